@@ -1,0 +1,50 @@
+# Two commands matter: `make run` (set up everything and serve http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Development unless told otherwise: `make run` and `make test` need no secret key. `make serve` is production.
+DJANGO_DEBUG ?= 1
+export DJANGO_DEBUG
+
+.PHONY: help venv setup run test lint format check clean
+
+help:
+	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
+	@echo "make setup   the same without serving"
+	@echo "make test    run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make format  apply ruff's fixes and formatting"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_bundle fixtures/*.json
+	@if [ "$(DJANGO_DEBUG)" = "1" ]; then $(PY) manage.py create_demo_users; fi
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: venv
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3*

@@ -1,0 +1,14 @@
+"""URL configuration: the admin, the versioned API and the web pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from partners.api import urls as partners_api
+from recommendations.api import urls as recommendations_api
+
+api_v1 = ([*recommendations_api.urlpatterns, *partners_api.urlpatterns], "api")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
