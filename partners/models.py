@@ -1,0 +1,50 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import PartnerKind
+
+
+class Partner(models.Model):
+    """A country, framework, international organisation, region or agency that recommendations concern."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True, help_text=_("Used in tables and charts, e.g. “ROK”.")
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Stable identifier used in URLs, filters and the API.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices, db_index=True)
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="memberships",
+        blank=True,
+        verbose_name=_("members"),
+        help_text=_("For a framework or organisation: the partners that belong to it (the Quad's members)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="partner_version_positive"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="partner_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The short name where there is one, else the name."""
+        return self.short_name or self.name

@@ -1,0 +1,85 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """Implementation status of a recommendation."""
+
+    PROPOSED = "proposed", _("Proposed")
+    UNDER_REVIEW = "under_review", _("Under review")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    STALLED = "stalled", _("Stalled")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+
+
+#: Statuses that end the work on a recommendation; leaving one of them (reopening) needs a note saying why.
+CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.NOT_ADOPTED})
+
+
+class Priority(models.TextChoices):
+    """How urgent a recommendation is, as the source or the policy team judges it."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+#: Sort rank of each priority, high first.
+PRIORITY_RANK = {Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+
+class PartnerRole(models.TextChoices):
+    """The part a partner plays in a recommendation; blank where the text assigns none."""
+
+    LEAD = "lead", _("Lead")
+    COUNTERPART = "counterpart", _("Counterpart")
+    ADDRESSEE = "addressee", _("Addressee")
+
+
+class SourceKind(models.TextChoices):
+    """The sort of document a recommendation comes from."""
+
+    COMMENTARY = "commentary", _("Commentary")
+    REPORT = "report", _("Report")
+    STRATEGY = "strategy", _("Strategy document")
+    REVIEW = "review", _("Review")
+    STATEMENT = "statement", _("Joint statement")
+    OTHER = "other", _("Other")
+
+
+class LinkType(models.TextChoices):
+    """How one recommendation relates to another; each type reads differently from the other end."""
+
+    RELATED = "related", _("related to")
+    DEPENDS_ON = "depends_on", _("depends on")
+    SUPERSEDES = "supersedes", _("supersedes")
+    DUPLICATES = "duplicates", _("duplicates")
+
+
+#: How a link reads from its target's side: "A supersedes B" shows on B as "superseded by A".
+LINK_INVERSE_LABELS = {
+    LinkType.RELATED: _("related to"),
+    LinkType.DEPENDS_ON: _("is a prerequisite of"),
+    LinkType.SUPERSEDES: _("superseded by"),
+    LinkType.DUPLICATES: _("duplicated by"),
+}
+
+
+class ChangeAction(models.TextChoices):
+    """What happened to an object, as recorded in the change feed."""
+
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    DELETED = "deleted", _("Deleted")
+
+
+class ObjectType(models.TextChoices):
+    """The kinds of object the change feed records."""
+
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    PARTNER = "partner", _("Partner")
+    THEME = "theme", _("Theme")
+    SOURCE = "source", _("Source")
+    STATUS_UPDATE = "status_update", _("Status update")

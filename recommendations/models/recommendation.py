@@ -1,0 +1,214 @@
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Status
+
+
+class RecommendationQuerySet(models.QuerySet):
+    """Queries over recommendations."""
+
+    def with_related(self) -> "RecommendationQuerySet":
+        """Load the source, partners (with roles) and themes that every representation shows, in three queries."""
+        return self.select_related("source").prefetch_related(
+            models.Prefetch("partner_links", queryset=RecommendationPartner.objects.select_related("partner")),
+            "themes",
+        )
+
+    def open(self) -> "RecommendationQuerySet":
+        """Recommendations whose work has not ended."""
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: date | None = None) -> "RecommendationQuerySet":
+        """Open recommendations whose target date has passed."""
+        return self.open().filter(target_date__lt=today or timezone.localdate())
+
+
+class Recommendation(models.Model):
+    """One concrete recommendation made by a source, with its partners, themes and implementation status."""
+
+    uuid = models.UUIDField(
+        _("UUID"), default=uuid.uuid4, unique=True, editable=False, help_text=_("Stable id used by external tools.")
+    )
+    reference = models.CharField(
+        _("reference"), max_length=40, unique=True, help_text=_("Short human reference code, e.g. TOK23-07.")
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), help_text=_("The recommendation in full."))
+    source_excerpt = models.TextField(
+        _("source excerpt"),
+        blank=True,
+        help_text=_("The source's own words, verbatim, that the recommendation is from."),
+    )
+    source = models.ForeignKey(
+        "recommendations.Source", on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("source")
+    )
+    section = models.CharField(_("section"), max_length=255, blank=True, help_text=_("Section heading in the source."))
+    partners = models.ManyToManyField(
+        "partners.Partner",
+        through="recommendations.RecommendationPartner",
+        related_name="recommendations",
+        verbose_name=_("partners"),
+    )
+    themes = models.ManyToManyField(
+        "recommendations.Theme", related_name="recommendations", blank=True, verbose_name=_("themes")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        help_text=_("Changed only by recording a status change, which adds a timeline entry."),
+    )
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    team = models.CharField(_("responsible team"), max_length=120, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Increases by one on every change.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="recommendation_version_positive"),
+            models.CheckConstraint(condition=~models.Q(reference=""), name="recommendation_reference_not_empty"),
+            models.CheckConstraint(condition=~models.Q(title=""), name="recommendation_title_not_empty"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="recommendation_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="recommendation_priority_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"], name="rec_status_idx"),
+            models.Index(fields=["updated_at", "id"], name="rec_updated_idx"),
+            models.Index(fields=["target_date"], name="rec_target_idx"),
+            models.Index(fields=["source", "status"], name="rec_source_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the work on it has ended (implemented or not adopted)."""
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Whether its target date has passed while it is still open."""
+        return bool(self.target_date and not self.is_closed and self.target_date < timezone.localdate())
+
+
+class RecommendationPartner(models.Model):
+    """The link between a recommendation and a partner it concerns, with the partner's role."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="partner_links", verbose_name=_("recommendation")
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="recommendation_links", verbose_name=_("partner")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("recommendation partner")
+        verbose_name_plural = _("recommendation partners")
+        ordering = ["recommendation", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "partner"], name="recpartner_unique_pair"),
+        ]
+        indexes = [models.Index(fields=["partner", "recommendation"], name="recpartner_partner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_role_display() or _('involved')})"
+
+
+class StatusUpdate(models.Model):
+    """A timeline entry: one status change of a recommendation, with its note and evidence."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="status_updates", verbose_name=_("recommendation")
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=30, choices=Status.choices, blank=True, help_text=_("Blank for the first entry.")
+    )
+    to_status = models.CharField(_("to status"), max_length=30, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["recommendation", "created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(from_status=models.F("to_status")), name="statusupdate_changes"),
+        ]
+        indexes = [
+            models.Index(fields=["recommendation", "created_at"], name="statusupdate_rec_time_idx"),
+            models.Index(fields=["created_at"], name="statusupdate_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.recommendation.reference}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        )
+
+
+class RecommendationLink(models.Model):
+    """A typed, directed link between two recommendations (A supersedes B, A depends on B, ...)."""
+
+    from_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links_out", verbose_name=_("from")
+    )
+    to_recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links_in", verbose_name=_("to")
+    )
+    link_type = models.CharField(_("link type"), max_length=20, choices=LinkType.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendation_links",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("recommendation link")
+        verbose_name_plural = _("recommendation links")
+        ordering = ["from_recommendation", "link_type", "to_recommendation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_recommendation", "to_recommendation", "link_type"], name="reclink_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_recommendation=models.F("to_recommendation")), name="reclink_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_recommendation.reference} {self.get_link_type_display()} {self.to_recommendation.reference}"

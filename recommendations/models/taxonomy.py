@@ -1,0 +1,61 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import SourceKind
+
+
+class Source(models.Model):
+    """A document recommendations come from: a commentary, report, strategy or review."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Used in URLs, filters and the API."))
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=80, blank=True, help_text=_("Used in tables."))
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.REPORT)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="source_version_positive"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="source_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_title or self.title
+
+
+class Theme(models.Model):
+    """A policy area recommendations are grouped by (alliance framework, cyber, maritime security, ...)."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Used in URLs, filters and the API."))
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="theme_version_positive"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="theme_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
