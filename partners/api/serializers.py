@@ -1,0 +1,43 @@
+"""Representations of partners in the API and the change feed."""
+
+from rest_framework import serializers
+
+from ..models import Partner
+
+
+class PartnerSummarySerializer(serializers.ModelSerializer):
+    """A partner as a small nested object: id, slug, name."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    """A partner in full."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:partner-detail", lookup_field="uuid")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    members = PartnerSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "kind_label",
+            "members",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]

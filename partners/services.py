@@ -1,0 +1,70 @@
+"""Write services for partners: the one path every write of a partner takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from recommendations.changes import atomic_write, versioned_create, versioned_delete, versioned_update
+from recommendations.choices import ObjectType
+
+from .models import Partner
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def _validate_members(partner: Partner | None, members: Iterable[Partner]) -> list[Partner]:
+    """Members must be other partners."""
+    members = list(members)
+    if partner is not None and any(member.pk == partner.pk for member in members):
+        raise ValidationError({"members": _("A partner cannot be a member of itself.")})
+    return members
+
+
+@atomic_write
+def partner_create(*, actor: Actor, data: Mapping[str, Any], members: Iterable[Partner] = ()) -> Partner:
+    """Create a partner, with its members if it is a framework or organisation."""
+    return versioned_create(
+        Partner,
+        object_type=ObjectType.PARTNER,
+        actor=actor,
+        data=dict(data),
+        m2m={"members": _validate_members(None, members)},
+    )
+
+
+@atomic_write
+def partner_update(
+    *,
+    partner: Partner,
+    actor: Actor,
+    data: Mapping[str, Any],
+    members: Iterable[Partner] | None = None,
+    expected_version: int | None = None,
+) -> Partner:
+    """Change a partner's fields and, if given, its members."""
+    m2m = {"members": _validate_members(partner, members)} if members is not None else None
+    return versioned_update(
+        partner,
+        object_type=ObjectType.PARTNER,
+        actor=actor,
+        data=dict(data),
+        expected_version=expected_version,
+        m2m=m2m,
+    )
+
+
+@atomic_write
+def partner_delete(*, partner: Partner, actor: Actor, expected_version: int | None = None) -> None:
+    """Delete a partner that no recommendation concerns."""
+    count = partner.recommendation_links.count()
+    if count:
+        raise ValidationError(
+            _("%(partner)s cannot be deleted: %(count)d recommendation(s) concern it.")
+            % {"partner": partner, "count": count}
+        )
+    versioned_delete(partner, object_type=ObjectType.PARTNER, actor=actor, expected_version=expected_version)

@@ -1,0 +1,12 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("sources", views.SourceViewSet, basename="source")
+
+urlpatterns = router.urls

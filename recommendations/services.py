@@ -1,0 +1,452 @@
+"""Write services for recommendations, their status, sources and themes: the one path every write takes.
+
+Views, forms, serializers, admin actions and management commands call these functions and nothing else to write.
+Each runs in one transaction (see ``changes.atomic_write``), validates before it writes, increases the object's
+version, and appends to the change feed.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+
+from .changes import (
+    AlreadyExists,
+    VersionConflict,
+    _actor_or_none,
+    atomic_write,
+    bump_version,
+    change_record,
+    representation,
+    versioned_create,
+    versioned_delete,
+    versioned_update,
+)
+from .choices import CLOSED_STATUSES, ChangeAction, ObjectType, PartnerRole, Priority, Status
+from .models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+
+Actor = AbstractBaseUser | AnonymousUser | None
+#: A partner and its role in a recommendation ("" where the text gives none).
+PartnerAssignment = tuple[Partner, str]
+
+#: Fields of a recommendation that ``recommendation_update`` may change directly.
+RECOMMENDATION_FIELDS = frozenset(
+    {"reference", "title", "description", "source_excerpt", "source", "section", "priority", "team", "target_date"}
+)
+#: Keys of ``recommendation_update``'s data that are not plain fields.
+RECOMMENDATION_EXTRA_KEYS = frozenset({"partners", "themes", "status", "status_note", "evidence_url"})
+
+
+# --- Status rules ---------------------------------------------------------------------------------------------------
+
+
+def validate_status_transition(*, from_status: str, to_status: str, note: str) -> None:
+    """Raise ValidationError unless a recommendation may move from ``from_status`` to ``to_status`` with ``note``.
+
+    Any status may follow any other, except that a status cannot follow itself and leaving a closed status
+    (implemented, not adopted) needs a note saying why.
+    """
+    if to_status not in Status.values:
+        raise ValidationError({"status": _("“%(value)s” is not a valid status.") % {"value": to_status}})
+    if to_status == from_status:
+        raise ValidationError(
+            {"status": _("The recommendation is already “%(status)s”.") % {"status": Status(to_status).label}}
+        )
+    if from_status in CLOSED_STATUSES and not (note or "").strip():
+        raise ValidationError(
+            {
+                "note": _("Moving a recommendation out of “%(status)s” reopens it: give a note saying why.")
+                % {"status": Status(from_status).label}
+            }
+        )
+
+
+def _new_status_update(
+    *,
+    recommendation: Recommendation,
+    from_status: str,
+    to_status: str,
+    note: str,
+    evidence_url: str,
+    actor: Actor,
+    now: datetime,
+) -> StatusUpdate:
+    """Validate and save a timeline entry for a status change (the caller saves the recommendation's new status)."""
+    entry = StatusUpdate(
+        recommendation=recommendation,
+        from_status=from_status,
+        to_status=to_status,
+        note=note or "",
+        evidence_url=evidence_url or "",
+        author=_actor_or_none(actor),
+        created_at=now,
+    )
+    try:
+        entry.full_clean(exclude=["recommendation"])
+    except ValidationError as error:
+        # The timeline entry's fields are the service's "status", "note" and "evidence_url" parameters.
+        raise ValidationError(
+            {{"to_status": "status"}.get(name, name): messages for name, messages in error.message_dict.items()}
+        ) from error
+    entry.save()
+    return entry
+
+
+# --- Partners and themes of a recommendation ------------------------------------------------------------------------
+
+
+def _validate_partners(partners: Sequence[PartnerAssignment]) -> dict[int, PartnerAssignment]:
+    """Check a list of (partner, role) pairs: no partner twice, known roles only."""
+    wanted: dict[int, PartnerAssignment] = {}
+    for partner, role in partners:
+        role = role or ""
+        if role and role not in PartnerRole.values:
+            raise ValidationError({"partners": _("“%(role)s” is not a valid partner role.") % {"role": role}})
+        if partner.pk in wanted:
+            raise ValidationError({"partners": _("%(partner)s is listed twice.") % {"partner": partner}})
+        wanted[partner.pk] = (partner, role)
+    return wanted
+
+
+def _set_partners(recommendation: Recommendation, partners: Sequence[PartnerAssignment]) -> bool:
+    """Make the recommendation's partners exactly ``partners``; return whether anything changed."""
+    wanted = _validate_partners(partners)
+    existing = {link.partner_id: link for link in recommendation.partner_links.all()}
+    changed = False
+    gone = [link.pk for partner_id, link in existing.items() if partner_id not in wanted]
+    if gone:
+        RecommendationPartner.objects.filter(pk__in=gone).delete()
+        changed = True
+    for partner_id, (partner, role) in wanted.items():
+        link = existing.get(partner_id)
+        if link is None:
+            RecommendationPartner.objects.create(recommendation=recommendation, partner=partner, role=role)
+            changed = True
+        elif link.role != role:
+            link.role = role
+            link.save(update_fields=["role"])
+            changed = True
+    return changed
+
+
+def _set_themes(recommendation: Recommendation, themes: Iterable[Theme]) -> bool:
+    """Make the recommendation's themes exactly ``themes``; return whether anything changed."""
+    wanted = {theme.pk for theme in themes}
+    if set(recommendation.themes.values_list("pk", flat=True)) == wanted:
+        return False
+    recommendation.themes.set(list(wanted))
+    return True
+
+
+# --- Recommendations ------------------------------------------------------------------------------------------------
+
+
+@atomic_write
+def recommendation_create(
+    *,
+    actor: Actor,
+    source: Source,
+    reference: str,
+    title: str,
+    description: str,
+    source_excerpt: str = "",
+    section: str = "",
+    partners: Sequence[PartnerAssignment] = (),
+    themes: Iterable[Theme] = (),
+    status: str = Status.PROPOSED,
+    status_note: str = "",
+    evidence_url: str = "",
+    priority: str = Priority.MEDIUM,
+    team: str = "",
+    target_date: date | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> Recommendation:
+    """Create a recommendation with its partners, themes and first timeline entry.
+
+    A caller may choose the UUID; if a recommendation with it exists already (a retried create), AlreadyExists is
+    raised and nothing is written.
+    """
+    if uuid is not None:
+        existing = Recommendation.objects.filter(uuid=uuid).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
+    now = timezone.now()
+    recommendation = Recommendation(
+        source=source,
+        reference=reference,
+        title=title,
+        description=description,
+        source_excerpt=source_excerpt,
+        section=section,
+        status=status,
+        priority=priority,
+        team=team,
+        target_date=target_date,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    if uuid is not None:
+        recommendation.uuid = uuid
+    recommendation.full_clean()
+    _validate_partners(partners)
+    recommendation.save()
+    _set_partners(recommendation, partners)
+    _set_themes(recommendation, themes)
+    entry = _new_status_update(
+        recommendation=recommendation,
+        from_status="",  # the first entry starts from nothing
+        to_status=status,
+        note=status_note,
+        evidence_url=evidence_url,
+        actor=actor,
+        now=now,
+    )
+    change_record(
+        instance=recommendation, object_type=ObjectType.RECOMMENDATION, action=ChangeAction.CREATED, actor=actor
+    )
+    change_record(instance=entry, object_type=ObjectType.STATUS_UPDATE, action=ChangeAction.CREATED, actor=actor)
+    return recommendation
+
+
+@dataclass
+class RecommendationChange:
+    """What one call to ``recommendation_update`` did."""
+
+    recommendation: Recommendation
+    changed_fields: list[str] = field(default_factory=list)
+    status_update: StatusUpdate | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(self.changed_fields)
+
+
+def _update_recommendation(
+    *, recommendation: Recommendation, actor: Actor, data: Mapping[str, Any], expected_version: int | None
+) -> RecommendationChange:
+    """Apply ``data`` to a recommendation (the body of recommendation_update; call under atomic_write)."""
+    unknown = set(data) - RECOMMENDATION_FIELDS - RECOMMENDATION_EXTRA_KEYS
+    if unknown:
+        raise TypeError(f"recommendation_update() got unknown fields: {', '.join(sorted(unknown))}")
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).first()
+    if fresh is None or (expected_version is not None and fresh.version != expected_version):
+        raise VersionConflict(current_version=fresh.version if fresh else None)
+
+    changed = []
+    for name in RECOMMENDATION_FIELDS & set(data):
+        if getattr(fresh, name) != data[name]:
+            setattr(fresh, name, data[name])
+            changed.append(name)
+    fresh.full_clean(exclude=["status"])
+    new_status = data.get("status")
+    status_changes = new_status is not None and new_status != fresh.status
+    if status_changes:
+        validate_status_transition(from_status=fresh.status, to_status=new_status, note=data.get("status_note", ""))
+    elif data.get("status_note") or data.get("evidence_url"):
+        raise ValidationError(
+            {"status": _("A note or evidence is recorded with a status change: choose a new status.")}
+        )
+    if "partners" in data:
+        _validate_partners(data["partners"])
+        if _set_partners(fresh, data["partners"]):
+            changed.append("partners")
+    if "themes" in data and _set_themes(fresh, data["themes"]):
+        changed.append("themes")
+
+    result = RecommendationChange(recommendation=fresh)
+    if not changed and not status_changes:
+        return result
+    now = timezone.now()
+    fresh.version = bump_version(Recommendation, pk=fresh.pk, expected_version=fresh.version, now=now)
+    fresh.updated_at = now
+    update_fields = [name for name in changed if name in RECOMMENDATION_FIELDS] + ["updated_at"]
+    if status_changes:
+        result.status_update = _new_status_update(
+            recommendation=fresh,
+            from_status=fresh.status,
+            to_status=new_status,
+            note=data.get("status_note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            actor=actor,
+            now=now,
+        )
+        fresh.status = new_status
+        fresh.status_changed_at = now
+        update_fields += ["status", "status_changed_at"]
+        changed.append("status")
+    fresh.save(update_fields=update_fields)
+    result.changed_fields = changed
+    change_record(instance=fresh, object_type=ObjectType.RECOMMENDATION, action=ChangeAction.UPDATED, actor=actor)
+    if result.status_update is not None:
+        change_record(
+            instance=result.status_update,
+            object_type=ObjectType.STATUS_UPDATE,
+            action=ChangeAction.CREATED,
+            actor=actor,
+        )
+    return result
+
+
+@atomic_write
+def recommendation_update(
+    *, recommendation: Recommendation, actor: Actor, data: Mapping[str, Any], expected_version: int | None = None
+) -> RecommendationChange:
+    """Change a recommendation's fields, partners, themes and (with its timeline entry) status in one step.
+
+    ``data`` holds only what changes: any of the fields in RECOMMENDATION_FIELDS, ``partners`` (a list of
+    (partner, role)), ``themes``, and ``status`` with optional ``status_note`` and ``evidence_url``. With
+    ``expected_version`` the write happens only if nobody changed the recommendation since that version
+    (VersionConflict otherwise). Writing values that are already stored changes nothing, not even the version.
+    """
+    return _update_recommendation(
+        recommendation=recommendation, actor=actor, data=data, expected_version=expected_version
+    )
+
+
+@atomic_write
+def recommendation_change_status(
+    *,
+    recommendation: Recommendation,
+    actor: Actor,
+    status: str,
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+) -> StatusUpdate:
+    """Record a status change with its note and evidence: the timeline entry and the new status, together."""
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).only("status").first()
+    if fresh is not None:
+        validate_status_transition(from_status=fresh.status, to_status=status, note=note)
+    change = _update_recommendation(
+        recommendation=recommendation,
+        actor=actor,
+        data={"status": status, "status_note": note, "evidence_url": evidence_url},
+        expected_version=expected_version,
+    )
+    assert change.status_update is not None
+    return change.status_update
+
+
+@dataclass
+class BulkStatusResult:
+    """What a bulk status change did: the entries it recorded and the recommendations already at that status."""
+
+    changed: list[StatusUpdate]
+    skipped: list[Recommendation]
+
+
+@atomic_write
+def recommendation_bulk_change_status(
+    *, recommendations: Iterable[Recommendation], actor: Actor, status: str, note: str, evidence_url: str = ""
+) -> BulkStatusResult:
+    """Move several recommendations to one status, all or none.
+
+    Recommendations already at that status are skipped. If any other cannot make the move (a closed one without a
+    note), nothing is written and the ValidationError names them.
+    """
+    fresh = list(Recommendation.objects.filter(pk__in=[r.pk for r in recommendations]).order_by("reference"))
+    to_change, skipped, refused = [], [], []
+    for recommendation in fresh:
+        if recommendation.status == status:
+            skipped.append(recommendation)
+            continue
+        try:
+            validate_status_transition(from_status=recommendation.status, to_status=status, note=note)
+        except ValidationError as error:
+            refused.append(f"{recommendation.reference}: {' '.join(error.messages)}")
+        else:
+            to_change.append(recommendation)
+    if refused:
+        raise ValidationError({"note": refused})
+    changed = [
+        _update_recommendation(
+            recommendation=recommendation,
+            actor=actor,
+            data={"status": status, "status_note": note, "evidence_url": evidence_url},
+            expected_version=None,
+        ).status_update
+        for recommendation in to_change
+    ]
+    return BulkStatusResult(changed=changed, skipped=skipped)
+
+
+@atomic_write
+def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expected_version: int | None = None) -> None:
+    """Delete a recommendation and its timeline, recording each deletion in the change feed."""
+    bump_version(Recommendation, pk=recommendation.pk, expected_version=expected_version)
+    fresh = Recommendation.objects.get(pk=recommendation.pk)
+    last = representation(fresh)
+    for entry in fresh.status_updates.order_by("created_at", "id"):
+        change_record(instance=entry, object_type=ObjectType.STATUS_UPDATE, action=ChangeAction.DELETED, actor=actor)
+    change_record(
+        instance=fresh, object_type=ObjectType.RECOMMENDATION, action=ChangeAction.DELETED, actor=actor, data=last
+    )
+    fresh.delete()
+
+
+# --- Sources and themes ---------------------------------------------------------------------------------------------
+
+
+@atomic_write
+def source_create(*, actor: Actor, data: Mapping[str, Any]) -> Source:
+    """Create a source document."""
+    return versioned_create(Source, object_type=ObjectType.SOURCE, actor=actor, data=dict(data))
+
+
+@atomic_write
+def source_update(
+    *, source: Source, actor: Actor, data: Mapping[str, Any], expected_version: int | None = None
+) -> Source:
+    """Change a source document's fields."""
+    return versioned_update(
+        source, object_type=ObjectType.SOURCE, actor=actor, data=dict(data), expected_version=expected_version
+    )
+
+
+@atomic_write
+def source_delete(*, source: Source, actor: Actor, expected_version: int | None = None) -> None:
+    """Delete a source that no recommendation comes from."""
+    count = source.recommendations.count()
+    if count:
+        raise ValidationError(
+            _("%(source)s cannot be deleted: %(count)d recommendation(s) come from it.")
+            % {"source": source, "count": count}
+        )
+    versioned_delete(source, object_type=ObjectType.SOURCE, actor=actor, expected_version=expected_version)
+
+
+@atomic_write
+def theme_create(*, actor: Actor, data: Mapping[str, Any]) -> Theme:
+    """Create a theme."""
+    return versioned_create(Theme, object_type=ObjectType.THEME, actor=actor, data=dict(data))
+
+
+@atomic_write
+def theme_update(*, theme: Theme, actor: Actor, data: Mapping[str, Any], expected_version: int | None = None) -> Theme:
+    """Change a theme's fields."""
+    return versioned_update(
+        theme, object_type=ObjectType.THEME, actor=actor, data=dict(data), expected_version=expected_version
+    )
+
+
+@atomic_write
+def theme_delete(*, theme: Theme, actor: Actor, expected_version: int | None = None) -> None:
+    """Delete a theme that no recommendation uses (so no recommendation changes behind its readers' backs)."""
+    count = theme.recommendations.count()
+    if count:
+        raise ValidationError(
+            _("%(theme)s cannot be deleted: %(count)d recommendation(s) use it.") % {"theme": theme, "count": count}
+        )
+    versioned_delete(theme, object_type=ObjectType.THEME, actor=actor, expected_version=expected_version)

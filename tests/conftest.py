@@ -1,0 +1,83 @@
+"""Shared fixtures: users for each role, clients logged in as them, and a small catalogue of partners and themes."""
+
+import pytest
+from django.test import Client
+
+from recommendations.services import recommendation_create
+from tests.factories import PartnerFactory, SourceFactory, ThemeFactory, UserFactory
+
+
+@pytest.fixture
+def policy_user(db):
+    """A member of the policy team."""
+    return UserFactory(username="policy", policy=True)
+
+
+@pytest.fixture
+def manager_user(db):
+    """A manager: reads everything, changes nothing."""
+    return UserFactory(username="manager", manager=True)
+
+
+@pytest.fixture
+def superuser(db):
+    """An administrator."""
+    return UserFactory(username="root", admin=True)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def policy_client(policy_user):
+    """A browser session of a policy team member."""
+    return _client_for(policy_user)
+
+
+@pytest.fixture
+def manager_client(manager_user):
+    """A browser session of a manager."""
+    return _client_for(manager_user)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    """A browser session of an administrator."""
+    return _client_for(superuser)
+
+
+@pytest.fixture
+def partner(db):
+    """A country partner."""
+    return PartnerFactory(name="Australia", slug="australia")
+
+
+@pytest.fixture
+def theme(db):
+    """A theme."""
+    return ThemeFactory(name="Maritime security", slug="maritime-security")
+
+
+@pytest.fixture
+def source(db):
+    """A source document."""
+    return SourceFactory(title="A commentary", slug="a-commentary")
+
+
+@pytest.fixture
+def recommendation(db, policy_user, partner, theme, source):
+    """A proposed recommendation created through the service (so it has its first timeline entry and feed items)."""
+    return recommendation_create(
+        actor=policy_user,
+        source=source,
+        reference="TST-01",
+        title="Strengthen maritime cooperation",
+        description="Japan and Australia should strengthen maritime security cooperation.",
+        source_excerpt="maritime security cooperation should be strengthened",
+        section="Australia",
+        partners=[(partner, "counterpart")],
+        themes=[theme],
+    )

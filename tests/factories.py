@@ -1,0 +1,159 @@
+"""factory_boy factories for every model. They write rows directly (test set-up), not through the services."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from partners.choices import PartnerKind
+from partners.models import Partner
+from recommendations.choices import ChangeAction, ObjectType, PartnerRole, Priority, SourceKind, Status
+from recommendations.models import (
+    ChangeEvent,
+    Recommendation,
+    RecommendationLink,
+    RecommendationPartner,
+    Source,
+    StatusUpdate,
+    Theme,
+)
+from recommendations.roles import MANAGERS, POLICY_TEAM
+
+#: The password of every user the factory makes.
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user without a role; see the traits for the roles."""
+
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = True
+    password = PASSWORD
+
+    class Params:
+        policy = factory.Trait(role=POLICY_TEAM)
+        manager = factory.Trait(role=MANAGERS)
+        admin = factory.Trait(is_superuser=True)
+
+    role = None
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = model_class._default_manager.create_user(*args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    """A country partner."""
+
+    class Meta:
+        model = Partner
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Country {n}")
+    slug = factory.Sequence(lambda n: f"country-{n}")
+    kind = PartnerKind.COUNTRY
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    """A theme."""
+
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    """A report."""
+
+    class Meta:
+        model = Source
+        django_get_or_create = ["slug"]
+
+    title = factory.Sequence(lambda n: f"Report {n}")
+    slug = factory.Sequence(lambda n: f"report-{n}")
+    kind = SourceKind.REPORT
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    """A proposed recommendation; pass partners=[...] and themes=[...] to link them."""
+
+    class Meta:
+        model = Recommendation
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"REC-{n:04d}")
+    title = factory.Sequence(lambda n: f"Recommendation {n}")
+    description = "Do the thing, in full."
+    source_excerpt = "The thing should be done."
+    source = factory.SubFactory(SourceFactory)
+    section = "Section"
+    status = Status.PROPOSED
+    priority = Priority.MEDIUM
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        for partner in extracted or []:
+            RecommendationPartner.objects.create(recommendation=self, partner=partner, role=PartnerRole.COUNTERPART)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if extracted:
+            self.themes.set(extracted)
+
+
+class RecommendationPartnerFactory(factory.django.DjangoModelFactory):
+    """A partner link."""
+
+    class Meta:
+        model = RecommendationPartner
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = PartnerRole.COUNTERPART
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    """A timeline entry (the recommendation's status is not changed: use the services for that)."""
+
+    class Meta:
+        model = StatusUpdate
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    from_status = Status.PROPOSED
+    to_status = Status.UNDER_REVIEW
+    note = "Discussed at the working level."
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class RecommendationLinkFactory(factory.django.DjangoModelFactory):
+    """A link between two recommendations."""
+
+    class Meta:
+        model = RecommendationLink
+
+    from_recommendation = factory.SubFactory(RecommendationFactory)
+    to_recommendation = factory.SubFactory(RecommendationFactory)
+    link_type = "related"
+
+
+class ChangeEventFactory(factory.django.DjangoModelFactory):
+    """A change-feed entry."""
+
+    class Meta:
+        model = ChangeEvent
+
+    action = ChangeAction.UPDATED
+    object_type = ObjectType.THEME
+    object_id = factory.Faker("uuid4", cast_to=None)
+    object_repr = "Theme"
+    data = factory.LazyFunction(dict)
