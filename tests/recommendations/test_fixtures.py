@@ -1,0 +1,119 @@
+"""The commentary's data: it loads, it is complete and faithful, and loading it again changes nothing."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import Partner
+from recommendations.bundles import bundle_load, bundle_read
+from recommendations.choices import PartnerRole, Priority, Status
+from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
+from recommendations.services import recommendation_update
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "fixtures" / "tokuchi-2023-nss-commentary.json"
+COMMENTARY = ROOT.parent / "shared" / "source" / "commentary.txt"
+DATA = json.loads(BUNDLE.read_text(encoding="utf-8"))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_bundle_is_well_formed():
+    assert DATA["format"] == "policy-tracker-bundle/1"
+    partner_slugs = [p["slug"] for p in DATA["partners"]]
+    theme_slugs = [t["slug"] for t in DATA["themes"]]
+    references = [r["reference"] for r in DATA["recommendations"]]
+    ids = [r["id"] for r in DATA["recommendations"]] + [p["id"] for p in DATA["partners"]]
+    assert len(set(partner_slugs)) == len(partner_slugs)
+    assert len(set(theme_slugs)) == len(theme_slugs)
+    assert len(set(references)) == len(references)
+    assert len(set(ids)) == len(ids)
+    for partner in DATA["partners"]:
+        assert set(partner["members"]) <= set(partner_slugs), partner["slug"]
+
+
+@pytest.mark.parametrize("item", DATA["recommendations"], ids=lambda r: r["reference"])
+def test_every_recommendation_is_complete(item):
+    assert item["title"].strip() and item["description"].strip()
+    assert item["section"].strip()
+    assert item["source_excerpt"].strip()
+    assert item["partners"], "at least one partner"
+    assert item["themes"], "at least one theme"
+    assert item["status"] == Status.PROPOSED, "the text states no progress"
+    assert item["priority"] in Priority.values
+    for link in item["partners"]:
+        assert link["role"] in ["", *PartnerRole.values]
+
+
+@pytest.mark.skipif(not COMMENTARY.exists(), reason=f"{COMMENTARY} is not present")
+@pytest.mark.parametrize("item", DATA["recommendations"], ids=lambda r: r["reference"])
+def test_every_excerpt_is_verbatim_in_the_commentary(item):
+    assert normalise(item["source_excerpt"]) in normalise(COMMENTARY.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(not COMMENTARY.exists(), reason=f"{COMMENTARY} is not present")
+def test_sections_are_headings_of_the_commentary():
+    text = COMMENTARY.read_text(encoding="utf-8")
+    for item in DATA["recommendations"]:
+        for heading in item["section"].split(" › "):
+            assert heading == "Introduction" or heading in text, heading
+
+
+def test_the_commentary_names_its_partners_in_the_right_places():
+    """Spot checks of the links managers filter by."""
+    by_title = {r["title"]: {p["slug"] for p in r["partners"]} for r in DATA["recommendations"]}
+    assert {"united-states", "japan-coast-guard", "us-coast-guard"} <= by_title[
+        "Bring both countries' coast guards into a new framework for bilateral security cooperation"
+    ]
+    assert "vietnam" in by_title["Work with Vietnam on underwater clearance of unexploded ordnance"]
+    assert "taiwan" in by_title["Open at least a Track 1.5 or Track 2 channel with Taiwan"]
+    assert "india" in by_title["Be more involved in promoting India's Indo-Pacific Oceans Initiative"]
+    sections = {r["section"] for r in DATA["recommendations"]}
+    for country in ["Australia", "South Korea", "The Philippines and Vietnam", "India", "Taiwan"]:
+        assert any(section.endswith(country) for section in sections), country
+
+
+@pytest.mark.django_db
+def test_bundle_loads_everything():
+    call_command("load_bundle", str(BUNDLE))
+    assert Recommendation.objects.count() == len(DATA["recommendations"])
+    assert Partner.objects.count() == len(DATA["partners"])
+    assert Theme.objects.count() == len(DATA["themes"])
+    assert Source.objects.count() == 1
+    assert Partner.objects.get(slug="quad").members.count() == 4
+    for recommendation in Recommendation.objects.all():
+        assert recommendation.partners.exists()
+        assert recommendation.status == Status.PROPOSED
+        assert recommendation.status_updates.count() == 1
+    fixed = DATA["recommendations"][0]
+    assert str(Recommendation.objects.get(reference=fixed["reference"]).uuid) == fixed["id"]
+
+
+@pytest.mark.django_db
+def test_loading_again_duplicates_and_overwrites_nothing(policy_user):
+    bundle_load(data=bundle_read(BUNDLE))
+    edited = Recommendation.objects.get(reference="TOK23-01")
+    recommendation_update(recommendation=edited, actor=policy_user, data={"title": "Edited by the policy team"})
+    counts = (Recommendation.objects.count(), StatusUpdate.objects.count(), ChangeEvent.objects.count())
+
+    result = bundle_load(data=bundle_read(BUNDLE))
+
+    assert sum(result.created.values()) == 0
+    assert (Recommendation.objects.count(), StatusUpdate.objects.count(), ChangeEvent.objects.count()) == counts
+    assert Recommendation.objects.get(reference="TOK23-01").title == "Edited by the policy team"
+
+
+@pytest.mark.django_db
+def test_a_broken_bundle_loads_nothing(tmp_path):
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    data["recommendations"][-1]["partners"] = [{"slug": "atlantis", "role": ""}]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(Exception, match="nothing loaded"):
+        call_command("load_bundle", str(path))
+    assert not Recommendation.objects.exists() and not Partner.objects.exists()
