@@ -1,0 +1,76 @@
+"""Admin for partners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy
+
+from recommendations.admin_base import ServiceAdmin, VersionedAdminForm
+from recommendations.choices import ObjectType
+
+from .models import Partner
+from .services import partner_create, partner_delete, partner_update
+
+
+class PartnerAdminForm(VersionedAdminForm):
+    """A partner and, for a framework or organisation, its members."""
+
+    class Meta:
+        model = Partner
+        fields = ["name", "short_name", "slug", "kind", "members", "description"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(ServiceAdmin):
+    """Partners, with their members and how many recommendations concern each."""
+
+    object_type = ObjectType.PARTNER
+    form = PartnerAdminForm
+    list_display = ["name", "short_name", "kind", "member_list", "recommendation_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["members"]
+    readonly_fields = ["uuid", "version", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(recommendation_total=Count("recommendation_links", distinct=True))
+            .prefetch_related("members")
+            .order_by("name")
+        )
+
+    @admin.display(description=gettext_lazy("members"))
+    def member_list(self, partner: Partner) -> str:
+        """Member short names, comma-separated."""
+        return format_html_join(", ", "{}", ((member.label,) for member in partner.members.all())) or "—"
+
+    @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
+    def recommendation_count(self, partner: Partner) -> int:
+        """How many recommendations concern the partner."""
+        return partner.recommendation_total
+
+    @staticmethod
+    def _data(form) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in ["name", "short_name", "slug", "kind", "description"]}
+
+    def service_create(self, request, form, formsets):
+        return partner_create(actor=request.user, data=self._data(form), members=form.cleaned_data.get("members", []))
+
+    def service_update(self, request, obj, form, formsets):
+        return partner_update(
+            partner=obj,
+            actor=request.user,
+            data=self._data(form),
+            members=form.cleaned_data.get("members", []),
+            expected_version=form.cleaned_data.get("opened_version"),
+        )
+
+    def service_delete(self, request, obj):
+        partner_delete(partner=obj, actor=request.user)
