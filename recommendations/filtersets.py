@@ -1,0 +1,219 @@
+"""The one filterset for recommendations: the HTML list, the exports, the reports and the API all use it, so a
+parameter means the same everywhere and a report link and an API query share their query string."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+
+from .choices import PRIORITY_RANK, Priority, Status
+from .models import Recommendation, RecommendationPartner, Source, Theme
+
+#: Lifecycle order of the statuses, used when sorting by status.
+STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1)}
+
+#: Largest accepted value of the "stale" filter (ten years).
+MAX_STALE_DAYS = 3650
+
+
+def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Annotate the ranks that sorting by status and priority uses (lifecycle order, high priority first)."""
+    return queryset.annotate(
+        status_rank=Case(
+            *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+            default=Value(99),
+            output_field=IntegerField(),
+        ),
+        priority_rank=Case(
+            *[When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()],
+            default=Value(99),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """A repeatable filter by slug (``?partner=india&partner=quad``) that matches any of the given values.
+
+    It filters with a subquery instead of a join, so a recommendation never appears twice and no DISTINCT is needed.
+    """
+
+    def __init__(self, *args, through_filter=None, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("conjoined", False)
+        self.through_filter = through_filter
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(pk__in=self.through_filter(value))
+
+
+class StrictBooleanField(forms.Field):
+    """A yes/no query parameter that rejects anything but true/false, 1/0, yes/no, on/off (empty: not given)."""
+
+    TRUE = frozenset({"true", "1", "yes", "on"})
+    FALSE = frozenset({"false", "0", "no", "off"})
+    widget = forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        """Empty is allowed: the filter is then not applied."""
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    """A boolean filter that refuses values it does not understand instead of ignoring them."""
+
+    field_class = StrictBooleanField
+
+
+class RecommendationOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by a column, with the primary key as tie-breaker so that every order is total and stable."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        qs = super().filter(qs, value)
+        ordering = list(qs.query.order_by)
+        if ordering and not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            descending = ordering[0].startswith("-")
+            qs = qs.order_by(*ordering, "-id" if descending else "id")
+        return qs
+
+
+class RecommendationFilterSet(django_filters.FilterSet):
+    """Filters of the recommendation list, the reports, the exports and the API."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        max_length=200,
+        help_text=_("Words in the reference, title, description or excerpt."),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+    )
+    partner = SlugMultipleChoiceFilter(
+        queryset=Partner.objects.order_by("name"),
+        label=_("Partner"),
+        through_filter=lambda partners: RecommendationPartner.objects.filter(partner__in=partners).values(
+            "recommendation_id"
+        ),
+        help_text=_("Partner slug; repeat for any of several."),
+    )
+    theme = SlugMultipleChoiceFilter(
+        queryset=Theme.objects.order_by("name"),
+        label=_("Theme"),
+        through_filter=lambda themes: Recommendation.themes.through.objects.filter(theme__in=themes).values(
+            "recommendation_id"
+        ),
+        help_text=_("Theme slug; repeat for any of several."),
+    )
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    source = django_filters.ModelMultipleChoiceFilter(
+        queryset=Source.objects.order_by("title"),
+        to_field_name="slug",
+        field_name="source__slug",
+        label=_("Source"),
+        help_text=_("Source slug; repeat for any of several."),
+    )
+    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact", label=_("Team"), max_length=120)
+    target_after = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="gte", label=_("Target from"), help_text=_("YYYY-MM-DD, inclusive.")
+    )
+    target_before = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="lte", label=_("Target until"), help_text=_("YYYY-MM-DD, inclusive.")
+    )
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        label=_("Overdue"),
+        help_text=_("true: open with a past target date; false: all others."),
+    )
+    updated_after = django_filters.DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Updated since"),
+        help_text=_("Date or ISO 8601 date-time, inclusive."),
+    )
+    updated_before = django_filters.DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="lt",
+        label=_("Updated before"),
+        help_text=_("Date or ISO 8601 date-time, exclusive."),
+    )
+    stale = django_filters.NumberFilter(
+        method="filter_stale",
+        label=_("Stale for days"),
+        min_value=1,
+        max_value=MAX_STALE_DAYS,
+        help_text=_("Open recommendations not updated for at least this many days."),
+    )
+    ordering = RecommendationOrderingFilter(
+        fields=[
+            ("reference", "reference"),
+            ("title", "title"),
+            ("status_rank", "status"),
+            ("priority_rank", "priority"),
+            ("target_date", "target_date"),
+            ("updated_at", "updated_at"),
+            ("created_at", "created_at"),
+        ],
+        field_labels={
+            "reference": _("Reference"),
+            "title": _("Title"),
+            "status_rank": _("Status"),
+            "priority_rank": _("Priority"),
+            "target_date": _("Target date"),
+            "updated_at": _("Last update"),
+            "created_at": _("Created"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Recommendation.objects.all()
+        super().__init__(data, with_sort_keys(queryset), **kwargs)
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word must appear in the reference, title, description or excerpt (case-insensitive)."""
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(reference__icontains=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(source_excerpt__icontains=word)
+            )
+        return queryset
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Open recommendations past their target date (or, for false, all the others)."""
+        if value is None:
+            return queryset
+        overdue = Recommendation.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_stale(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        """Open recommendations whose last update is at least ``value`` days old."""
+        if value is None:
+            return queryset
+        return queryset.open().filter(updated_at__lte=timezone.now() - timedelta(days=int(value)))

@@ -1,0 +1,93 @@
+"""Read queries for reports: aggregations happen in SQL, in a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from .choices import Status
+from .models import Recommendation, RecommendationPartner
+
+
+@dataclass
+class StatusRow:
+    """Counts by status for one partner or theme (or for everything)."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Status.values, 0))
+
+    @property
+    def total(self) -> int:
+        """All recommendations in the row."""
+        return sum(self.counts.values())
+
+    @property
+    def implemented(self) -> int:
+        """Fully implemented ones."""
+        return self.counts[Status.IMPLEMENTED]
+
+    @property
+    def implemented_share(self) -> float:
+        """Implemented as a share of the row's total (0 for an empty row)."""
+        return self.implemented / self.total if self.total else 0.0
+
+
+@dataclass
+class ProgressSummary:
+    """The progress report: totals, counts by status, by partner and status, by theme and status, overdue."""
+
+    overall: StatusRow
+    by_partner: list[StatusRow]
+    by_theme: list[StatusRow]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        """Recommendations in the report."""
+        return self.overall.total
+
+
+def _ids(queryset: QuerySet[Recommendation]) -> QuerySet:
+    """The recommendations' primary keys as a subquery (ordering and annotations stripped)."""
+    return queryset.order_by().values("pk")
+
+
+def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
+    """Aggregate a (filtered) set of recommendations into the progress report, in four queries."""
+    ids = _ids(queryset)
+    overall = StatusRow(key="all", label="All")
+    for row in Recommendation.objects.filter(pk__in=ids).order_by().values("status").annotate(n=Count("pk")):
+        overall.counts[row["status"]] = row["n"]
+
+    partners: dict[str, StatusRow] = {}
+    partner_rows = (
+        RecommendationPartner.objects.filter(recommendation__in=ids)
+        .order_by()
+        .values("partner__slug", "partner__name", "partner__short_name", "recommendation__status")
+        .annotate(n=Count("recommendation_id"))
+    )
+    for row in partner_rows:
+        label = row["partner__short_name"] or row["partner__name"]
+        partner_row = partners.setdefault(row["partner__slug"], StatusRow(key=row["partner__slug"], label=label))
+        partner_row.counts[row["recommendation__status"]] = row["n"]
+
+    themes: dict[str, StatusRow] = {}
+    theme_rows = (
+        Recommendation.themes.through.objects.filter(recommendation__in=ids)
+        .order_by()
+        .values("theme__slug", "theme__name", "recommendation__status")
+        .annotate(n=Count("recommendation_id"))
+    )
+    for row in theme_rows:
+        theme_row = themes.setdefault(row["theme__slug"], StatusRow(key=row["theme__slug"], label=row["theme__name"]))
+        theme_row.counts[row["recommendation__status"]] = row["n"]
+
+    overdue = Recommendation.objects.overdue().filter(pk__in=ids).count()
+    return ProgressSummary(
+        overall=overall,
+        by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
+        by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
+        overdue=overdue,
+    )

@@ -1,0 +1,154 @@
+"""The recommendation filterset: one test per filter, and invalid values are errors that name the parameter."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from recommendations.choices import Priority, Status
+from recommendations.filtersets import RecommendationFilterSet
+from recommendations.models import Recommendation
+from tests.factories import PartnerFactory, RecommendationFactory, SourceFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refs(**params) -> list[str]:
+    filterset = RecommendationFilterSet(params)
+    assert filterset.is_valid(), filterset.errors
+    return sorted(filterset.qs.values_list("reference", flat=True))
+
+
+def errors(**params) -> dict:
+    filterset = RecommendationFilterSet(params)
+    assert not filterset.is_valid()
+    return filterset.errors
+
+
+@pytest.fixture
+def catalogue():
+    india, quad = PartnerFactory(slug="india", name="India"), PartnerFactory(slug="quad", name="Quad")
+    cyber, maritime = ThemeFactory(slug="cyber", name="Cyber"), ThemeFactory(slug="maritime", name="Maritime")
+    report = SourceFactory(slug="report-b", title="Report B")
+    today = timezone.localdate()
+    a = RecommendationFactory(
+        reference="A",
+        title="Active cyber defence",
+        partners=[india, quad],
+        themes=[cyber],
+        priority=Priority.HIGH,
+        team="Cyber policy",
+        target_date=today - timedelta(days=3),
+    )
+    b = RecommendationFactory(
+        reference="B",
+        title="Coast guards",
+        partners=[quad],
+        themes=[maritime],
+        status=Status.IN_PROGRESS,
+        target_date=today + timedelta(days=30),
+        source=report,
+    )
+    c = RecommendationFactory(
+        reference="C",
+        title="Old and done",
+        description="Underwater clearance of ordnance",
+        themes=[maritime, cyber],
+        status=Status.IMPLEMENTED,
+        target_date=today - timedelta(days=300),
+        priority=Priority.LOW,
+    )
+    Recommendation.objects.filter(pk=c.pk).update(updated_at=timezone.now() - timedelta(days=120))
+    Recommendation.objects.filter(pk=a.pk).update(updated_at=timezone.now() - timedelta(days=45))
+    return a, b, c
+
+
+def test_no_filter_gives_everything(catalogue):
+    assert refs() == ["A", "B", "C"]
+
+
+def test_status_is_repeatable(catalogue):
+    assert refs(status=["in_progress", "implemented"]) == ["B", "C"]
+
+
+def test_partner_by_slug_matches_any_without_duplicates(catalogue):
+    assert refs(partner=["india"]) == ["A"]
+    filterset = RecommendationFilterSet({"partner": ["india", "quad"]})
+    assert sorted(filterset.qs.values_list("reference", flat=True)) == ["A", "B"]  # A once, though it has both
+
+
+def test_theme(catalogue):
+    assert refs(theme=["cyber"]) == ["A", "C"]
+
+
+def test_priority(catalogue):
+    assert refs(priority=["high", "low"]) == ["A", "C"]
+
+
+def test_source(catalogue):
+    assert refs(source=["report-b"]) == ["B"]
+
+
+def test_team_ignores_case(catalogue):
+    assert refs(team="cyber POLICY") == ["A"]
+
+
+def test_search_needs_every_word_anywhere(catalogue):
+    assert refs(q="ordnance clearance") == ["C"]
+    assert refs(q="cyber") == ["A"]
+    assert refs(q="cyber guards") == []
+
+
+def test_target_date_range(catalogue):
+    today = timezone.localdate()
+    assert refs(target_after=str(today)) == ["B"]
+    assert refs(target_before=str(today), target_after=str(today - timedelta(days=10))) == ["A"]
+
+
+def test_overdue_counts_only_open_ones(catalogue):
+    assert refs(overdue="true") == ["A"]
+    assert refs(overdue="false") == ["B", "C"]
+
+
+def test_updated_range_accepts_dates_and_datetimes(catalogue):
+    since = (timezone.now() - timedelta(days=60)).isoformat()
+    assert refs(updated_after=since) == ["A", "B"]
+    assert refs(updated_before=str(timezone.localdate() - timedelta(days=100))) == ["C"]
+
+
+def test_stale_shows_open_ones_not_updated_for_n_days(catalogue):
+    assert refs(stale="30") == ["A"]  # C is older but closed
+
+
+def test_ordering_by_status_follows_the_lifecycle(catalogue):
+    filterset = RecommendationFilterSet({"ordering": "-status"})
+    assert list(filterset.qs.values_list("reference", flat=True)) == ["C", "B", "A"]
+    filterset = RecommendationFilterSet({"ordering": "priority"})
+    assert list(filterset.qs.values_list("reference", flat=True)) == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"status": ["done"]}, "status"),
+        ({"partner": ["atlantis"]}, "partner"),
+        ({"theme": ["nope"]}, "theme"),
+        ({"priority": ["urgent"]}, "priority"),
+        ({"source": ["unknown"]}, "source"),
+        ({"target_before": "31/12/2026"}, "target_before"),
+        ({"target_after": "2026-02-30"}, "target_after"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"updated_after": "yesterday"}, "updated_after"),
+        ({"updated_before": "2026-13-01"}, "updated_before"),
+        ({"stale": "-3"}, "stale"),
+        ({"stale": "abc"}, "stale"),
+        ({"ordering": "password"}, "ordering"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_invalid_values_are_errors_naming_the_parameter(catalogue, params, name):
+    assert name in errors(**params)
+
+
+def test_dates_in_the_far_past_are_accepted(catalogue):
+    assert refs(target_after=str(date(1900, 1, 1))) == ["A", "B", "C"]
