@@ -1,10 +1,14 @@
 import uuid
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import PartnerKind
+
+#: Longest description accepted.
+DESCRIPTION_MAX = 10_000
 
 
 class Partner(models.Model):
@@ -27,7 +31,9 @@ class Partner(models.Model):
         verbose_name=_("members"),
         help_text=_("For a framework or organisation: the partners that belong to it (the Quad's members)."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)

@@ -2,11 +2,17 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Status
+
+#: Longest description or excerpt accepted (a long recommendation is a few thousand characters).
+LONG_TEXT_MAX = 20_000
+#: Longest note on a status change.
+NOTE_MAX = 5_000
 
 
 class RecommendationQuerySet(models.QuerySet):
@@ -145,7 +151,7 @@ class StatusUpdate(models.Model):
         _("from status"), max_length=30, choices=Status.choices, blank=True, help_text=_("Blank for the first entry.")
     )
     to_status = models.CharField(_("to status"), max_length=30, choices=Status.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)])
     evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

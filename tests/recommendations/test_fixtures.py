@@ -1,6 +1,7 @@
 """The commentary's data: it loads, it is complete and faithful, and loading it again changes nothing."""
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from recommendations.services import recommendation_update
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "fixtures" / "tokuchi-2023-nss-commentary.json"
-COMMENTARY = ROOT.parent / "shared" / "source" / "commentary.txt"
+# The commentary sits beside the project in ../shared; COMMENTARY_TXT points elsewhere (e.g. on a CI clone).
+COMMENTARY = Path(os.environ.get("COMMENTARY_TXT", ROOT.parent / "shared" / "source" / "commentary.txt"))
 DATA = json.loads(BUNDLE.read_text(encoding="utf-8"))
 
 
