@@ -1,0 +1,158 @@
+"""Backups: export_data writes everything but secrets, import_data restores it exactly into an empty database."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from partners.choices import PartnerKind
+from partners.models import Partner
+from partners.services import partner_create
+from recommendations.backup import backup_export, backup_import, backup_read
+from recommendations.choices import Status
+from recommendations.models import (
+    ApiToken,
+    ChangeEvent,
+    Recommendation,
+    RecommendationLink,
+    Source,
+    StatusUpdate,
+    Theme,
+)
+from recommendations.services import recommendation_change_status, recommendation_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content(recommendation, policy_user, manager_user, partner, source, theme):
+    """A little of everything: a framework with members, status changes, a link, a token."""
+    partner_create(
+        actor=policy_user, data={"name": "Quad", "slug": "quad", "kind": PartnerKind.FRAMEWORK}, members=[partner]
+    )
+    recommendation_change_status(
+        recommendation=recommendation,
+        actor=policy_user,
+        status=Status.IN_PROGRESS,
+        note="日本語のメモ",
+        evidence_url="https://example.org/e",
+    )
+    other = recommendation_create(
+        actor=policy_user,
+        source=source,
+        reference="TST-02",
+        title="Second",
+        description="d",
+        partners=[(partner, "lead")],
+    )
+    RecommendationLink.objects.create(
+        from_recommendation=other, to_recommendation=recommendation, link_type="supersedes"
+    )
+    ApiToken.objects.create(user=policy_user, name="tool", prefix="abcd1234", key_hash="f" * 64, can_write=True)
+    return recommendation
+
+
+def export() -> dict:
+    stream = io.StringIO()
+    backup_export(stream=stream)
+    return json.loads(stream.getvalue())
+
+
+def wipe() -> None:
+    """Empty the content tables, as a fresh database would be."""
+    for model in [ChangeEvent, RecommendationLink, StatusUpdate, Recommendation, ApiToken, Source, Theme]:
+        model.objects.all().delete()
+    Partner.members.through.objects.all().delete()
+    Partner.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+def test_round_trip_loses_nothing(content):
+    first = export()
+    wipe()
+    stats = backup_import(data=first)
+    second = export()
+    assert stats.counts["recommendations"] == 2
+    for section in [
+        "groups",
+        "users",
+        "themes",
+        "partners",
+        "sources",
+        "recommendations",
+        "status_updates",
+        "links",
+        "change_events",
+    ]:
+        assert second[section] == first[section], section
+    restored = Recommendation.objects.get(reference="TST-01")
+    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 2)
+    assert restored.status_updates.latest().note == "日本語のメモ"
+    assert restored.status_updates.latest().author.username == "policy"
+    assert set(Partner.objects.get(slug="quad").members.values_list("slug", flat=True)) == {"australia"}
+    assert list(get_user_model().objects.get(username="policy").groups.values_list("name", flat=True)) == [
+        "Policy team"
+    ]
+
+
+def test_backup_holds_no_passwords_or_tokens(content):
+    text = json.dumps(export())
+    assert "pbkdf2" not in text and "password" not in text
+    assert "abcd1234" not in text and "f" * 64 not in text
+
+
+def test_restored_users_cannot_log_in_until_reset(content):
+    data = export()
+    wipe()
+    backup_import(data=data)
+    assert not get_user_model().objects.get(username="policy").has_usable_password()
+
+
+def test_the_feed_continues_after_the_restored_sequence(content, policy_user):
+    data = export()
+    last = max(item["seq"] for item in data["change_events"])
+    wipe()
+    backup_import(data=data)
+    recommendation = Recommendation.objects.get(reference="TST-02")
+    recommendation_change_status(recommendation=recommendation, actor=None, status=Status.STALLED)
+    assert ChangeEvent.objects.order_by("-seq").first().seq > last
+
+
+def test_restore_refuses_a_database_with_content(content):
+    data = export()
+    with pytest.raises(ValidationError, match="not empty"):
+        backup_import(data=data)
+
+
+def test_restore_is_all_or_nothing(content):
+    data = export()
+    data["status_updates"][-1]["recommendation"] = "00000000-0000-0000-0000-000000000000"
+    wipe()
+    with pytest.raises(KeyError):
+        backup_import(data=data)
+    assert not Recommendation.objects.exists() and not get_user_model().objects.exists()
+
+
+def test_foreign_files_are_refused():
+    with pytest.raises(ValidationError, match="Not a tracker backup"):
+        backup_read(io.StringIO('{"format": "something else"}'))
+    with pytest.raises(ValidationError, match="Not a JSON document"):
+        backup_read(io.StringIO("{"))
+    with pytest.raises(ValidationError, match="version 99"):
+        backup_read(io.StringIO('{"format": "policy-tracker-backup", "version": 99}'))
+
+
+def test_commands_round_trip(content, tmp_path):
+    path = tmp_path / "backup.json"
+    call_command("export_data", str(path), stdout=io.StringIO())
+    assert not (tmp_path / "backup.json.partial").exists()
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("import_data", str(path), stdout=io.StringIO())
+    wipe()
+    out = io.StringIO()
+    call_command("import_data", str(path), stdout=out)
+    assert "recommendations: 2" in out.getvalue()
+    assert Recommendation.objects.count() == 2
