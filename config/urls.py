@@ -3,12 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
 from partners.api import urls as partners_api
 from recommendations.api import urls as recommendations_api
 
 api_v1 = ([*recommendations_api.urlpatterns, *partners_api.urlpatterns], "api")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
