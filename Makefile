@@ -7,11 +7,12 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run test lint format check clean
+.PHONY: help venv setup run serve test lint format check clean
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
 	@echo "make setup   the same without serving"
+	@echo "make serve   production settings under gunicorn on http://127.0.0.1:8000 (SQLite or DATABASE_URL)"
 	@echo "make test    run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
@@ -30,6 +31,18 @@ setup: venv
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production settings (DEBUG off, hashed and compressed static files by whitenoise) under gunicorn. Plain HTTP on
+# loopback, so the TLS-only settings are off; a real deployment sits behind a TLS proxy (README, "Deploying").
+serve: venv
+	@mkdir -p var
+	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	DJANGO_DEBUG=0 \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_HSTS_SECONDS=0 \
+	sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py load_bundle fixtures/*.json \
+		&& $(PY) manage.py collectstatic --no-input -v0 && exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi'
 
 test: venv
 	$(BIN)/pytest

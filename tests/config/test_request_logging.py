@@ -1,0 +1,47 @@
+"""One structured log line per request, carrying the request id that the response returns."""
+
+import logging
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_with_its_id(client, caplog, policy_user):
+    client.force_login(policy_user)
+    with caplog.at_level(logging.INFO, logger="tracker.request"):
+        response = client.get("/admin/", HTTP_X_REQUEST_ID="trace-0001")
+    records = [r for r in caplog.records if r.name == "tracker.request"]
+    assert len(records) == 1
+    record = records[0]
+    assert (record.method, record.path, record.status) == ("GET", "/admin/", 200)
+    assert record.request_id == "trace-0001" == response["X-Request-ID"]
+    assert record.user_id == policy_user.pk
+    assert record.duration_ms >= 0
+
+
+def test_json_formatter_writes_one_object_per_line():
+    import json
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from config.request_id import RequestIdLogFilter
+
+    formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s")
+    record = logging.LogRecord("tracker.request", logging.INFO, __file__, 1, "GET / 200", None, None)
+    record.status = 200
+    RequestIdLogFilter().filter(record)
+    line = json.loads(formatter.format(record))
+    assert line["message"] == "GET / 200" and line["status"] == 200 and line["request_id"] == "-"
+
+
+@pytest.mark.django_db
+def test_change_history_entries_carry_the_request_id(policy_client):
+    from recommendations.models import ChangeEvent
+
+    response = policy_client.post(
+        "/admin/recommendations/theme/add/",
+        {"name": "Space", "slug": "space", "description": ""},
+        HTTP_X_REQUEST_ID="trace-0002-write",
+    )
+    assert response.status_code == 302
+    assert ChangeEvent.objects.get(object_repr="Space").request_id == "trace-0002-write"
