@@ -79,7 +79,11 @@ class RecommendationAdminForm(VersionedAdminForm):
             "team",
             "target_date",
         ]
-        widgets = {"themes": forms.CheckboxSelectMultiple}
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "title": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
+            "section": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
