@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admin_base import ServiceAdmin, VersionedAdminForm
+from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
 from .models import ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from .roles import can_record_status
@@ -180,12 +181,12 @@ STATUS_COLOURS = {
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ServiceAdmin):
+class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     """Recommendations: content, partners, themes and status, with the timeline inline."""
 
     object_type = ObjectType.RECOMMENDATION
     form = RecommendationAdminForm
-    inlines = [RecommendationPartnerInline, StatusUpdateInline]
+    inlines = [RecommendationPartnerInline, OutgoingLinkInline, IncomingLinkInline, StatusUpdateInline]
     list_display = [
         "reference",
         "title",
