@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admin_base import ServiceAdmin, VersionedAdminForm
+from .admin_import import RecommendationImportExportMixin
 from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
 from .models import ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
@@ -181,7 +182,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
+class RecommendationAdmin(RecommendationLinksAdminMixin, RecommendationImportExportMixin, ServiceAdmin):
     """Recommendations: content, partners, themes and status, with the timeline inline."""
 
     object_type = ObjectType.RECOMMENDATION
@@ -213,7 +214,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     list_per_page = 50
     autocomplete_fields = ["source"]
     readonly_fields = ["uuid", "current_status", "status_changed_at", "version", "created_at", "updated_at"]
-    actions = ["record_status_change"]
+    actions = ["record_status_change", "export_selected_csv", "export_selected_xlsx"]
     fieldsets = [
         (
             None,

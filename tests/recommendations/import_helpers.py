@@ -4,6 +4,7 @@ from pathlib import Path
 
 from partners.models import Partner
 from recommendations.bundles import bundle_load, bundle_read
+from recommendations.exporting import export_rows
 from recommendations.importing import COLUMNS, ImportPlan, import_plan
 from recommendations.models import ChangeEvent, Recommendation, RecommendationLink, Source, StatusUpdate, Theme
 from recommendations.spreadsheets import table_read, table_write
@@ -40,3 +41,8 @@ def db_state() -> tuple:
         Theme.objects.count(),
         RecommendationLink.objects.count(),
     )
+
+
+def exported(*references: str) -> list[dict]:
+    """The export rows of these recommendations, as dicts to edit."""
+    return export_rows(Recommendation.objects.filter(reference__in=references).order_by("reference"))

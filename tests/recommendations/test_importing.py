@@ -14,45 +14,20 @@ from partners.models import Partner
 from recommendations import spreadsheets
 from recommendations.changes import VersionConflict
 from recommendations.choices import ChangeAction, ObjectType, Status
-from recommendations.exporting import export_rows
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.importing import Action, FieldChange
 from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
 from recommendations.selectors import progress_summary
 from recommendations.services import (
-    recommendation_change_status,
-    recommendation_create,
     recommendation_update,
     recommendations_import,
 )
 from recommendations.spreadsheets import TableFileError
 from tests.factories import PartnerFactory, UserFactory
 
-from .import_helpers import EXAMPLE, db_state, file_bytes, load_commentary, plan_for
+from .import_helpers import EXAMPLE, db_state, exported, file_bytes, load_commentary, plan_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def implemented(policy_user, source, partner, theme):
-    """A second recommendation, already implemented (a closed status: reopening it needs a note)."""
-    rec = recommendation_create(
-        actor=policy_user,
-        source=source,
-        reference="TST-02",
-        title="Hold a yearly dialogue",
-        description="Hold a yearly maritime dialogue.",
-        partners=[(partner, "")],
-        themes=[theme],
-    )
-    recommendation_change_status(recommendation=rec, actor=policy_user, status=Status.IMPLEMENTED)
-    rec.refresh_from_db()
-    return rec
-
-
-def exported(*references: str) -> list[dict]:
-    """The export rows of these recommendations, as dicts to edit."""
-    return export_rows(Recommendation.objects.filter(reference__in=references).order_by("reference"))
 
 
 def run_import(path, *args) -> str:
