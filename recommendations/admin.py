@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admin_base import ServiceAdmin, VersionedAdminForm
+from .admin_import import RecommendationImportExportMixin
+from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
 from .models import ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from .roles import can_record_status
@@ -184,12 +186,12 @@ STATUS_COLOURS = {
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ServiceAdmin):
+class RecommendationAdmin(RecommendationLinksAdminMixin, RecommendationImportExportMixin, ServiceAdmin):
     """Recommendations: content, partners, themes and status, with the timeline inline."""
 
     object_type = ObjectType.RECOMMENDATION
     form = RecommendationAdminForm
-    inlines = [RecommendationPartnerInline, StatusUpdateInline]
+    inlines = [RecommendationPartnerInline, OutgoingLinkInline, IncomingLinkInline, StatusUpdateInline]
     list_display = [
         "reference",
         "title",
@@ -216,7 +218,7 @@ class RecommendationAdmin(ServiceAdmin):
     list_per_page = 50
     autocomplete_fields = ["source"]
     readonly_fields = ["uuid", "current_status", "status_changed_at", "version", "created_at", "updated_at"]
-    actions = ["record_status_change"]
+    actions = ["record_status_change", "export_selected_csv", "export_selected_xlsx"]
     fieldsets = [
         (
             None,

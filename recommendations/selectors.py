@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .choices import Status
-from .models import Recommendation, RecommendationPartner
+from .choices import LINK_INVERSE_LABELS, LinkType, Status
+from .models import Recommendation, RecommendationLink, RecommendationPartner
 
 
 @dataclass
@@ -91,3 +91,51 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
         by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
         overdue=overdue,
     )
+
+
+# --- Links between recommendations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedRecommendation:
+    """One link as seen from a recommendation: "supersedes TOK23-07" (outgoing) or "superseded by TOK23-12"."""
+
+    link: RecommendationLink
+    outgoing: bool
+    other: Recommendation
+
+    @property
+    def link_type(self) -> str:
+        """The link's type (related, depends_on, supersedes, duplicates)."""
+        return self.link.link_type
+
+    @property
+    def label(self) -> str:
+        """How the link reads from this side: the type's label outgoing, its inverse incoming."""
+        if self.outgoing:
+            return str(LinkType(self.link.link_type).label)
+        return str(LINK_INVERSE_LABELS[LinkType(self.link.link_type)])
+
+    @property
+    def note(self) -> str:
+        """The note given with the link."""
+        return self.link.note
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.other.reference}"
+
+
+def recommendation_links(*, recommendation: Recommendation) -> list[LinkedRecommendation]:
+    """Every link of a recommendation, both directions, with the right label, in one query.
+
+    Outgoing links come first, then incoming ones; each group by link type and the other's reference.
+    """
+    links = RecommendationLink.objects.filter(
+        Q(from_recommendation=recommendation) | Q(to_recommendation=recommendation)
+    ).select_related("from_recommendation", "to_recommendation")
+    items = []
+    for link in links:
+        outgoing = link.from_recommendation_id == recommendation.pk
+        other = link.to_recommendation if outgoing else link.from_recommendation
+        items.append(LinkedRecommendation(link=link, outgoing=outgoing, other=other))
+    return sorted(items, key=lambda item: (not item.outgoing, item.link_type, item.other.reference))

@@ -11,14 +11,16 @@ import uuid as uuid_module
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from partners.services import partner_create
 
 from .changes import (
     AlreadyExists,
@@ -32,8 +34,11 @@ from .changes import (
     versioned_delete,
     versioned_update,
 )
-from .choices import CLOSED_STATUSES, ChangeAction, ObjectType, PartnerRole, Priority, Status
-from .models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .choices import CLOSED_STATUSES, ChangeAction, LinkType, ObjectType, PartnerRole, Priority, Status
+from .models import Recommendation, RecommendationLink, RecommendationPartner, Source, StatusUpdate, Theme
+
+if TYPE_CHECKING:
+    from .importing import ImportPlan
 
 Actor = AbstractBaseUser | AnonymousUser | None
 #: A partner and its role in a recommendation ("" where the text gives none).
@@ -450,3 +455,188 @@ def theme_delete(*, theme: Theme, actor: Actor, expected_version: int | None = N
             _("%(theme)s cannot be deleted: %(count)d recommendation(s) use it.") % {"theme": theme, "count": count}
         )
     versioned_delete(theme, object_type=ObjectType.THEME, actor=actor, expected_version=expected_version)
+
+
+# --- Links between recommendations ---------------------------------------------------------------------------------
+
+#: Link types that must not loop back (A supersedes B supersedes A; A depends on B depends on C depends on A).
+ACYCLIC_LINK_TYPES = frozenset({LinkType.SUPERSEDES, LinkType.DEPENDS_ON})
+#: Link types that say the same read either way: "B related to A" repeats "A related to B".
+SYMMETRIC_LINK_TYPES = frozenset({LinkType.RELATED, LinkType.DUPLICATES})
+
+
+def _link_path(links: QuerySet[RecommendationLink], *, link_type: str, start: int, goal: int) -> list[int]:
+    """The recommendations from ``start`` to ``goal`` along links of one type (empty if there is no such path).
+
+    One query per step of the walk, over the links in ``links`` (a queryset).
+    """
+    came_from: dict[int, int] = {start: start}
+    frontier = {start}
+    while frontier:
+        step = links.filter(link_type=link_type, from_recommendation__in=frontier).values_list(
+            "from_recommendation_id", "to_recommendation_id"
+        )
+        frontier = set()
+        for source_pk, target_pk in step:
+            if target_pk in came_from:
+                continue
+            came_from[target_pk] = source_pk
+            if target_pk == goal:
+                path = [goal]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            frontier.add(target_pk)
+    return []
+
+
+def validate_recommendation_link(
+    *,
+    from_recommendation: Recommendation,
+    to_recommendation: Recommendation,
+    link_type: str,
+    ignore: Iterable[int] = (),
+) -> None:
+    """Raise ValidationError unless ``from_recommendation`` may be linked to ``to_recommendation`` with ``link_type``.
+
+    Refused: a link to itself, a link that exists already, the reverse of a "related to" or "duplicates" link that
+    exists (they read both ways), and a "supersedes" or "depends on" link that would close a cycle. Links whose ids
+    are in ``ignore`` count as gone (the admin replaces links in one save).
+    """
+    if link_type not in LinkType.values:
+        raise ValidationError({"link_type": _("“%(value)s” is not a link type.") % {"value": link_type}})
+    if from_recommendation.pk is not None and from_recommendation.pk == to_recommendation.pk:
+        raise ValidationError({"to_recommendation": _("A recommendation cannot be linked to itself.")})
+    if from_recommendation.pk is None:
+        return  # a recommendation being created has no links yet
+    links = RecommendationLink.objects.exclude(pk__in=list(ignore))
+    label = LinkType(link_type).label
+    names = {"this": from_recommendation.reference, "other": to_recommendation.reference, "link": label}
+    if links.filter(
+        from_recommendation=from_recommendation, to_recommendation=to_recommendation, link_type=link_type
+    ).exists():
+        raise ValidationError(_("%(this)s is already %(link)s %(other)s.") % names, code="duplicate")
+    if link_type in SYMMETRIC_LINK_TYPES and (
+        links.filter(
+            from_recommendation=to_recommendation, to_recommendation=from_recommendation, link_type=link_type
+        ).exists()
+    ):
+        raise ValidationError(
+            _("%(other)s is already %(link)s %(this)s, which says the same both ways.") % names, code="duplicate"
+        )
+    if link_type in ACYCLIC_LINK_TYPES:
+        path = _link_path(links, link_type=link_type, start=to_recommendation.pk, goal=from_recommendation.pk)
+        if len(path) == 2:
+            raise ValidationError(
+                _("%(other)s already %(link)s %(this)s: the reverse link would make a cycle.") % names,
+                code="cycle",
+            )
+        if path:
+            references = dict(Recommendation.objects.filter(pk__in=path).values_list("pk", "reference"))
+            chain = f" {label} ".join([from_recommendation.reference, *(references[pk] for pk in path)])
+            raise ValidationError(_("This link would make a cycle: %(chain)s.") % {"chain": chain}, code="cycle")
+
+
+def _record_link_change(link: RecommendationLink, actor: Actor) -> None:
+    """A link belongs to both ends' representations: bump both versions and record an update of each."""
+    now = timezone.now()
+    for pk in (link.from_recommendation_id, link.to_recommendation_id):
+        bump_version(Recommendation, pk=pk, expected_version=None, now=now)
+        change_record(
+            instance=Recommendation.objects.get(pk=pk),
+            object_type=ObjectType.RECOMMENDATION,
+            action=ChangeAction.UPDATED,
+            actor=actor,
+        )
+
+
+@atomic_write
+def recommendation_link_create(
+    *,
+    from_recommendation: Recommendation,
+    to_recommendation: Recommendation,
+    link_type: str,
+    note: str = "",
+    actor: Actor,
+) -> RecommendationLink:
+    """Link two recommendations ("A supersedes B"), changing the version of both (see validate_recommendation_link)."""
+    validate_recommendation_link(
+        from_recommendation=from_recommendation, to_recommendation=to_recommendation, link_type=link_type
+    )
+    link = RecommendationLink(
+        from_recommendation=from_recommendation,
+        to_recommendation=to_recommendation,
+        link_type=link_type,
+        note=note or "",
+        created_by=_actor_or_none(actor),
+        created_at=timezone.now(),
+    )
+    link.full_clean()
+    link.save()
+    _record_link_change(link, actor)
+    return link
+
+
+@atomic_write
+def recommendation_link_delete(*, link: RecommendationLink, actor: Actor) -> None:
+    """Remove a link, changing the version of both recommendations (a link already gone is left alone)."""
+    fresh = RecommendationLink.objects.filter(pk=link.pk).first()
+    if fresh is None:
+        return
+    fresh.delete()
+    _record_link_change(fresh, actor)
+
+
+# --- Import -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote: the recommendations it created and updated, and the sources, partners and themes."""
+
+    created: list[Recommendation] = field(default_factory=list)
+    updated: list[Recommendation] = field(default_factory=list)
+    unchanged: int = 0
+    new_objects: list[Source | Partner | Theme] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: what was written."""
+        text = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+        }
+        if self.new_objects:
+            added = ", ".join(f"{type(obj)._meta.verbose_name} {obj.slug}" for obj in self.new_objects)
+            text += " " + _("Added: %(added)s.") % {"added": added}
+        return text
+
+
+@atomic_write
+def recommendations_import(*, plan: ImportPlan, actor: Actor) -> ImportResult:
+    """Apply an import plan (``importing.import_plan``) in one transaction: the whole file lands, or nothing does.
+
+    The plan's new sources, partners and themes are created first; then each row creates its recommendation or
+    updates it through recommendation_create / recommendation_update, so versions, the change feed and the status
+    timeline (with ``actor`` as author) are kept as for any other edit. A plan with errors is refused
+    (ValidationError). Each update names the version the plan saw: if someone changed that recommendation since,
+    VersionConflict is raised and nothing is written.
+    """
+    if plan.has_errors:
+        raise ValidationError(
+            _("The file has errors in %(count)d row(s): nothing was imported.") % {"count": len(plan.error_rows)}
+        )
+    creators = {"source": source_create, "partner": partner_create, "theme": theme_create}
+    made = {new: creators[new.kind](actor=actor, data=new.data) for new in plan.new_objects}
+    result = ImportResult(new_objects=list(made.values()))
+    for row in plan.rows:
+        if row.action == "create":
+            result.created.append(recommendation_create(actor=actor, **row.resolved(made)))
+        elif row.action == "update":
+            change = recommendation_update(
+                recommendation=row.recommendation, actor=actor, data=row.resolved(made), expected_version=row.version
+            )
+            result.updated.append(change.recommendation)
+        else:
+            result.unchanged += 1
+    return result

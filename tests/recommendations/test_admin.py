@@ -16,6 +16,14 @@ def change_url(recommendation):
     return reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
 
 
+#: The empty management forms of the two link inlines (outgoing links, incoming links).
+LINK_INLINES = {
+    f"{prefix}-{name}": value
+    for prefix in ("links_out", "links_in")
+    for name, value in [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000")]
+}
+
+
 def form_data(recommendation, **overrides):
     """What the change form posts for ``recommendation`` as it stands, with one partner row."""
     link = recommendation.partner_links.get()
@@ -46,6 +54,7 @@ def form_data(recommendation, **overrides):
         "status_updates-INITIAL_FORMS": "0",
         "status_updates-MIN_NUM_FORMS": "0",
         "status_updates-MAX_NUM_FORMS": "1000",
+        **LINK_INLINES,
     }
     data.update(overrides)
     return data
@@ -154,6 +163,7 @@ def test_policy_team_adds_a_recommendation(policy_client, source, partner, theme
             "status_updates-INITIAL_FORMS": "0",
             "status_updates-MIN_NUM_FORMS": "0",
             "status_updates-MAX_NUM_FORMS": "1000",
+            **LINK_INLINES,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
