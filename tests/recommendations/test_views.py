@@ -264,7 +264,12 @@ def test_empty_parameters_are_dropped_with_a_redirect(manager_client, catalogue)
 def test_active_filters_are_chips_that_remove_one_value(manager_client, catalogue):
     response = manager_client.get(f"{LIST}?status=in_progress&status=implemented&partner=quad&q=coast&ordering=title")
     chips = {(chip.name, chip.value): chip.remove_url for chip in response.context["chips"]}
-    assert set(chips) == {("Status", "In progress"), ("Status", "Implemented"), ("Partner", "Quad"), ("Search", "“coast”")}
+    assert set(chips) == {
+        ("Status", "In progress"),
+        ("Status", "Implemented"),
+        ("Partner", "Quad"),
+        ("Search", "“coast”"),
+    }
     assert query(chips[("Status", "In progress")]) == {
         "status": ["implemented"],
         "partner": ["quad"],
