@@ -96,9 +96,9 @@ class HistoryChart:
         return self.left + self.plot_width
 
 
-def history_chart(history: Sequence[MonthCounts], *, width: int = 760, height: int = 260) -> HistoryChart:
+def history_chart(history: Sequence[MonthCounts], *, width: int = 1000, height: int = 270) -> HistoryChart:
     """Lay out month columns stacked by status, with a rounded y axis, in a ``width`` × ``height`` view box."""
-    left, right, top, bottom = 40, 8, 12, 40
+    left, right, top, bottom = 44, 8, 12, 44
     plot_width, plot_height = width - left - right, height - top - bottom
     maximum = max((month.total for month in history), default=0)
     step = nice_step(maximum)

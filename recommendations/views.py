@@ -75,6 +75,8 @@ SORT_COLUMNS = (
 #: Months of the progress-over-time chart when no period is filtered, and the most it ever shows.
 HISTORY_MONTHS = 12
 MAX_HISTORY_MONTHS = 60
+#: Rows shown in each of the report's lists (overdue, stale); the full lists are a link away.
+REPORT_LIST_LENGTH = 10
 
 
 # --- Query strings --------------------------------------------------------------------------------------------------
@@ -453,7 +455,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         start, end = history_period(filterset.form.cleaned_data)
         history = status_history(queryset=queryset, start=start, end=end)
         stale_days = options.stale_days_value()
-        stale_count, stale = stale_recommendations(queryset=queryset, days=stale_days)
+        stale_count, stale = stale_recommendations(queryset=queryset, days=stale_days, limit=REPORT_LIST_LENGTH)
         context.update(
             summary=summary,
             overall_segments=stacked_bar(summary.overall.counts),
@@ -463,7 +465,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             history_chart=history_chart(history),
             history_start=start,
             history_end=end,
-            overdue=overdue_recommendations(queryset=queryset),
+            overdue=overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
             overdue_url=reverse("recommendations:list") + _query(request.GET, overdue="true", stale_days=None),
             stale=stale,
             stale_count=stale_count,

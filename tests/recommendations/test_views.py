@@ -530,3 +530,10 @@ def test_reverse_names_exist():
     assert reverse("recommendations:list") == LIST
     assert reverse("recommendations:report") == "/reports/progress/"
     assert reverse("partners:list") == "/partners/"
+
+
+def test_the_500_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html and "tracker.css" in html
