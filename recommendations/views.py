@@ -97,7 +97,7 @@ def _query(params: QueryDict, **replace: list[str] | str | None) -> str:
 
 def _redirect_without_empty(request: HttpRequest) -> HttpResponseRedirect | None:
     """Redirect to the same URL without empty parameters (a submitted filter form sends every field)."""
-    if not any(value == "" for _key, value in request.GET.lists() for value in value):
+    if not any("" in values for _key, values in request.GET.lists()):
         return None
     query = QueryDict(mutable=True)
     for key, values in request.GET.lists():
@@ -336,11 +336,9 @@ def _export_filterset(request: HttpRequest) -> RecommendationFilterSet | HttpRes
 
 def _export_rows(request: HttpRequest, filterset: RecommendationFilterSet):
     """The rows of the filtered recommendations, fetched in chunks with their partners and themes."""
-    detail = reverse("recommendations:detail", args=["00000000-0000-0000-0000-000000000000"])
-    prefix, suffix = detail.split("00000000-0000-0000-0000-000000000000")
-    base = request.build_absolute_uri(prefix)
     return exports.export_rows(
-        filterset.qs.iterator(chunk_size=exports.CHUNK_SIZE), url_for=lambda r: f"{base}{r.uuid}{suffix}"
+        filterset.qs.iterator(chunk_size=exports.CHUNK_SIZE),
+        url_for=lambda r: request.build_absolute_uri(reverse("recommendations:detail", args=[r.uuid])),
     )
 
 
