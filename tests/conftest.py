@@ -81,3 +81,26 @@ def recommendation(db, policy_user, partner, theme, source):
         partners=[(partner, "counterpart")],
         themes=[theme],
     )
+
+
+@pytest.fixture
+def make_recommendations(db):
+    """Make ``n`` recommendations (varied statuses, two partners, a theme, a first timeline entry) for size tests."""
+    from recommendations.choices import Status
+    from tests.factories import RecommendationFactory, StatusUpdateFactory
+
+    def make(n: int) -> list:
+        partners = [PartnerFactory(), PartnerFactory()]
+        themes = [ThemeFactory()]
+        statuses = [Status.PROPOSED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.STALLED]
+        made = []
+        for i in range(n):
+            status = statuses[i % len(statuses)]
+            recommendation = RecommendationFactory(status=status, partners=partners, themes=themes)
+            StatusUpdateFactory(recommendation=recommendation, from_status="", to_status=Status.PROPOSED)
+            if status != Status.PROPOSED:
+                StatusUpdateFactory(recommendation=recommendation, from_status=Status.PROPOSED, to_status=status)
+            made.append(recommendation)
+        return made
+
+    return make

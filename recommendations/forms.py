@@ -1,0 +1,99 @@
+"""Forms of the web pages: the filter panel's widgets, the status change form and the report's options."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Status
+from .filtersets import MAX_STALE_DAYS
+from .models import Recommendation
+from .models.recommendation import NOTE_MAX
+
+#: Days without an update after which the report lists an open recommendation as stale, unless told otherwise.
+DEFAULT_STALE_DAYS = 90
+
+#: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
+CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
+#: Filters that take a date.
+DATE_FILTERS = ("target_after", "target_before", "updated_after", "updated_before")
+
+
+class DateInput(forms.DateInput):
+    """A native date picker that still accepts typed ISO dates."""
+
+    input_type = "date"
+
+
+def style_filter_form(form: forms.Form) -> forms.Form:
+    """Give the filterset's form the widgets the filter panel needs (checkbox lists, date pickers, a search box).
+
+    Only the widgets change: the fields, their names and their validation stay the filterset's own, so the page,
+    the exports and the API read the same query string the same way.
+    """
+    for name in CHECKBOX_FILTERS:
+        field = form.fields.get(name)
+        if field is not None:
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            field.widget.is_required = field.required
+    for name in DATE_FILTERS:
+        if name in form.fields:
+            form.fields[name].widget = DateInput(format="%Y-%m-%d")
+    if "q" in form.fields:
+        form.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Words in the title, text or reference"), "maxlength": 200}
+        )
+    if "stale" in form.fields:
+        form.fields["stale"].widget = forms.NumberInput(
+            attrs={"min": 1, "max": MAX_STALE_DAYS, "step": 1, "placeholder": _("days")}
+        )
+    if "team" in form.fields:
+        form.fields["team"].widget = forms.TextInput(attrs={"maxlength": 120})
+    return form
+
+
+class StatusChangeForm(forms.Form):
+    """Record a status change: the new status, a note, an evidence link, and the version the page was opened at."""
+
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What happened, and why. Required when reopening an implemented or not adopted recommendation."),
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("A link to the document, statement or record that shows it."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, recommendation: Recommendation, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        self.fields["status"].choices = [("", "—")] + [
+            (value, label) for value, label in Status.choices if value != recommendation.status
+        ]
+
+
+class ReportOptionsForm(forms.Form):
+    """Options of the progress report that are not filters: how many idle days make an open recommendation stale."""
+
+    stale_days = forms.IntegerField(
+        label=_("Stale after (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_STALE_DAYS,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_STALE_DAYS, "step": 1}),
+    )
+
+    def stale_days_value(self) -> int:
+        """The number of days to use (the default when not given or invalid)."""
+        if self.is_valid() and self.cleaned_data.get("stale_days"):
+            return self.cleaned_data["stale_days"]
+        return DEFAULT_STALE_DAYS

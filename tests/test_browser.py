@@ -1,0 +1,188 @@
+"""Browser tests: Playwright drives Debian's headless Chromium through the core flows, with JavaScript off.
+
+A policy team member signs in, filters the list, opens a recommendation, records a status change and finds it on
+the timeline and in the report; a manager sees no form. Screenshots of the list, a recommendation and the report at
+desktop and tablet widths (and the report as printed) go to ``screenshots/`` (git-ignored) for a person to look at.
+
+Skipped, with the reason, where the ``playwright`` package or ``/usr/bin/chromium`` is missing; ``.ci/run`` installs
+Chromium and sets BROWSER_TESTS=required so that there a missing browser fails instead of skipping.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+from recommendations.choices import Status
+from recommendations.models import Recommendation
+from tests.factories import PASSWORD, UserFactory
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 820, "height": 1180}
+REQUIRED = os.environ.get("BROWSER_TESTS") == "required"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        sync_playwright is None and not REQUIRED,
+        reason="browser tests skipped: the playwright package is not installed (pip install -r requirements-dev.txt)",
+    ),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not REQUIRED,
+        reason=f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+    ),
+    # live_server needs committed data; serialized_rollback restores the roles that a migration creates
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server with the commentary's data, a policy team member and a manager."""
+    call_command("load_bundle", *sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json")))
+    UserFactory(username="kenji", first_name="Kenji", last_name="Tanaka", policy=True)
+    UserFactory(username="mariko", first_name="Mariko", last_name="Ito", manager=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return live_server.url
+
+
+@pytest.fixture
+def browser(site):
+    """A headless Chromium, started after the test's data exists and stopped before the database is reset."""
+    # Playwright's sync API runs an event loop in this thread. Django then refuses ORM calls here (the test's own
+    # checks, plain synchronous ones, so they are allowed) and hands out separate connections, closed at the end.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+                connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def sign_in(browser, url: str, username: str, viewport=DESKTOP):
+    """A page signed in as ``username``, in a context without JavaScript (every core flow must work without it)."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{url}/recommendations/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page).to_have_url(re.compile(r"/recommendations/$"))
+    return page
+
+
+def shoot(page, name: str) -> None:
+    """Save a full-page screenshot for a person to look at."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_policy_team_records_a_status_change_and_sees_it_everywhere(browser, site):
+    page = sign_in(browser, site, "kenji")
+    expect(page.locator(".account")).to_contain_text("Kenji Tanaka")
+    expect(page.locator(".role-pill")).to_have_text("Policy team")
+    expect(page.locator("#results-title")).to_contain_text("32 recommendations")
+    shoot(page, "list-desktop")
+
+    # Filter: partner Australia, then status Proposed, through the panel's checkboxes
+    page.click("summary:has-text('Partner')")
+    page.check("input[name=partner][value=australia]")
+    page.check("input[name=status][value=proposed]")
+    page.click("button:has-text('Apply filters')")
+    expect(page).to_have_url(re.compile(r"status=proposed&partner=australia$"))
+    count = Recommendation.objects.filter(partner_links__partner__slug="australia").count()
+    expect(page.locator("#results-title")).to_contain_text(f"{count} recommendations match these filters")
+    expect(page.locator(".chip")).to_have_count(2)
+
+    # Sort by title, then open the first one
+    page.click("th a:has-text('Title')")
+    expect(page).to_have_url(re.compile(r"ordering=title"))
+    first = Recommendation.objects.filter(partner_links__partner__slug="australia").order_by("title").first()
+    page.get_by_role("link", name=first.title, exact=True).click()
+    expect(page.locator("h1")).to_have_text(first.title)
+    expect(page.locator("blockquote.excerpt")).to_be_visible()
+    shoot(page, "detail-desktop")
+
+    # Record a status change
+    page.select_option("#id_status", Status.IN_PROGRESS)
+    page.fill("#id_note", "Raised at the Japan–Australia 2+2; working groups set up.")
+    page.fill("#id_evidence_url", "https://www.mofa.go.jp/press/")
+    page.click("button:has-text('Record change')")
+    expect(page.locator(".messages .success")).to_contain_text("Status changed to “In progress”")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Raised at the Japan–Australia 2+2; working groups set up.")
+    expect(timeline).to_contain_text("Kenji Tanaka")
+    expect(timeline.locator("a[rel='noopener noreferrer']")).to_have_attribute("href", "https://www.mofa.go.jp/press/")
+    expect(page.locator(".rec-meta .badge")).to_have_text("In progress")
+    first.refresh_from_db()
+    assert (first.status, first.version) == (Status.IN_PROGRESS, 2)
+
+    # The report shows it
+    page.click("nav.main-nav a:has-text('Reports')")
+    expect(page.locator("#recent-title")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=recent-title]")).to_contain_text(first.title)
+    expect(page.locator("#dist-svg-desc")).to_contain_text("In progress: 1")
+    shoot(page, "report-desktop")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".filter-bar")).to_be_hidden()
+    shoot(page, "report-print")
+    page.context.close()
+
+    # Tablet width
+    page = sign_in(browser, site, "kenji", viewport=TABLET)
+    page.goto(f"{site}/recommendations/?partner=australia")
+    shoot(page, "list-tablet")
+    page.goto(f"{site}/recommendations/{first.uuid}/")
+    shoot(page, "detail-tablet")
+    page.goto(f"{site}/reports/progress/")
+    shoot(page, "report-tablet")
+    page.goto(f"{site}/partners/")
+    shoot(page, "partners-tablet")
+    page.context.close()
+
+
+def test_a_manager_reads_but_sees_no_status_form(browser, site):
+    page = sign_in(browser, site, "mariko")
+    expect(page.locator(".role-pill")).to_have_text("Manager")
+    page.click("tbody tr:first-child td.title a")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("form[action$='/status/']")).to_have_count(0)
+    expect(page.locator(".readonly-note")).to_contain_text("Status changes are recorded by the policy team")
+    page.goto(f"{site}/partners/")
+    shoot(page, "partners-desktop")
+    page.goto(f"{site}/partners/australia/")
+    shoot(page, "partner-desktop")
+    page.goto(f"{site}/sources/tokuchi-2023-nss-commentary/")
+    shoot(page, "source-desktop")
+    page.context.close()
