@@ -389,16 +389,31 @@ def recommendation_bulk_change_status(
 
 @atomic_write
 def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expected_version: int | None = None) -> None:
-    """Delete a recommendation and its timeline, recording each deletion in the change feed."""
+    """Delete a recommendation and its timeline, recording each deletion in the change feed.
+
+    Its links go with it, which changes the linked recommendations too: each gets a new version and an update.
+    """
     bump_version(Recommendation, pk=recommendation.pk, expected_version=expected_version)
     fresh = Recommendation.objects.get(pk=recommendation.pk)
     last = representation(fresh)
+    linked = set(fresh.links_out.values_list("to_recommendation_id", flat=True)) | set(
+        fresh.links_in.values_list("from_recommendation_id", flat=True)
+    )
     for entry in fresh.status_updates.order_by("created_at", "id"):
         change_record(instance=entry, object_type=ObjectType.STATUS_UPDATE, action=ChangeAction.DELETED, actor=actor)
     change_record(
         instance=fresh, object_type=ObjectType.RECOMMENDATION, action=ChangeAction.DELETED, actor=actor, data=last
     )
     fresh.delete()
+    now = timezone.now()
+    for pk in sorted(linked):
+        bump_version(Recommendation, pk=pk, expected_version=None, now=now)
+        change_record(
+            instance=Recommendation.objects.get(pk=pk),
+            object_type=ObjectType.RECOMMENDATION,
+            action=ChangeAction.UPDATED,
+            actor=actor,
+        )
 
 
 # --- Sources and themes ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from partners.models import Partner
 from . import exports
 from .changes import VersionConflict
 from .charts import history_chart, stacked_bar
-from .choices import LINK_INVERSE_LABELS, ObjectType, Priority, Status
+from .choices import ObjectType, Priority, Status
 from .filtersets import RecommendationFilterSet
 from .forms import DEFAULT_STALE_DAYS, ReportOptionsForm, StatusChangeForm, style_filter_form
 from .models import ChangeEvent, Recommendation, Source, Theme
@@ -38,6 +38,7 @@ from .selectors import (
     overdue_recommendations,
     progress_summary,
     recent_status_changes,
+    recommendation_links,
     sources_with_progress,
     stale_recommendations,
     status_counts,
@@ -228,18 +229,11 @@ def _render_detail(
     history = ChangeEvent.objects.filter(object_type=ObjectType.RECOMMENDATION, object_id=recommendation.uuid).order_by(
         "-seq"
     )
-    links = [
-        (link.get_link_type_display(), link.to_recommendation)
-        for link in recommendation.links_out.select_related("to_recommendation")
-    ] + [
-        (LINK_INVERSE_LABELS.get(link.link_type, link.link_type), link.from_recommendation)
-        for link in recommendation.links_in.select_related("from_recommendation")
-    ]
     context = {
         "recommendation": recommendation,
         "timeline": list(timeline),
         "history": list(history),
-        "links": links,
+        "links": recommendation_links(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
     }

@@ -7,6 +7,12 @@ from recommendations.services import recommendation_create
 from tests.factories import PartnerFactory, SourceFactory, ThemeFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests hash many passwords; the production hasher's deliberate slowness only slows the suite down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def policy_user(db):
     """A member of the policy team."""

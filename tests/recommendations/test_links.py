@@ -206,3 +206,15 @@ def test_managers_see_links_but_cannot_add_them(recommendation, b, manager_clien
     data = with_link_rows(form_data(recommendation), {"link_type": "depends_on", "to_recommendation": b.pk})
     assert manager_client.post(change_url(recommendation), data).status_code == 403
     assert RecommendationLink.objects.count() == 1
+
+
+def test_deleting_a_recommendation_updates_the_ones_it_was_linked_with(a, b, policy_user):
+    from recommendations.services import recommendation_delete
+
+    link(a, b, LinkType.SUPERSEDES)
+    before = versions(b)[0]
+    recommendation_delete(recommendation=a, actor=policy_user)
+    b.refresh_from_db()
+    assert b.version == before + 1
+    last = ChangeEvent.objects.filter(object_id=b.uuid).order_by("-seq").first()
+    assert last.action == ChangeAction.UPDATED
