@@ -41,3 +41,18 @@ class PartnerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+
+class PartnerWriteSerializer(serializers.ModelSerializer):
+    """What a client may send to create or change a partner (members by slug)."""
+
+    members = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="slug", queryset=Partner.objects.all()),
+        required=False,
+        max_length=200,
+        help_text="Slugs of the member partners (for a framework or organisation).",
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["slug", "name", "short_name", "kind", "members", "description"]
