@@ -187,6 +187,10 @@ SPECTACULAR_SETTINGS.update(
         "DESCRIPTION": "Recommendations, their partners, themes, sources and status timeline; a change feed for "
         "incremental sync; a progress report. Authenticate with `Authorization: Bearer <token>`.",
         "COMPONENT_SPLIT_REQUEST": True,
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "recommendations.api.schema.add_links",
+        ],
         "ENUM_NAME_OVERRIDES": {
             "StatusEnum": "recommendations.choices.Status",
             "PriorityEnum": "recommendations.choices.Priority",

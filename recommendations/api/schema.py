@@ -174,3 +174,33 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API token: `Authorization: Bearer <prefix>.<secret>` (or `Token <prefix>.<secret>`).",
         }
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: OpenAPI links from each create (and list) to its object's detail operations.
+
+    A client generator or a stateful tester (schemathesis) can then follow a create with reads and conditional
+    writes of the object it made: ``uuid`` from the body's ``id``, If-Match from the ETag header.
+    """
+    paths = result.get("paths", {})
+    for collection, operations in paths.items():
+        detail = f"{collection}{{uuid}}/"
+        if detail not in paths:
+            continue
+        links: dict[str, dict] = {}
+        for method, operation in paths[detail].items():
+            parameters = {"path.uuid": "$response.body#/id"}
+            if method in {"put", "patch", "delete"}:
+                parameters["header.If-Match"] = "$response.header.ETag"
+            links[f"{method}_{operation['operationId']}"] = {
+                "operationId": operation["operationId"],
+                "parameters": parameters,
+            }
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is not None:
+            created["links"] = links
+        listed = operations.get("get", {}).get("responses", {}).get("200")
+        if listed is not None and "get" in paths[detail]:
+            name = f"get_{paths[detail]['get']['operationId']}"
+            listed["links"] = {name: {**links[name], "parameters": {"path.uuid": "$response.body#/results/0/id"}}}
+    return result
