@@ -175,7 +175,7 @@ REST_FRAMEWORK.update(
             "user": env.str("API_THROTTLE_USER", default="3000/minute"),
             "token": env.str("API_THROTTLE_TOKEN", default="3000/minute"),
         },
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
         "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
         "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.AutoSchema",

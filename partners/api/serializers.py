@@ -43,16 +43,26 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
+#: Most members a partner may list in a write.
+MAX_MEMBERS = 200
+
+
 class PartnerWriteSerializer(serializers.ModelSerializer):
     """What a client may send to create or change a partner (members by slug)."""
 
-    members = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="slug", queryset=Partner.objects.all()),
+    members = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Partner.objects.all(),
+        many=True,
         required=False,
-        max_length=200,
         help_text="Slugs of the member partners (for a framework or organisation).",
     )
 
     class Meta:
         model = Partner
         fields = ["slug", "name", "short_name", "kind", "members", "description"]
+
+    def validate_members(self, value):
+        if len(value) > MAX_MEMBERS:
+            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_MEMBERS} elements.")
+        return value

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -48,6 +48,14 @@ class PreconditionFailed(exceptions.APIException):
                 "version": current_version
             }
         super().__init__(detail)
+
+
+class RequestTooLarge(exceptions.APIException):
+    """The request body is larger than the server accepts (413)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -131,6 +139,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ValidationError({"non_field_errors": [_("The request is not acceptable.")]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: ApiErrorMiddleware answers 500
@@ -186,7 +198,15 @@ class ApiErrorMiddleware:
             return json_error(404, _("Not found."), "not_found")
         if isinstance(exception, PermissionDenied):
             return json_error(403, _("You do not have permission to perform this action."), "permission_denied")
+        if isinstance(exception, RequestDataTooBig):
+            return json_error(413, str(RequestTooLarge.default_detail), "request_too_large")
+        if isinstance(exception, SuspiciousOperation):
+            return json_error(400, _("The request is not acceptable."), "bad_request")
         # Log and signal as Django would (error reporting, the test client re-raising), then answer in JSON.
         logger.error("Internal Server Error: %s", request.path, exc_info=sys.exc_info(), extra={"request": request})
         got_request_exception.send(sender=None, request=request)
-        return json_error(500, _("Internal server error. The request id identifies it in the logs."), "server_error")
+        response = json_error(
+            500, _("Internal server error. The request id identifies it in the logs."), "server_error"
+        )
+        response._has_been_logged = True  # logged above, with the traceback
+        return response

@@ -45,6 +45,7 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed: the user's role or a read-only token does not permit this.",
     404: "No object with this id.",
     409: "Conflict: the id exists already (the body points at it), or the object is still in use.",
+    413: "The request body is too large.",
     412: "If-Match (or expected_version) names a version that is no longer current; current_version says which is.",
     428: "If-Match is missing: send the ETag you read, or * to change whatever version is current.",
     429: "Too many requests: wait for Retry-After seconds.",
@@ -130,6 +131,8 @@ class AutoSchema(openapi.AutoSchema):
         detail_get = self.method == "GET" and self._is_detail()
         if not detail_get:
             codes.append(400)
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.append(413)
         if self._is_detail():
             codes.append(404)
         if self._is_resource():

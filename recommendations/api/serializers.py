@@ -206,6 +206,7 @@ class RecommendationWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a recommendation (partners, themes and source by slug)."""
 
     id = serializers.UUIDField(
+        source="uuid",
         required=False,
         help_text="On create only: the UUID the new recommendation gets. Repeating a create with it answers 409.",
     )
@@ -215,12 +216,10 @@ class RecommendationWriteSerializer(serializers.Serializer):
     source_excerpt = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
     source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
     section = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    partners = PartnerAssignmentSerializer(many=True, required=False, max_length=MAX_LINKED)
-    themes = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all()),
-        required=False,
-        max_length=MAX_LINKED,
-        help_text="Theme slugs.",
+    # Sources are the model's, so that the browsable API can render this form for an existing recommendation.
+    partners = PartnerAssignmentSerializer(source="partner_links", many=True, required=False, max_length=MAX_LINKED)
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, help_text="Theme slugs."
     )
     status = serializers.ChoiceField(
         choices=Status.choices,
@@ -240,6 +239,11 @@ class RecommendationWriteSerializer(serializers.Serializer):
     def validate_id(self, value):
         if self.instance is not None and value != self.instance.uuid:
             raise serializers.ValidationError("The id of a recommendation cannot be changed.")
+        return value
+
+    def validate_themes(self, value):
+        if len(value) > MAX_LINKED:
+            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_LINKED} elements.")
         return value
 
 

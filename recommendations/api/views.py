@@ -65,9 +65,9 @@ RECOMMENDATION_FILTER_TYPES = [
 def recommendation_service_data(data: dict[str, Any]) -> dict[str, Any]:
     """Validated write data as the recommendation services take it (partners as (partner, role) pairs)."""
     data = dict(data)
-    data.pop("id", None)
-    if "partners" in data:
-        data["partners"] = [(item["partner"], item.get("role", "")) for item in data["partners"]]
+    data.pop("uuid", None)
+    if "partner_links" in data:
+        data["partners"] = [(item["partner"], item.get("role", "")) for item in data.pop("partner_links")]
     return data
 
 
@@ -97,7 +97,7 @@ class RecommendationViewSet(VersionedResourceViewSet):
         return RecommendationViewSet.queryset.get(pk=instance.pk)
 
     def perform_service_create(self, data: dict[str, Any]) -> Recommendation:
-        uuid = data.pop("id", None)
+        uuid = data.pop("uuid", None)
         return recommendation_create(actor=self.request.user, uuid=uuid, **recommendation_service_data(data))
 
     def perform_service_update(self, instance, data, expected_version):

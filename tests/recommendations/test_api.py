@@ -122,7 +122,8 @@ def test_create_ignores_read_only_fields(policy_api, new_body):
         ({"partners": [{"slug": "atlantis"}]}, "partners[0].slug"),
         ({"partners": [{"slug": "australia", "role": "boss"}]}, "partners[0].role"),
         ({"partners": "australia"}, "partners"),
-        ({"themes": ["no-such-theme"]}, "themes[0]"),
+        ({"themes": ["no-such-theme"]}, "themes"),
+        ({"themes": ["maritime-security"] * 101}, "themes"),
         ({"priority": "urgent"}, "priority"),
         ({"target_date": "2031-02-30"}, "target_date"),
         ({"target_date": 20310201}, "target_date"),
@@ -638,3 +639,29 @@ def test_anonymous_is_401_with_challenge(api_client):
 def test_url_reverse_names():
     assert reverse("api:recommendation-list") == LIST
     assert reverse("api:changes") == "/api/v1/changes/"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("[" * 100_000 + "]" * 100_000, 400, "parse_error"),  # deeper than Python's JSON decoder goes
+        ('{"reference": NaN}', 400, "parse_error"),
+        (b'{"title": "\xff"}', 400, "parse_error"),
+        ('"a string"', 400, "invalid"),
+        ("[]", 400, "invalid"),
+        ('{"title": "' + "x" * 3_000_000 + '"}', 413, "request_too_large"),
+    ],
+)
+def test_hostile_bodies_are_client_errors(policy_api, body, status, code):
+    response = policy_api.generic("POST", LIST, body, content_type="application/json")
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_browsable_api_renders_for_a_session(policy_client, recommendation, partner, theme, source):
+    paths = [LIST, detail(recommendation), "/api/v1/status-updates/", "/api/v1/changes/", "/api/v1/reports/progress/"]
+    paths += [f"/api/v1/partners/{partner.uuid}/", f"/api/v1/themes/{theme.uuid}/", f"/api/v1/sources/{source.uuid}/"]
+    for path in paths:
+        response = policy_client.get(path, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("text/html")

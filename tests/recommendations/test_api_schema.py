@@ -59,3 +59,8 @@ def test_docs_are_served_without_a_cdn(api_client):
     page = response.content.decode()
     assert "swagger-ui" in page and "cdn." not in page and "unpkg" not in page
     assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_swagger_ui_assets_are_served_locally(api_client):
+    response = api_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert response.status_code == 200
