@@ -157,7 +157,7 @@ CYCLE = [Status.UNDER_REVIEW, Status.IN_PROGRESS, Status.STALLED, Status.PARTIAL
 
 
 @pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles migration 0002 made
 def test_feed_under_concurrent_writers_has_every_change_once_in_order(source):
     """8 writer threads record 10 status changes each through the API while a poller follows the feed."""
     policy = UserFactory(policy=True)
@@ -229,3 +229,52 @@ def test_feed_under_concurrent_writers_has_every_change_once_in_order(source):
     for target in targets:
         last = recommendation_items.filter(object_id=target.uuid).latest("seq")
         assert last.data["version"] == target.version and last.data["status"] == target.status
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles migration 0002 made
+def test_concurrent_if_match_patches_have_one_winner_per_version(source):
+    """20 clients GET then PATCH one recommendation with If-Match: never two writes from the same version."""
+    policy = UserFactory(policy=True)
+    target = RecommendationFactory(source=source)
+    outcomes: list[tuple[int, str, str]] = []  # (status code, If-Match sent, ETag answered)
+    errors: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def client_thread(n):
+        try:
+            client = APIClient()
+            client.force_authenticate(policy)
+            barrier.wait(timeout=30)
+            for attempt in range(3):
+                etag = client.get(f"{LIST}{target.uuid}/")["ETag"]
+                body = {"status": CYCLE[(n + attempt) % len(CYCLE)], "status_note": f"client {n}"}
+                response = client.patch(f"{LIST}{target.uuid}/", body, format="json", HTTP_IF_MATCH=etag)
+                outcomes.append((response.status_code, etag, response.get("ETag", "")))
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    from django.conf import settings
+
+    rates = {"DEFAULT_THROTTLE_RATES": {"user": "1000000/minute", "token": "1000000/minute"}}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, **rates}):
+        threads = [threading.Thread(target=client_thread, args=(n,)) for n in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+
+    assert not errors, errors[:5]
+    codes = {code for code, _, _ in outcomes}
+    # 200: won; 412: lost the race; 400: the status it wanted was already the current one.
+    assert codes <= {200, 412, 400}, outcomes
+    won = [(sent, answered) for code, sent, answered in outcomes if code == 200]
+    sent_versions = [sent for sent, _ in won]
+    assert len(sent_versions) == len(set(sent_versions))  # one winner per version
+    target.refresh_from_db()
+    changed = [answered for sent, answered in won if sent != answered]
+    assert target.version == 1 + len(changed)
+    assert target.status_updates.count() == len(changed)
+    assert ChangeEvent.objects.filter(object_type=ObjectType.STATUS_UPDATE).count() == len(changed)
