@@ -2,6 +2,9 @@
 
 from rest_framework import serializers
 
+from recommendations.api.fields import ChoiceLabelField
+
+from ..choices import PartnerKind
 from ..models import Partner
 
 
@@ -21,7 +24,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:partner-detail", lookup_field="uuid")
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(field="kind", choices=PartnerKind.choices)
     members = PartnerSummarySerializer(many=True, read_only=True)
 
     class Meta:

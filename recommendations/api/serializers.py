@@ -8,9 +8,10 @@ from rest_framework import serializers
 from partners.api.serializers import PartnerSerializer
 from partners.models import Partner
 
-from ..choices import ChangeAction, ObjectType, PartnerRole, Priority, Status
+from ..choices import ChangeAction, ObjectType, PartnerRole, Priority, SourceKind, Status
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from ..models.recommendation import LONG_TEXT_MAX, NOTE_MAX
+from .fields import ChoiceLabelField
 
 
 class ThemeSummarySerializer(serializers.ModelSerializer):
@@ -42,7 +43,7 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer):
     slug = serializers.CharField(source="partner.slug", read_only=True)
     name = serializers.CharField(source="partner.name", read_only=True)
     role = serializers.ChoiceField(choices=PartnerRole.choices, allow_blank=True, read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(field="role", choices=PartnerRole.choices)
 
     class Meta:
         model = RecommendationPartner
@@ -58,8 +59,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
     source = SourceSummarySerializer(read_only=True)
     partners = RecommendationPartnerSerializer(source="partner_links", many=True, read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    status_label = ChoiceLabelField(field="status", choices=Status.choices)
+    priority_label = ChoiceLabelField(field="priority", choices=Priority.choices)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -98,8 +99,8 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
     # Blank from_status (the first entry), blank evidence and a missing author are valid values of the representation.
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
-    from_status_label = serializers.CharField(source="get_from_status_display", read_only=True)
-    to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
+    from_status_label = ChoiceLabelField(field="from_status", choices=Status.choices)
+    to_status_label = ChoiceLabelField(field="to_status", choices=Status.choices)
     evidence_url = serializers.CharField(read_only=True, help_text="A URL, or blank.")
     author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -138,7 +139,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="uuid")
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(field="kind", choices=SourceKind.choices)
     document_url = serializers.URLField(source="url", max_length=500, required=False, allow_blank=True)
 
     class Meta:
