@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 
 from recommendations.api.base import VersionedResourceViewSet, in_use_conflict
@@ -20,17 +22,17 @@ class PartnerViewSet(VersionedResourceViewSet):
     detail_view_name = "api:partner-detail"
     delete_may_conflict = True  # a partner recommendations concern is not deleted (409)
 
-    def perform_service_create(self, data):
+    def perform_service_create(self, data: dict[str, Any]) -> Partner:
         members = data.pop("members", [])
         return partner_create(actor=self.request.user, data=data, members=members)
 
-    def perform_service_update(self, instance, data, expected_version):
+    def perform_service_update(self, instance: Partner, data: dict[str, Any], expected_version: int | None) -> Partner:
         members = data.pop("members", None)
         return partner_update(
             partner=instance, actor=self.request.user, data=data, members=members, expected_version=expected_version
         )
 
-    def perform_service_delete(self, instance, expected_version):
+    def perform_service_delete(self, instance: Partner, expected_version: int | None) -> None:
         try:
             partner_delete(partner=instance, actor=self.request.user, expected_version=expected_version)
         except DjangoValidationError as error:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -88,19 +89,21 @@ class RecommendationViewSet(VersionedResourceViewSet):
     # The service calls the note of a status change "note" where this resource calls it "status_note".
     service_field_map = {"note": "status_note"}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Recommendation]:
         if self.action in {"update", "partial_update", "destroy"}:
             return Recommendation.objects.order_by("id")  # the write reloads what the response needs
         return super().get_queryset()
 
-    def reload(self, instance):
+    def reload(self, instance: Recommendation) -> Recommendation:
         return RecommendationViewSet.queryset.get(pk=instance.pk)
 
     def perform_service_create(self, data: dict[str, Any]) -> Recommendation:
         uuid = data.pop("uuid", None)
         return recommendation_create(actor=self.request.user, uuid=uuid, **recommendation_service_data(data))
 
-    def perform_service_update(self, instance, data, expected_version):
+    def perform_service_update(
+        self, instance: Recommendation, data: dict[str, Any], expected_version: int | None
+    ) -> Recommendation:
         return recommendation_update(
             recommendation=instance,
             actor=self.request.user,
@@ -108,7 +111,7 @@ class RecommendationViewSet(VersionedResourceViewSet):
             expected_version=expected_version,
         ).recommendation
 
-    def perform_service_delete(self, instance, expected_version):
+    def perform_service_delete(self, instance: Recommendation, expected_version: int | None) -> None:
         recommendation_delete(recommendation=instance, actor=self.request.user, expected_version=expected_version)
 
 
@@ -128,7 +131,7 @@ class StatusUpdateViewSet(ResourceViewSet):
     extra_permissions = {"POST": ["recommendations.change_recommendation"]}
     service_field_map = {"status": "to_status"}
 
-    def etag(self, instance, data):
+    def etag(self, instance: StatusUpdate, data: Mapping[str, Any]) -> str:
         """Timeline entries have no version: the tag is a digest of the representation."""
         digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
         return f'"{digest[:32]}"'
@@ -157,13 +160,13 @@ class ThemeViewSet(VersionedResourceViewSet):
     detail_view_name = "api:theme-detail"
     delete_may_conflict = True  # a theme in use is not deleted (409)
 
-    def perform_service_create(self, data):
+    def perform_service_create(self, data: dict[str, Any]) -> Theme:
         return theme_create(actor=self.request.user, data=data)
 
-    def perform_service_update(self, instance, data, expected_version):
+    def perform_service_update(self, instance: Theme, data: dict[str, Any], expected_version: int | None) -> Theme:
         return theme_update(theme=instance, actor=self.request.user, data=data, expected_version=expected_version)
 
-    def perform_service_delete(self, instance, expected_version):
+    def perform_service_delete(self, instance: Theme, expected_version: int | None) -> None:
         try:
             theme_delete(theme=instance, actor=self.request.user, expected_version=expected_version)
         except DjangoValidationError as error:
@@ -180,13 +183,13 @@ class SourceViewSet(VersionedResourceViewSet):
     delete_may_conflict = True  # a source recommendations come from is not deleted (409)
     service_field_map = {"url": "document_url"}
 
-    def perform_service_create(self, data):
+    def perform_service_create(self, data: dict[str, Any]) -> Source:
         return source_create(actor=self.request.user, data=data)
 
-    def perform_service_update(self, instance, data, expected_version):
+    def perform_service_update(self, instance: Source, data: dict[str, Any], expected_version: int | None) -> Source:
         return source_update(source=instance, actor=self.request.user, data=data, expected_version=expected_version)
 
-    def perform_service_delete(self, instance, expected_version):
+    def perform_service_delete(self, instance: Source, expected_version: int | None) -> None:
         try:
             source_delete(source=instance, actor=self.request.user, expected_version=expected_version)
         except DjangoValidationError as error:

@@ -361,6 +361,17 @@ def test_status_updates_filter_by_recommendation(policy_api, recommendation, pol
     assert policy_api.get(STATUS, {"recommendation": "nope"}).status_code == 400
 
 
+def test_status_update_list_queries_do_not_grow(policy_api, policy_user, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        policy_api.get(STATUS)
+    for _ in range(12):
+        target = RecommendationFactory()
+        recommendation_change_status(recommendation=target, actor=policy_user, status=Status.STALLED)
+        recommendation_change_status(recommendation=target, actor=policy_user, status=Status.IN_PROGRESS)
+    with django_assert_max_num_queries(5):
+        assert len(policy_api.get(STATUS, {"page_size": 20}).json()["results"]) == 20
+
+
 def test_status_update_detail_has_etag(policy_api, recommendation):
     entry = recommendation.status_updates.get()
     response = policy_api.get(f"{STATUS}{entry.uuid}/")

@@ -102,6 +102,11 @@ OPERATIONS = {
     "changes.list": ("get", lambda w: "/api/v1/changes/", None, False, 200),
     "reports.progress": ("get", lambda w: "/api/v1/reports/progress/", None, False, 200),
 }
+_PUT_BODIES = {
+    "partners": {"slug": "spare-partner", "name": "Spare partner", "kind": "region"},
+    "themes": {"slug": "spare-theme", "name": "Spare theme", "description": "Put."},
+    "sources": {"slug": "spare-source", "title": "Spare source", "kind": "review"},
+}
 for _kind, _body in {
     "partners": lambda: {"slug": _new_slug(), "name": _new_slug(), "kind": "country"},
     "themes": lambda: {"slug": _new_slug(), "name": _new_slug()},
@@ -117,6 +122,13 @@ for _kind, _body in {
                 "patch",
                 lambda w, k=_kind, o=_key: f"/api/v1/{k}/{w[o].uuid}/",
                 lambda w: {"description": "Changed."},
+                True,
+                200,
+            ),
+            f"{_kind}.update": (
+                "put",
+                lambda w, k=_kind, o=_key: f"/api/v1/{k}/{w[o].uuid}/",
+                lambda w, k=_kind: _PUT_BODIES[k],
                 True,
                 200,
             ),
