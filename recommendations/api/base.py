@@ -125,7 +125,6 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def already_exists(self, instance: models.Model) -> Conflict:
         """409 for a create that names an existing object, pointing at it."""
         url = object_url(self.request, instance, self.detail_view_name)
-        self.conflict_location = url
         return Conflict(
             _("An object with this id exists already (a retried request?): see url."),
             code="already_exists",
@@ -141,8 +140,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
-        if isinstance(exc, Conflict) and getattr(self, "conflict_location", None):
-            response["Location"] = self.conflict_location
+        if isinstance(exc, Conflict) and "url" in exc.extra:
+            response["Location"] = exc.extra["url"]
         return response
 
     def perform_service_create(self, data: dict[str, Any]) -> models.Model:
