@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test lint format check clean
+.PHONY: help venv setup run serve test lint format check clean fuzz-api
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
@@ -16,6 +16,7 @@ help:
 	@echo "make test    run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +59,9 @@ format: venv
 check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+fuzz-api: venv
+	.ci/fuzz-api
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3*

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
+    "recommendations.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,6 +179,50 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The API (issue 3): token or session authentication, model permissions, per-user and per-token rate limits counted
+# in the default cache (Redis where REDIS_URL is set), keyset pagination, one JSON error shape, a documented schema.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "recommendations.api.authentication.ApiTokenAuthentication",  # first: its challenge makes 401s
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["recommendations.api.permissions.ModelPermissions"],
+        "DEFAULT_THROTTLE_CLASSES": [
+            "recommendations.api.throttling.UserRateThrottle",
+            "recommendations.api.throttling.TokenRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "user": env.str("API_THROTTLE_USER", default="3000/minute"),
+            "token": env.str("API_THROTTLE_TOKEN", default="3000/minute"),
+        },
+        "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
+        "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
+        "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.AutoSchema",
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    }
+)
+SPECTACULAR_SETTINGS.update(
+    {
+        "DESCRIPTION": "Recommendations, their partners, themes, sources and status timeline; a change feed for "
+        "incremental sync; a progress report. Authenticate with `Authorization: Bearer <token>`.",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "recommendations.api.schema.add_links",
+        ],
+        "ENUM_NAME_OVERRIDES": {
+            "StatusEnum": "recommendations.choices.Status",
+            "PriorityEnum": "recommendations.choices.Priority",
+            "PartnerRoleEnum": "recommendations.choices.PartnerRole",
+            "ObjectTypeEnum": "recommendations.choices.ObjectType",
+            "ChangeActionEnum": "recommendations.choices.ChangeAction",
+            "PartnerKindEnum": "partners.choices.PartnerKind",
+            "SourceKindEnum": "recommendations.choices.SourceKind",
+        },
+    }
+)
 
 # --- Security -------------------------------------------------------------------------------------------------------
 # Production defaults assume a TLS-terminating proxy in front that sets X-Forwarded-Proto (and strips it from

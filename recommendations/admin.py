@@ -15,14 +15,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin_base import ServiceAdmin, VersionedAdminForm
+from .admin_base import ServiceAdmin, VersionedAdminForm, copy_saved_into
 from .admin_import import RecommendationImportExportMixin
 from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
-from .models import ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .models import ApiToken, ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from .roles import can_record_status
 from .services import (
     RECOMMENDATION_FIELDS,
+    api_token_create,
+    api_token_revoke,
     recommendation_bulk_change_status,
     recommendation_create,
     recommendation_delete,
@@ -535,3 +537,83 @@ class ChangeEventAdmin(ReadOnlyAdmin):
     def changed_fields(self, event: ChangeEvent) -> str:
         """The names of the fields an update changed."""
         return ", ".join(event.changes) if event.changes else "—"
+
+
+# --- API tokens (administrators only) -------------------------------------------------------------------------------
+
+
+class ApiTokenAdminForm(forms.ModelForm):
+    """A new token: whose, what for, whether it may write, when it expires. The secret is generated."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "can_write", "expires_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
+
+    form = ApiTokenAdminForm
+    list_display = ["name", "user", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "state"]
+    list_filter = ["can_write", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: the row keeps who had access and when
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["user", "name", "can_write", "expires_at"]
+        return ["user", "name", "prefix", "can_write", "expires_at", "created_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["user", "name", "prefix", "can_write", "expires_at", "created_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, token: ApiToken) -> str:
+        """Active, expired or revoked."""
+        if token.revoked_at:
+            return _("revoked")
+        return _("active") if token.is_active else _("expired")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            return  # tokens are not edited; revoke and issue a new one
+        token, raw = api_token_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            can_write=form.cleaned_data["can_write"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
+        copy_saved_into(obj, token)
+        self.message_user(
+            request,
+            _("The token is shown this once; copy it now: %(token)s") % {"token": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=gettext_lazy("Revoke selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Revoke the selected tokens from now on."""
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, _("Revoked %(count)d token(s).") % {"count": len(queryset)}, messages.SUCCESS)

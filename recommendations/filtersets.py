@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Status
-from .models import Recommendation, RecommendationPartner, Source, Theme
+from .models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 
 #: Lifecycle order of the statuses, used when sorting by status.
 STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1)}
@@ -217,3 +217,22 @@ class RecommendationFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.open().filter(updated_at__lte=timezone.now() - timedelta(days=int(value)))
+
+
+class StatusUpdateFilterSet(django_filters.FilterSet):
+    """Filters of the timeline in the API: one recommendation's entries, entries to a status, entries in a period."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    to_status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("New status"))
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Recorded since"), help_text=_("ISO 8601, inclusive.")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Recorded before"), help_text=_("ISO 8601, exclusive.")
+    )
+
+    class Meta:
+        model = StatusUpdate
+        fields: list[str] = []

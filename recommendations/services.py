@@ -7,15 +7,18 @@ version, and appends to the change feed.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +38,7 @@ from .changes import (
     versioned_update,
 )
 from .choices import CLOSED_STATUSES, ChangeAction, LinkType, ObjectType, PartnerRole, Priority, Status
-from .models import Recommendation, RecommendationLink, RecommendationPartner, Source, StatusUpdate, Theme
+from .models import ApiToken, Recommendation, RecommendationLink, RecommendationPartner, Source, StatusUpdate, Theme
 
 if TYPE_CHECKING:
     from .importing import ImportPlan
@@ -85,6 +88,7 @@ def _new_status_update(
     evidence_url: str,
     actor: Actor,
     now: datetime,
+    uuid: uuid_module.UUID | None = None,
 ) -> StatusUpdate:
     """Validate and save a timeline entry for a status change (the caller saves the recommendation's new status)."""
     entry = StatusUpdate(
@@ -96,6 +100,8 @@ def _new_status_update(
         author=_actor_or_none(actor),
         created_at=now,
     )
+    if uuid is not None:
+        entry.uuid = uuid
     try:
         entry.full_clean(exclude=["recommendation"])
     except ValidationError as error:
@@ -239,7 +245,12 @@ class RecommendationChange:
 
 
 def _update_recommendation(
-    *, recommendation: Recommendation, actor: Actor, data: Mapping[str, Any], expected_version: int | None
+    *,
+    recommendation: Recommendation,
+    actor: Actor,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    entry_uuid: uuid_module.UUID | None = None,
 ) -> RecommendationChange:
     """Apply ``data`` to a recommendation (the body of recommendation_update; call under atomic_write)."""
     unknown = set(data) - RECOMMENDATION_FIELDS - RECOMMENDATION_EXTRA_KEYS
@@ -286,6 +297,7 @@ def _update_recommendation(
             evidence_url=data.get("evidence_url", ""),
             actor=actor,
             now=now,
+            uuid=entry_uuid,
         )
         fresh.status = new_status
         fresh.status_changed_at = now
@@ -329,8 +341,17 @@ def recommendation_change_status(
     note: str = "",
     evidence_url: str = "",
     expected_version: int | None = None,
+    entry_uuid: uuid_module.UUID | None = None,
 ) -> StatusUpdate:
-    """Record a status change with its note and evidence: the timeline entry and the new status, together."""
+    """Record a status change with its note and evidence: the timeline entry and the new status, together.
+
+    A caller may choose the timeline entry's UUID; if an entry with it exists already (a retried request),
+    AlreadyExists is raised before anything else is checked, and nothing is written.
+    """
+    if entry_uuid is not None:
+        existing = StatusUpdate.objects.filter(uuid=entry_uuid).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
     fresh = Recommendation.objects.filter(pk=recommendation.pk).only("status").first()
     if fresh is not None:
         validate_status_transition(from_status=fresh.status, to_status=status, note=note)
@@ -339,6 +360,7 @@ def recommendation_change_status(
         actor=actor,
         data={"status": status, "status_note": note, "evidence_url": evidence_url},
         expected_version=expected_version,
+        entry_uuid=entry_uuid,
     )
     assert change.status_update is not None
     return change.status_update
@@ -655,3 +677,51 @@ def recommendations_import(*, plan: ImportPlan, actor: Actor) -> ImportResult:
         else:
             result.unchanged += 1
     return result
+
+
+# --- API tokens -----------------------------------------------------------------------------------------------------
+
+#: How often a token's ``last_used_at`` is written at most (a write per request would make every read a write).
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def api_token_hash(token: str) -> str:
+    """The SHA-256 hex digest of a whole token string, the only form in which tokens are stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: AbstractBaseUser, name: str, can_write: bool = False, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token for ``user``; return it with the raw token string ``<prefix>.<secret>``, shown only this once."""
+    while True:
+        prefix = secrets.token_hex(6)
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    raw = f"{prefix}.{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        user=user, name=name, prefix=prefix, key_hash=api_token_hash(raw), can_write=can_write, expires_at=expires_at
+    )
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
+    """Revoke a token from now on (revoking a revoked token keeps its first revocation time)."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Record that a token was used, at most once per API_TOKEN_TOUCH_INTERVAL (one conditional UPDATE, no lock)."""
+    now = now or timezone.now()
+    threshold = now - API_TOKEN_TOUCH_INTERVAL
+    if token.last_used_at is not None and token.last_used_at > threshold:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=threshold)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

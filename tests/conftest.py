@@ -110,3 +110,41 @@ def make_recommendations(db):
         return made
 
     return make
+
+
+# --- API ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client():
+    """An anonymous DRF test client (JSON by default)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def token_client(db):
+    """Make a DRF client authenticated by a new API token of ``user``: ``token_client(user, can_write=True)``."""
+    from rest_framework.test import APIClient
+
+    from recommendations.services import api_token_create
+
+    def make(user, *, can_write: bool = False, **kwargs):
+        _, raw = api_token_create(user=user, name="test tool", can_write=can_write, **kwargs)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.raw_token = raw
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

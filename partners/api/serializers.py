@@ -2,6 +2,9 @@
 
 from rest_framework import serializers
 
+from recommendations.api.fields import ChoiceLabelField
+
+from ..choices import PartnerKind
 from ..models import Partner
 
 
@@ -21,7 +24,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:partner-detail", lookup_field="uuid")
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(field="kind", choices=PartnerKind.choices)
     members = PartnerSummarySerializer(many=True, read_only=True)
 
     class Meta:
@@ -41,3 +44,28 @@ class PartnerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+
+#: Most members a partner may list in a write.
+MAX_MEMBERS = 200
+
+
+class PartnerWriteSerializer(serializers.ModelSerializer):
+    """What a client may send to create or change a partner (members by slug)."""
+
+    members = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Partner.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the member partners (for a framework or organisation).",
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["slug", "name", "short_name", "kind", "members", "description"]
+
+    def validate_members(self, value):
+        if len(value) > MAX_MEMBERS:
+            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_MEMBERS} elements.")
+        return value

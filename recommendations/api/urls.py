@@ -1,3 +1,5 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -9,4 +11,10 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="statusupd
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("sources", views.SourceViewSet, basename="source")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("changes/", views.ChangeFeedView.as_view(), name="changes"),
+    path("reports/progress/", views.ProgressReportView.as_view(), name="progress-report"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

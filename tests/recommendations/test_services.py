@@ -248,3 +248,33 @@ def test_feed_sequence_strictly_increases(recommendation, policy_user):
         recommendation_change_status(recommendation=recommendation, actor=policy_user, status=status)
     seqs = list(ChangeEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == sorted(set(seqs)) and len(seqs) == 2 + 3 * 2
+
+
+def test_change_status_with_entry_uuid_uses_it_and_a_retry_raises_already_exists(recommendation, policy_user):
+    import uuid
+
+    entry_uuid = uuid.uuid4()
+    entry = recommendation_change_status(
+        recommendation=recommendation, actor=policy_user, status=Status.IN_PROGRESS, entry_uuid=entry_uuid
+    )
+    assert entry.uuid == entry_uuid
+    events = ChangeEvent.objects.count()
+    # The retry would be an invalid transition (already in progress): the existing entry is reported first.
+    with pytest.raises(AlreadyExists) as raised:
+        recommendation_change_status(
+            recommendation=recommendation, actor=policy_user, status=Status.IN_PROGRESS, entry_uuid=entry_uuid
+        )
+    assert raised.value.instance == entry
+    recommendation.refresh_from_db()
+    assert recommendation.version == 2 and recommendation.status_updates.count() == 2
+    assert ChangeEvent.objects.count() == events
+
+
+def test_api_token_create_stores_only_a_hash(policy_user):
+    from recommendations.services import api_token_create, api_token_hash
+
+    token, raw = api_token_create(user=policy_user, name="tool", can_write=True)
+    prefix, _, secret = raw.partition(".")
+    assert token.prefix == prefix and len(secret) >= 40
+    assert token.key_hash == api_token_hash(raw) and raw not in token.key_hash
+    assert token.can_write and token.is_active

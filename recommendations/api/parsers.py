@@ -1,0 +1,16 @@
+"""Request body parsing: JSON only, and hostile JSON is a 400, never a 500."""
+
+from __future__ import annotations
+
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's strict JSON parser, refusing nesting too deep for Python's decoder (a RecursionError otherwise)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
