@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.api.serializers import PartnerSerializer
 from partners.models import Partner
 
-from ..choices import ChangeAction, ObjectType, PartnerRole, Priority, SourceKind, Status
+from ..choices import LINK_INVERSE_LABELS, ChangeAction, LinkType, ObjectType, PartnerRole, Priority, SourceKind, Status
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from ..models.recommendation import LONG_TEXT_MAX, NOTE_MAX
 from .fields import ChoiceLabelField
@@ -51,6 +52,58 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LinkedRecommendationSerializer(serializers.Serializer):
+    """The other end of a link, as a small nested object."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    reference = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:recommendation-detail", lookup_field="uuid")
+
+
+class RecommendationLinkSerializer(serializers.Serializer):
+    """One link seen from a recommendation: its type, which way it points, how it reads, and the other end."""
+
+    link_type = serializers.ChoiceField(choices=LinkType.choices, read_only=True)
+    direction = serializers.ChoiceField(choices=["outgoing", "incoming"], read_only=True)
+    label = serializers.CharField(read_only=True, help_text="How the link reads from this side, e.g. superseded by.")
+    note = serializers.CharField(read_only=True)
+    recommendation = LinkedRecommendationSerializer(read_only=True)
+
+
+@extend_schema_field(RecommendationLinkSerializer(many=True))
+class RecommendationLinksField(serializers.Field):
+    """Both directions of a recommendation's links, from the prefetched ``links_out`` and ``links_in``."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, recommendation: Recommendation) -> list:
+        items = [
+            {
+                "link_type": link.link_type,
+                "direction": "outgoing",
+                "label": str(LinkType(link.link_type).label),
+                "note": link.note,
+                "recommendation": link.to_recommendation,
+            }
+            for link in recommendation.links_out.all()
+        ] + [
+            {
+                "link_type": link.link_type,
+                "direction": "incoming",
+                "label": str(LINK_INVERSE_LABELS[LinkType(link.link_type)]),
+                "note": link.note,
+                "recommendation": link.from_recommendation,
+            }
+            for link in recommendation.links_in.all()
+        ]
+        items.sort(
+            key=lambda item: (item["direction"] != "outgoing", item["link_type"], item["recommendation"].reference)
+        )
+        return RecommendationLinkSerializer(items, many=True, context=self.context).data
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     """A recommendation in full, as the API and the change feed show it."""
 
@@ -62,6 +115,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
     priority_label = ChoiceLabelField(field="priority", choices=Priority.choices)
     is_overdue = serializers.BooleanField(read_only=True)
+    links = RecommendationLinksField()
 
     class Meta:
         model = Recommendation
@@ -76,6 +130,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "section",
             "partners",
             "themes",
+            "links",
             "status",
             "status_label",
             "priority",
@@ -182,7 +237,7 @@ def feed_serializer_for(instance: models.Model) -> type[serializers.Serializer]:
 def feed_instance(instance: models.Model) -> models.Model:
     """The object as stored now, with what its representation needs loaded (caches may be stale after a write)."""
     if isinstance(instance, Recommendation):
-        return Recommendation.objects.with_related().get(pk=instance.pk)
+        return Recommendation.objects.for_representation().get(pk=instance.pk)
     return instance
 
 

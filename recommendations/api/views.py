@@ -79,7 +79,7 @@ class RecommendationViewSet(VersionedResourceViewSet):
     order asked for (`ordering`; default: creation order).
     """
 
-    queryset = Recommendation.objects.with_related().order_by("id")
+    queryset = Recommendation.objects.for_representation().order_by("id")
     serializer_class = RecommendationSerializer
     write_serializer_class = RecommendationWriteSerializer
     filter_backends = [DjangoFilterBackend]

@@ -19,10 +19,17 @@ class RecommendationQuerySet(models.QuerySet):
     """Queries over recommendations."""
 
     def with_related(self) -> "RecommendationQuerySet":
-        """Load the source, partners (with roles) and themes that every representation shows, in three queries."""
+        """Load the source, partners (with roles) and themes that pages and exports show, in three queries."""
         return self.select_related("source").prefetch_related(
             models.Prefetch("partner_links", queryset=RecommendationPartner.objects.select_related("partner")),
             "themes",
+        )
+
+    def for_representation(self) -> "RecommendationQuerySet":
+        """Everything the API representation shows: with_related() plus both directions of links (5 queries)."""
+        return self.with_related().prefetch_related(
+            models.Prefetch("links_out", queryset=RecommendationLink.objects.select_related("to_recommendation")),
+            models.Prefetch("links_in", queryset=RecommendationLink.objects.select_related("from_recommendation")),
         )
 
     def open(self) -> "RecommendationQuerySet":

@@ -218,3 +218,32 @@ def test_deleting_a_recommendation_updates_the_ones_it_was_linked_with(a, b, pol
     assert b.version == before + 1
     last = ChangeEvent.objects.filter(object_id=b.uuid).order_by("-seq").first()
     assert last.action == ChangeAction.UPDATED
+
+
+def test_the_api_shows_links_both_ways(a, b, policy_client):
+    link(a, b, LinkType.SUPERSEDES, note="replaced")
+    data = policy_client.get(f"/api/v1/recommendations/{b.uuid}/").json()
+    assert data["links"] == [
+        {
+            "link_type": "supersedes",
+            "direction": "incoming",
+            "label": "superseded by",
+            "note": "replaced",
+            "recommendation": {
+                "id": str(a.uuid),
+                "reference": "TOK23-12",
+                "url": f"http://testserver/api/v1/recommendations/{a.uuid}/",
+            },
+        }
+    ]
+    outgoing = policy_client.get(f"/api/v1/recommendations/{a.uuid}/").json()["links"]
+    assert [(item["direction"], item["label"]) for item in outgoing] == [("outgoing", "supersedes")]
+
+
+def test_a_link_change_is_in_the_feed_with_the_link(a, b, policy_user):
+    link(a, b, LinkType.DEPENDS_ON, actor=policy_user)
+    event = ChangeEvent.objects.filter(object_id=b.uuid, action=ChangeAction.UPDATED).order_by("-seq").first()
+    assert event.data["links"][0]["label"] == "is a prerequisite of"
+    recommendation_link_delete(link=RecommendationLink.objects.get(), actor=policy_user)
+    event = ChangeEvent.objects.filter(object_id=b.uuid, action=ChangeAction.UPDATED).order_by("-seq").first()
+    assert event.changes["links"][1] == [] and event.changes["links"][0][0]["direction"] == "incoming"
