@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from partners.models import Partner
 
@@ -39,6 +41,12 @@ def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendatio
     )
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """A repeatable filter by the slug of a related object (documented in the schema as a string)."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """A repeatable filter by slug (``?partner=india&partner=quad``) that matches any of the given values.
 
@@ -125,7 +133,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
         help_text=_("Theme slug; repeat for any of several."),
     )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    source = django_filters.ModelMultipleChoiceFilter(
+    source = SlugFilter(
         queryset=Source.objects.order_by("title"),
         to_field_name="slug",
         field_name="source__slug",
