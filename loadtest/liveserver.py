@@ -204,10 +204,11 @@ class LiveServer:
             self._log = None
 
 
-def prepare(database_url: str, workdir: Path, **env_overrides: str) -> LiveServer:
-    """A server (not started yet) on a free port, its database migrated and loaded with the commentary."""
+def prepare(database_url: str, workdir: Path, *, load_data: bool = True, **env_overrides: str) -> LiveServer:
+    """A server (not started yet) on a free port, its database migrated and (``load_data``) holding the commentary."""
     env = server_environment(database_url, **env_overrides)
     server = LiveServer(url=f"http://127.0.0.1:{free_port()}", env=env, log_path=workdir / "gunicorn.log")
     server.manage("migrate", "--no-input", "-v0")
-    server.manage("load_bundle", *sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json")))
+    if load_data:
+        server.manage("load_bundle", *sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json")))
     return server

@@ -23,7 +23,7 @@ from loadtest import liveserver
 pytestmark = pytest.mark.concurrency
 
 WRITERS = 20
-OWN_RECOMMENDATIONS = 2  # each writer creates these, then changes each three times
+OWN_RECOMMENDATIONS = 1  # each writer creates these, then changes each three times
 SHARED_ROUNDS = 3  # each writer also reads then PATCHes one shared recommendation with If-Match this many times
 
 
@@ -45,7 +45,7 @@ class Outcome:
 def live_app(tmp_path: Path):
     """The app under gunicorn (4 workers × 2 threads) on a fresh database, with 20 writer tokens and a reader's."""
     with liveserver.throwaway_database(tmp_path, base_url=os.environ.get("DATABASE_URL")) as database_url:
-        server = liveserver.prepare(database_url, tmp_path, API_THROTTLE_USER="1000000/minute")
+        server = liveserver.prepare(database_url, tmp_path, load_data=False, API_THROTTLE_USER="1000000/minute")
         tokens = server.provision(WRITERS)
         try:
             server.start(workers=4, threads=2)
@@ -82,8 +82,11 @@ def test_twenty_concurrent_writers_on_a_live_server(live_app):
     server, tokens = live_app
     api = f"{server.url}/api/v1"
     reader = _session(tokens["readers"][0])
-    source = reader.get(f"{api}/sources/", timeout=30).json()["results"][0]["slug"]
-    shared = reader.get(f"{api}/recommendations/", params={"page_size": 1}, timeout=30).json()["results"][0]
+    setup = _session(tokens["writers"][0])
+    source = {"slug": "live-source", "title": "Live source", "kind": "report"}
+    assert setup.post(f"{api}/sources/", json=source, timeout=30).status_code == 201
+    body = {"reference": "SHARED", "title": "Shared", "description": "Everyone writes here.", "source": "live-source"}
+    shared = setup.post(f"{api}/recommendations/", json=body, timeout=30).json()
     start_seq = reader.get(f"{api}/changes/", params={"after": 10**12, "limit": 1}, timeout=30).json()["last_seq"]
 
     outcomes: list[Outcome] = []
@@ -127,7 +130,7 @@ def test_twenty_concurrent_writers_on_a_live_server(live_app):
                     "reference": f"LIVE-{n:02d}-{i}",
                     "title": f"Live recommendation {n}.{i}",
                     "description": "Made by the live concurrency test.",
-                    "source": source,
+                    "source": "live-source",
                 }
                 send("create", "POST", f"{api}/recommendations/", body, rec_id)
                 own.append(rec_id)
