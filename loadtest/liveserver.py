@@ -149,25 +149,18 @@ class LiveServer:
         """Everything gunicorn and the app wrote so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def start(self, *, workers: int = 4, threads: int = 2, wait: float = 60) -> None:
-        """Start gunicorn and wait until /healthz answers 200."""
+    def start(self, *, workers: int | None = 4, threads: int | None = 2, wait: float = 60) -> None:
+        """Start gunicorn (None: workers or threads as config/gunicorn.py says) and wait until /healthz answers."""
+        command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "--graceful-timeout", "5"]
+        # Several servers on one host (tests, make serve) would share the control socket's default path.
+        command.append("--no-control-socket")
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        if threads is not None:
+            command += ["--threads", str(threads)]
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "config/gunicorn.py",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--graceful-timeout",
-                "5",
-                "--no-control-socket",  # several servers on one host (tests, make serve) would share its path
-                "config.wsgi",
-            ],
+            [*command, "config.wsgi"],
             cwd=BASE_DIR,
             env={**self.env, "GUNICORN_BIND": urlsplit(self.url).netloc},
             stdout=self._log,
