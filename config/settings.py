@@ -1,4 +1,4 @@
-"""Settings of the recommendation tracker: one module, driven by environment variables (see README, "Configuration").
+"""Settings of the recommendation tracker: one module, driven by environment variables (see README, "Deploying").
 
 Development is opt-in (``DJANGO_DEBUG=1``, which ``make run`` and ``make test`` set); without it the settings are
 production settings and refuse to load without a secret key and allowed hosts.
