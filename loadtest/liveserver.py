@@ -81,9 +81,11 @@ def throwaway_database(workdir: Path, *, base_url: str | None = None, suffix: st
     """
     if not is_postgres(base_url):
         path = workdir / "live.sqlite3"
-        yield f"sqlite:///{path}"
-        for extra in ("", "-wal", "-shm"):
-            Path(f"{path}{extra}").unlink(missing_ok=True)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
         return
     assert base_url is not None
     name = urlsplit(base_url).path.lstrip("/") + suffix

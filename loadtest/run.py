@@ -212,7 +212,10 @@ def run_load(api: str, tokens: Sequence[str], seconds: float) -> tuple[list[Resu
     """Run one User per token against ``api`` for ``seconds``; the results and the time it really took."""
     reader = requests.Session()
     reader.headers["Authorization"] = f"Bearer {tokens[0]}"
-    ids = [item["id"] for item in reader.get(f"{api}/recommendations/", params={"page_size": 500}).json()["results"]]
+    ids = [
+        item["id"]
+        for item in reader.get(f"{api}/recommendations/", params={"page_size": 500}, timeout=30).json()["results"]
+    ]
     results: list[Result] = []
     started = time.monotonic()
     users = [User(n, api, token, ids, started + seconds, results) for n, token in enumerate(tokens)]
@@ -240,8 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Preparing a fresh {database} database and {args.users} users...", flush=True)
         server = liveserver.prepare(database_url, Path(tmp))
         tokens = server.provision(args.users)["writers"]
-        server.start(workers=None, threads=None)
         try:
+            server.start(workers=None, threads=None)
             print(f"{server.url}: {args.users} users for {args.duration:.0f} s...", flush=True)
             results, seconds = run_load(f"{server.url}/api/v1", tokens, args.duration)
         finally:
