@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test lint format check clean fuzz-api
+.PHONY: help venv setup run serve test lint format check clean fuzz-api loadtest
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
@@ -17,6 +17,8 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
+	@echo "make loadtest  mixed API reads and writes by USERS users for DURATION seconds (8, 30) against gunicorn on"
+	@echo "               a fresh database (SQLite, or next to DATABASE_URL's); fails on any 5xx"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +64,12 @@ check: venv
 
 fuzz-api: venv
 	.ci/fuzz-api
+
+# Timed, so not part of `make test`: starts its own gunicorn on a free loopback port and stops it afterwards.
+DURATION ?= 30
+USERS ?= 8
+loadtest: venv
+	$(PY) -m loadtest.run --duration $(DURATION) --users $(USERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-db.sqlite3*

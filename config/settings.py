@@ -1,4 +1,4 @@
-"""Settings of the recommendation tracker: one module, driven by environment variables (see README, "Configuration").
+"""Settings of the recommendation tracker: one module, driven by environment variables (see README, "Deploying").
 
 Development is opt-in (``DJANGO_DEBUG=1``, which ``make run`` and ``make test`` set); without it the settings are
 production settings and refuse to load without a secret key and allowed hosts.
@@ -247,6 +247,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where an uploaded import waits between its preview and its confirmation (default: a folder in the system's temporary
+# folder). Several application hosts need a folder they all share, or the confirmation may land on another host.
+IMPORT_STAGING_DIR = env.str("IMPORT_STAGING_DIR", default="")
 
 # Content Security Policy: scripts, styles, images and fonts from this site only (nothing from elsewhere exists to be
 # allowed). Inline style attributes stay allowed for the admin and the server-drawn bars; inline scripts do not.
