@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
+    "config.views.HealthCheckMiddleware",  # before the host check and the HTTPS redirect: load balancers probe directly
     "recommendations.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -29,3 +29,21 @@ def test_every_response_carries_a_request_id():
     assert response["X-Request-ID"] == "lb-1234abcd"
     generated = Client().get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert generated["X-Request-ID"] != "bad id\nwith newline" and len(generated["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_load_balancer_probe_by_address_over_http_is_answered(settings):
+    """A probe by the host's address over plain HTTP gets the health, not a 400 for the host or a 301 to HTTPS."""
+    settings.ALLOWED_HOSTS = ["tracker.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/healthz", HTTP_HOST="10.0.0.12:8000")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    # Every other path still gets the host check and the redirect.
+    assert Client().get("/recommendations/", HTTP_HOST="10.0.0.12:8000").status_code == 400
+    assert Client().get("/recommendations/", HTTP_HOST="tracker.example.org").status_code == 301
+
+
+@pytest.mark.django_db
+def test_health_check_only_answers_get():
+    assert Client().post("/healthz").status_code == 405
