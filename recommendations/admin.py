@@ -15,11 +15,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin_base import ServiceAdmin, VersionedAdminForm, copy_saved_into
+from .admin_base import CheckedChoicesMixin, ServiceAdmin, VersionedAdminForm, copy_saved_into
 from .admin_import import RecommendationImportExportMixin
 from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
 from .models import ApiToken, ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .models.recommendation import LONG_TEXT_MAX, NOTE_MAX
 from .roles import can_record_status
 from .services import (
     RECOMMENDATION_FIELDS,
@@ -110,7 +111,7 @@ class RecommendationAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class RecommendationPartnerInline(admin.TabularInline):
+class RecommendationPartnerInline(CheckedChoicesMixin, admin.TabularInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
@@ -551,7 +552,7 @@ class ApiTokenAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CheckedChoicesMixin, admin.ModelAdmin):
     """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
 
     form = ApiTokenAdminForm
