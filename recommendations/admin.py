@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -94,6 +95,12 @@ class RecommendationAdminForm(VersionedAdminForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["status"] = self.instance.status
+        # The same limits as the API's: the model's text fields are unbounded.
+        for name in ("description", "source_excerpt"):
+            field = self.fields[name]
+            field.max_length = LONG_TEXT_MAX
+            field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+            field.widget.attrs["maxlength"] = str(LONG_TEXT_MAX)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
