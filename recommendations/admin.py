@@ -60,6 +60,7 @@ class RecommendationAdminForm(VersionedAdminForm):
     status_note = forms.CharField(
         label=gettext_lazy("Note on the status change"),
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Why the status changes; required when reopening an implemented or rejected one."),
     )
@@ -178,7 +179,7 @@ class BulkStatusForm(forms.Form):
     """New status, note and evidence for the bulk action."""
 
     status = forms.ChoiceField(label=gettext_lazy("New status"), choices=Status.choices)
-    note = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     evidence_url = forms.URLField(
         label=gettext_lazy("Evidence URL"), required=False, max_length=500, assume_scheme="https"
     )
