@@ -98,7 +98,9 @@ class RecommendationAdminForm(VersionedAdminForm):
             self.initial["status"] = self.instance.status
         # The same limits as the API's: the model's text fields are unbounded.
         for name in ("description", "source_excerpt"):
-            field = self.fields[name]
+            field = self.fields.get(name)
+            if field is None:  # read-only for this user
+                continue
             field.max_length = LONG_TEXT_MAX
             field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
             field.widget.attrs["maxlength"] = str(LONG_TEXT_MAX)
