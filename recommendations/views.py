@@ -134,7 +134,8 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
     }
     lookups = {"partner": (Partner, "name"), "theme": (Theme, "name"), "source": (Source, "title")}
     for key, (model, field) in lookups.items():
-        slugs = [value for value in params.getlist(key) if value]
+        # Only values that can name an object: PostgreSQL refuses to compare text holding a NUL byte (a 500).
+        slugs = [value for value in params.getlist(key) if value and "\x00" not in value]
         if slugs:
             names[key] = dict(model.objects.filter(slug__in=slugs).values_list("slug", field))
     chips = []
