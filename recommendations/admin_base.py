@@ -24,7 +24,6 @@ from .changes import VersionConflict
 from .choices import ObjectType
 from .models import ChangeEvent
 
-
 #: Integer keys beyond this range make the database driver raise (SQLite: OverflowError) instead of finding nothing.
 INTEGER_KEY_RANGE = range(-(2**63), 2**63)
 
