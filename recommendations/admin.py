@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin_base import CheckedChoicesMixin, ServiceAdmin, VersionedAdminForm, copy_saved_into
+from .admin_base import CheckedChoicesMixin, CheckedSearchMixin, ServiceAdmin, VersionedAdminForm, copy_saved_into
 from .admin_import import RecommendationImportExportMixin
 from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
@@ -511,7 +511,7 @@ class ThemeAdmin(ServiceAdmin):
 # --- Timeline and change feed (read-only) ---------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CheckedSearchMixin, admin.ModelAdmin):
     """An admin that only lists and shows: these records are written by the services alone."""
 
     def has_add_permission(self, request, obj=None):
@@ -562,7 +562,7 @@ class ApiTokenAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CheckedChoicesMixin, admin.ModelAdmin):
+class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
     """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
 
     form = ApiTokenAdminForm

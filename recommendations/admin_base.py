@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -104,6 +105,28 @@ class CheckedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+#: Longest admin search the database is asked to run (SQLite refuses LIKE patterns of about 50 kB: a 500).
+MAX_SEARCH_LENGTH = 200
+
+
+class CheckedSearchMixin:
+    """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing.
+
+    The changelist's search box and the autocomplete widgets both search through ``get_search_results``. A list
+    filter value with a NUL byte is answered as Django answers parameters it cannot use: the list, flagged ``?e=1``.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 class VersionedAdminForm(forms.ModelForm):
     """A model form that remembers the version it was opened at and refuses to save over a newer one."""
 
@@ -140,7 +163,7 @@ def copy_saved_into(target: models.Model, saved: models.Model) -> None:
     target._state.adding = False
 
 
-class ServiceAdmin(CheckedChoicesMixin, admin.ModelAdmin):
+class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
     """A model admin whose writes go through service functions, with a change history from the change feed."""
 
     #: The change feed's name for this model's objects.
