@@ -676,3 +676,51 @@ def test_oversized_api_bodies_are_413(policy_api, recommendation, settings):
         assert response.json()["code"] == "request_too_large"
     recommendation.refresh_from_db()
     assert recommendation.version == 1
+
+
+# --- The admin's query strings and URLs -----------------------------------------------------------------------------
+
+ADMIN_CHANGELISTS = [
+    "recommendations_recommendation",
+    "recommendations_source",
+    "recommendations_theme",
+    "recommendations_statusupdate",
+    "recommendations_changeevent",
+    "partners_partner",
+]
+#: Changelist parameters: the search box and a filter of each kind (choice, related object, date, free text).
+ADMIN_PARAMS = ["q", "status__exact", "source__id__exact", "target_date__gte", "team", "o", "p", "overdue"]
+
+
+@pytest.mark.parametrize("kind", CORE_KINDS)
+def test_admin_changelist_parameters_never_500(superuser_client, recommendation, kind):
+    value = BAD_VALUES[kind]
+    for name in ADMIN_CHANGELISTS:
+        url = reverse(f"admin:{name}_changelist")
+        for param in ADMIN_PARAMS if name == "recommendations_recommendation" else ["q", "o", "p"]:
+            response = superuser_client.get(url, {param: value})
+            where = f"{url}?{param}={kind}"
+            assert response.status_code in (200, 302, 400), where
+            if response.status_code == 302:  # Django's answer to parameters it cannot use: the list, flagged
+                assert "e=1" in response["Location"], where
+            assert_escaped(response.content.decode(), where)
+
+
+@pytest.mark.parametrize("kind", CORE_KINDS)
+def test_admin_autocomplete_never_500(policy_client, recommendation, kind):
+    params = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "source"}
+    response = policy_client.get("/admin/autocomplete/", {**params, "term": BAD_VALUES[kind]})
+    assert response.status_code == 200 and response.json()["results"] == []
+    for name in params:
+        response = policy_client.get("/admin/autocomplete/", {**params, name: BAD_VALUES[kind]})
+        assert response.status_code == 403  # Django's answer to an unknown model or field
+
+
+@pytest.mark.parametrize("object_id", ["9" * 40, "-1", "not-a-number", "a\x00b", "1%00", "%2e%2e"])
+def test_admin_object_urls_with_bad_ids_never_500(superuser_client, recommendation, object_id):
+    for name in ADMIN_CHANGELISTS:
+        for view in ("change", "delete", "history"):
+            url = reverse(f"admin:{name}_changelist") + f"{object_id}/{view}/"
+            response = superuser_client.get(url)
+            # Not found (or, for the read-only timeline's deletion, refused before the lookup).
+            assert response.status_code in (302, 403, 404), (url, response.status_code)
