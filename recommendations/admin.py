@@ -125,6 +125,7 @@ class RecommendationPartnerInline(CheckedChoicesMixin, admin.TabularInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
+    fields = ["partner", "role"]
     extra = 0
     min_num = 0
     autocomplete_fields = ["partner"]
