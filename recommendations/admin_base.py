@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,7 +111,8 @@ MAX_SEARCH_LENGTH = 200
 
 
 class CheckedSearchMixin:
-    """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing.
+    """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing,
+    and an action on forged selections does nothing.
 
     The changelist's search box and the autocomplete widgets both search through ``get_search_results``. A list
     filter value with a NUL byte is answered as Django answers parameters it cannot use: the list, flagged ``?e=1``.
@@ -120,6 +122,15 @@ class CheckedSearchMixin:
         if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        """An action on forged selections (ids that are no ids) changes nothing, as an empty selection does."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(usable_key(self.opts.pk, value) for value in selected):
+            message = _("Items must be selected in order to perform actions on them. No items have been changed.")
+            self.message_user(request, message, messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def get_search_results(self, request, queryset, search_term):
         if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
