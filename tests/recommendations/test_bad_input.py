@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -724,3 +725,33 @@ def test_admin_object_urls_with_bad_ids_never_500(superuser_client, recommendati
             response = superuser_client.get(url)
             # Not found (or, for the read-only timeline's deletion, refused before the lookup).
             assert response.status_code in (302, 403, 404), (url, response.status_code)
+
+
+@pytest.mark.parametrize("field", ["status", "note", "evidence_url", ACTION_CHECKBOX_NAME])
+@pytest.mark.parametrize("kind", CORE_KINDS)
+def test_admin_bulk_status_action_bad_field_is_a_form_error_never_500(policy_client, field, kind):
+    rec = RecommendationFactory()
+    data = {
+        "action": "record_status_change",
+        ACTION_CHECKBOX_NAME: [rec.pk],
+        "apply": "1",
+        "status": Status.IN_PROGRESS,
+        "note": "Budget approved.",
+        "evidence_url": "",
+        field: BAD_VALUES[kind],
+    }
+    before = _db_state()
+    response = policy_client.post(reverse("admin:recommendations_recommendation_changelist"), data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200 or field == ACTION_CHECKBOX_NAME:
+        assert _db_state() == before
+        assert_escaped(response.content.decode(), f"bulk {field}={kind}")
+    else:
+        assert field == "note" and kind in {"xss", "bad_date", "huge_int"}
+        assert rec.status_updates.get().note == BAD_VALUES[kind]
+
+
+@pytest.mark.parametrize("kind", list(BAD_VALUES))
+def test_report_options_fall_back_to_the_default(policy_client, filter_world, kind):
+    response = policy_client.get("/reports/progress/", {"stale_days": BAD_VALUES[kind]})
+    assert response.status_code == 200 and response.context["stale_days"] == 90
