@@ -488,6 +488,26 @@ def test_other_creates_bad_field_is_400_or_stored_exactly(superuser, api_client,
         assert response.json()[field] == value
 
 
+@pytest.mark.parametrize("kind", CORE_KINDS)
+@pytest.mark.parametrize(("collection", "field"), OTHER_CASES)
+def test_other_patches_bad_field_is_400_and_changes_nothing(superuser, api_client, collection, field, kind):
+    api_client.force_login(superuser)
+    made = {"themes": ThemeFactory, "sources": SourceFactory, "partners": PartnerFactory}[collection](slug="patched")
+    value = BAD_VALUES[kind]
+    before = (*_db_state(), PartnerFactory._meta.model.objects.count())
+    body = {field: [value] if field == "members" else value}
+    response = api_client.patch(f"/api/v1/{collection}/{made.uuid}/", body, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code in (200, 400), response.content[:300]
+    made.refresh_from_db()
+    if response.status_code == 400:
+        assert field in response.json()["errors"], response.json()
+        assert (*_db_state(), PartnerFactory._meta.model.objects.count()) == before and made.version == 1
+    else:
+        assert kind not in {"nul", "huge_text"}, f"{collection}.{field} accepted {kind}"
+        assert field in FREE_TEXT or (field == "slug" and SLUG.fullmatch(value)), f"{collection}.{field}: {kind}"
+        assert response.json()[field] == value and made.version == 2
+
+
 STATUS_UPDATE_FIELDS = ["recommendation", "to_status", "note", "evidence_url", "expected_version", "id"]
 
 
