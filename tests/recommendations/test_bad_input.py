@@ -775,3 +775,28 @@ def test_admin_bulk_status_action_bad_field_is_a_form_error_never_500(policy_cli
 def test_report_options_fall_back_to_the_default(policy_client, filter_world, kind):
     response = policy_client.get("/reports/progress/", {"stale_days": BAD_VALUES[kind]})
     assert response.status_code == 200 and response.context["stale_days"] == 90
+
+
+# --- The spreadsheet import -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["reference", "title", "description", "section", "team", "source", "partners"])
+def test_import_with_a_nul_byte_in_a_cell_is_a_row_error_never_500(
+    policy_client, recommendation, settings, tmp_path, column
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.recommendations.import_helpers import file_bytes
+
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    row = {"reference": "NUL-1", "title": "T", "description": "D", "source": "a-commentary", "partners": "australia"}
+    row[column] = f"bad\x00{row.get(column, 'value')}"
+    before = _db_state()
+    response = policy_client.post(
+        reverse("admin:recommendations_recommendation_import"),
+        {"file": SimpleUploadedFile("import.csv", file_bytes([row]))},
+    )
+    assert response.status_code in (200, 400)
+    assert _db_state() == before
+    plan = response.context.get("plan")
+    assert plan is None or any(r.errors for r in plan.rows), "a NUL byte went through the preview unremarked"
