@@ -800,3 +800,25 @@ def test_import_with_a_nul_byte_in_a_cell_is_a_row_error_never_500(
     assert _db_state() == before
     plan = response.context.get("plan")
     assert plan is None or any(r.errors for r in plan.rows), "a NUL byte went through the preview unremarked"
+
+
+# --- Signing in -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", CORE_KINDS + ["rtl", "emoji"])
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_sign_in_with_hostile_credentials_is_refused_never_500(client, policy_user, url, field, kind):
+    data = {"username": "policy", "password": "wrong", "next": "/"}
+    data[field] = BAD_VALUES[kind]
+    response = client.post(url, data)
+    assert response.status_code in (200, 400, 403, 429), response.status_code
+    assert "_auth_user_id" not in client.session
+    assert_escaped(response.content.decode(), f"{url} {field}={kind}")
+
+
+def test_failed_sign_in_with_a_huge_user_agent_is_refused_never_500(client, policy_user):
+    response = client.post(
+        "/accounts/login/", {"username": "policy", "password": "wrong"}, HTTP_USER_AGENT="\u202e" + "x" * 100_000
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
