@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from recommendations.choices import Status
 from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
-from recommendations.services import recommendation_change_status
+from recommendations.services import api_token_create, recommendation_change_status
 from tests.factories import (
     PartnerFactory,
     RecommendationFactory,
@@ -822,3 +822,19 @@ def test_failed_sign_in_with_a_huge_user_agent_is_refused_never_500(client, poli
         "/accounts/login/", {"username": "policy", "password": "wrong"}, HTTP_USER_AGENT="\u202e" + "x" * 100_000
     )
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer ab\x00cd.secret",
+        "Bearer abcd.se\x00cret",
+        "Bearer " + "a" * 100_000,
+        "Bearer é.x",
+        "Token ' OR 1=1 --.x",
+    ],
+)
+def test_hostile_token_headers_are_401_never_500(api_client, policy_user, header):
+    api_token_create(user=policy_user, name="tool")
+    response = api_client.get("/api/v1/themes/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
