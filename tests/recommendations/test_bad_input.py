@@ -838,3 +838,16 @@ def test_hostile_token_headers_are_401_never_500(api_client, policy_user, header
     api_token_create(user=policy_user, name="tool")
     response = api_client.get("/api/v1/themes/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["javascript:alert(1)", "https://evil.example/", "//evil.example/", "/\\evil.example", "\x00/x"]
+)
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_sign_in_never_redirects_off_site(client, policy_user, url, next_url):
+    from tests.factories import PASSWORD
+
+    response = client.post(url, {"username": "policy", "password": PASSWORD, "next": next_url})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location
