@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from .models import Partner
 
 
 @login_required
+@permission_required("partners.view_partner", raise_exception=True)
 @require_GET
 def partner_list(request: HttpRequest) -> HttpResponse:
     """Partners grouped by kind, each with the number of its recommendations and a small progress bar."""
@@ -29,6 +30,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("partners.view_partner", raise_exception=True)
 @require_GET
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner: what it is, its members or memberships, its recommendations with their status and its role."""

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -15,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin_base import ServiceAdmin, VersionedAdminForm, copy_saved_into
+from .admin_base import CheckedChoicesMixin, CheckedSearchMixin, ServiceAdmin, VersionedAdminForm, copy_saved_into
 from .admin_import import RecommendationImportExportMixin
 from .admin_links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
 from .choices import CLOSED_STATUSES, ObjectType, Status
 from .models import ApiToken, ChangeEvent, Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .models.recommendation import LONG_TEXT_MAX, NOTE_MAX
 from .roles import can_record_status
 from .services import (
     RECOMMENDATION_FIELDS,
@@ -58,6 +60,7 @@ class RecommendationAdminForm(VersionedAdminForm):
     status_note = forms.CharField(
         label=gettext_lazy("Note on the status change"),
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Why the status changes; required when reopening an implemented or rejected one."),
     )
@@ -93,6 +96,14 @@ class RecommendationAdminForm(VersionedAdminForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["status"] = self.instance.status
+        # The same limits as the API's: the model's text fields are unbounded.
+        for name in ("description", "source_excerpt"):
+            field = self.fields.get(name)
+            if field is None:  # read-only for this user
+                continue
+            field.max_length = LONG_TEXT_MAX
+            field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+            field.widget.attrs["maxlength"] = str(LONG_TEXT_MAX)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -110,10 +121,11 @@ class RecommendationAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class RecommendationPartnerInline(admin.TabularInline):
+class RecommendationPartnerInline(CheckedChoicesMixin, admin.TabularInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
+    fields = ["partner", "role"]
     extra = 0
     min_num = 0
     autocomplete_fields = ["partner"]
@@ -170,7 +182,7 @@ class BulkStatusForm(forms.Form):
     """New status, note and evidence for the bulk action."""
 
     status = forms.ChoiceField(label=gettext_lazy("New status"), choices=Status.choices)
-    note = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     evidence_url = forms.URLField(
         label=gettext_lazy("Evidence URL"), required=False, max_length=500, assume_scheme="https"
     )
@@ -500,7 +512,7 @@ class ThemeAdmin(ServiceAdmin):
 # --- Timeline and change feed (read-only) ---------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CheckedSearchMixin, admin.ModelAdmin):
     """An admin that only lists and shows: these records are written by the services alone."""
 
     def has_add_permission(self, request, obj=None):
@@ -551,7 +563,7 @@ class ApiTokenAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
     """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
 
     form = ApiTokenAdminForm

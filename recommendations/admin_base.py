@@ -12,6 +12,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,6 +25,117 @@ from django.utils.translation import gettext_lazy
 from .changes import VersionConflict
 from .choices import ObjectType
 from .models import ChangeEvent
+
+#: Integer keys beyond this range make the database driver raise (SQLite: OverflowError) instead of finding nothing.
+INTEGER_KEY_RANGE = range(-(2**63), 2**63)
+
+
+def usable_key(key_field: models.Field, value: Any) -> bool:
+    """Whether ``value`` can be looked up in ``key_field`` at all (a well-formed value in the column's range).
+
+    Django's choice fields catch a malformed key when they look it up, but not one the database driver refuses
+    (a 40-digit id), and the admin's autocomplete widgets re-render a refused value by querying it unchecked.
+    """
+    try:
+        python = key_field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    if isinstance(key_field, models.IntegerField) and python is not None:
+        return python in INTEGER_KEY_RANGE
+    return True
+
+
+def _key_field(queryset: models.QuerySet, to_field_name: str | None) -> models.Field:
+    return queryset.model._meta.get_field(to_field_name) if to_field_name else queryset.model._meta.pk
+
+
+class CheckedModelChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses a key the database could not even look up as "not one of the choices"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not usable_key(_key_field(self.queryset, self.to_field_name), value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, refusing keys the database could not even look up (see CheckedModelChoiceField)."""
+
+    def _check_values(self, value: Any) -> models.QuerySet:
+        key_field = _key_field(self.queryset, self.to_field_name)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if not usable_key(key_field, item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class CheckedAutocompleteMixin:
+    """An autocomplete widget that re-renders a refused value as nothing instead of querying it (a 500 otherwise)."""
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        remote = self.field.remote_field
+        field_name = getattr(remote, "field_name", None)  # a foreign key's to_field; many-to-many use the pk
+        key_field = remote.model._meta.get_field(field_name) if field_name else remote.model._meta.pk
+        usable = [item for item in value if item in ("", None) or usable_key(key_field, item)]
+        return super().optgroups(name, usable, attr)
+
+
+class CheckedAutocompleteSelect(CheckedAutocompleteMixin, AutocompleteSelect):
+    """AutocompleteSelect, safe with malformed submitted values."""
+
+
+class CheckedAutocompleteSelectMultiple(CheckedAutocompleteMixin, AutocompleteSelectMultiple):
+    """AutocompleteSelectMultiple, safe with malformed submitted values."""
+
+
+class CheckedChoicesMixin:
+    """For model admins and inlines: related-object fields refuse malformed keys with a form error, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+#: Longest admin search the database is asked to run (SQLite refuses LIKE patterns of about 50 kB: a 500).
+MAX_SEARCH_LENGTH = 200
+
+
+class CheckedSearchMixin:
+    """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing,
+    and an action on forged selections does nothing.
+
+    The changelist's search box and the autocomplete widgets both search through ``get_search_results``. A list
+    filter value with a NUL byte is answered as Django answers parameters it cannot use: the list, flagged ``?e=1``.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        """An action on forged selections (ids that are no ids) changes nothing, as an empty selection does."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(usable_key(self.opts.pk, value) for value in selected):
+            message = _("Items must be selected in order to perform actions on them. No items have been changed.")
+            self.message_user(request, message, messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -60,7 +174,7 @@ def copy_saved_into(target: models.Model, saved: models.Model) -> None:
     target._state.adding = False
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
     """A model admin whose writes go through service functions, with a change history from the change feed."""
 
     #: The change feed's name for this model's objects.

@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
+from .admin_base import CheckedChoicesMixin
 from .choices import LINK_INVERSE_LABELS, LinkType
 from .models import Recommendation, RecommendationLink
 from .services import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
@@ -53,7 +54,7 @@ class OutgoingLinkFormSet(BaseInlineFormSet):
                 form.add_error(None, error.messages)
 
 
-class OutgoingLinkInline(admin.TabularInline):
+class OutgoingLinkInline(CheckedChoicesMixin, admin.TabularInline):
     """Links from this recommendation to others: "this recommendation supersedes TOK23-07"."""
 
     model = RecommendationLink

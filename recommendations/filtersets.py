@@ -41,9 +41,23 @@ def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendatio
     )
 
 
+class SlugChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Slugs of existing objects; a value with a NUL byte is not one (PostgreSQL would fail the lookup: a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if "\x00" in str(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": "\\x00"}
+                )
+        return super()._check_values(value)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
     """A repeatable filter by the slug of a related object (documented in the schema as a string)."""
+
+    field_class = SlugChoiceField
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -52,6 +66,8 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     It filters with a subquery instead of a join, so a recommendation never appears twice and no DISTINCT is needed.
     """
+
+    field_class = SlugChoiceField
 
     def __init__(self, *args, through_filter=None, **kwargs):
         kwargs.setdefault("to_field_name", "slug")

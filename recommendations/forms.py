@@ -70,7 +70,8 @@ class StatusChangeForm(forms.Form):
         assume_scheme="https",
         help_text=_("A link to the document, statement or record that shows it."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Bounded like the column: a larger number would make the version check's query fail instead of conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, recommendation: Recommendation, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)

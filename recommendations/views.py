@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -134,7 +134,8 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
     }
     lookups = {"partner": (Partner, "name"), "theme": (Theme, "name"), "source": (Source, "title")}
     for key, (model, field) in lookups.items():
-        slugs = [value for value in params.getlist(key) if value]
+        # Only values that can name an object: PostgreSQL refuses to compare text holding a NUL byte (a 500).
+        slugs = [value for value in params.getlist(key) if value and "\x00" not in value]
         if slugs:
             names[key] = dict(model.objects.filter(slug__in=slugs).values_list("slug", field))
     chips = []
@@ -193,6 +194,7 @@ def _export_links(params: QueryDict) -> dict[str, str]:
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     """The filtered, sorted, paginated table of recommendations."""
@@ -241,6 +243,7 @@ def _render_detail(
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def recommendation_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     """A recommendation in full, with its timeline and change history, and the status form for the policy team."""
@@ -342,6 +345,7 @@ def _attachment(name: str, extension: str) -> str:
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, streamed (UTF-8 with a byte order mark)."""
@@ -357,6 +361,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered list as an Excel workbook with the same columns as the CSV."""
@@ -418,6 +423,7 @@ def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | 
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def progress_report(request: HttpRequest) -> HttpResponse:
     """The managers' dashboard for the filtered recommendations: totals, distributions, lists and progress over time."""
@@ -470,6 +476,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("recommendations.view_recommendation", raise_exception=True)
 @require_GET
 def progress_report_csv(request: HttpRequest) -> HttpResponse:
     """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends."""
@@ -491,6 +498,7 @@ def progress_report_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("recommendations.view_source", raise_exception=True)
 @require_GET
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source document with its recommendations' progress."""
@@ -499,6 +507,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("recommendations.view_source", raise_exception=True)
 @require_GET
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A source document, its progress and its recommendations in reference order."""

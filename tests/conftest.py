@@ -124,6 +124,13 @@ def api_client():
 
 
 @pytest.fixture
+def policy_api(policy_user, api_client):
+    """A DRF client signed in as a policy team member (a session, so the HTML pages answer it too)."""
+    api_client.force_login(policy_user)
+    return api_client
+
+
+@pytest.fixture
 def token_client(db):
     """Make a DRF client authenticated by a new API token of ``user``: ``token_client(user, can_write=True)``."""
     from rest_framework.test import APIClient

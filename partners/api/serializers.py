@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from recommendations.api.fields import ChoiceLabelField
+from recommendations.api.fields import ChoiceLabelField, SlugRelatedField
 
 from ..choices import PartnerKind
 from ..models import Partner
@@ -53,7 +53,7 @@ MAX_MEMBERS = 200
 class PartnerWriteSerializer(serializers.ModelSerializer):
     """What a client may send to create or change a partner (members by slug)."""
 
-    members = serializers.SlugRelatedField(
+    members = SlugRelatedField(
         slug_field="slug",
         queryset=Partner.objects.all(),
         many=True,

@@ -7,6 +7,7 @@ digests are compared in constant time. Revoked, expired and unknown tokens are r
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -15,6 +16,8 @@ from rest_framework.request import Request
 from ..models import ApiToken
 from ..services import api_token_hash, api_token_touch
 
+#: What a token's prefix looks like.
+PREFIX = re.compile(r"[0-9a-f]{1,16}")
 #: Authorization schemes accepted for tokens (case-insensitive).
 TOKEN_KEYWORDS = frozenset({"bearer", "token"})
 
@@ -37,7 +40,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_token(self, raw: str) -> tuple:
         """The (user, token) pair for a raw token string, or AuthenticationFailed."""
         prefix, dot, secret = raw.partition(".")
-        if not dot or not prefix or not secret or len(prefix) > 16:
+        # Prefixes are hex (services.api_token_create): anything else, a NUL byte included (PostgreSQL would refuse
+        # to look it up: a 500), is no token.
+        if not dot or not secret or not PREFIX.fullmatch(prefix):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
         if token is None or not hmac.compare_digest(token.key_hash, api_token_hash(raw)):

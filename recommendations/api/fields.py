@@ -23,3 +23,16 @@ class ChoiceLabelField(serializers.CharField):
 
     def to_representation(self, value: Any) -> str:
         return force_str(self.labels.get(value, value), strings_only=True)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing values that are not text or that hold a NUL byte before any query.
+
+    PostgreSQL cannot compare text with a NUL byte in it: the lookup would fail with a DataError (a 500) instead of
+    finding nothing, so such a value is "not found" (400) on every database alike.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\x00"))
+        return super().to_internal_value(data)

@@ -12,7 +12,7 @@ from partners.models import Partner
 from ..choices import LINK_INVERSE_LABELS, ChangeAction, LinkType, ObjectType, PartnerRole, Priority, SourceKind, Status
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from ..models.recommendation import LONG_TEXT_MAX, NOTE_MAX
-from .fields import ChoiceLabelField
+from .fields import ChoiceLabelField, SlugRelatedField
 
 
 class ThemeSummarySerializer(serializers.ModelSerializer):
@@ -252,7 +252,7 @@ MAX_LINKED = 100
 class PartnerAssignmentSerializer(serializers.Serializer):
     """A partner of a recommendation on writes: the partner's slug and its role there."""
 
-    slug = serializers.SlugRelatedField(
+    slug = SlugRelatedField(
         source="partner", slug_field="slug", queryset=Partner.objects.all(), help_text="The partner's slug."
     )
     role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
@@ -270,11 +270,11 @@ class RecommendationWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
     description = serializers.CharField(max_length=LONG_TEXT_MAX)
     source_excerpt = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
+    source = SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
     section = serializers.CharField(max_length=255, required=False, allow_blank=True)
     # Sources are the model's, so that the browsable API can render this form for an existing recommendation.
     partners = PartnerAssignmentSerializer(source="partner_links", many=True, required=False, max_length=MAX_LINKED)
-    themes = serializers.SlugRelatedField(
+    themes = SlugRelatedField(
         slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, help_text="Theme slugs."
     )
     status = serializers.ChoiceField(
@@ -309,7 +309,7 @@ class StatusUpdateWriteSerializer(serializers.Serializer):
     id = serializers.UUIDField(
         required=False, help_text="The UUID the timeline entry gets. Repeating a request with it answers 409."
     )
-    recommendation = serializers.SlugRelatedField(
+    recommendation = SlugRelatedField(
         slug_field="uuid", queryset=Recommendation.objects.all(), help_text="The recommendation's id (UUID)."
     )
     to_status = serializers.ChoiceField(choices=Status.choices)

@@ -1,0 +1,446 @@
+"""Authorisation matrix: every URL pattern the resolver knows (pages, admin, API) × every role × reading and writing.
+
+Each pattern must be classified in ROUTES, so a new URL fails ``test_every_url_pattern_is_classified`` until someone
+decides who may use it. Requests that a role may make are sent without a usable body or precondition (an empty form,
+no If-Match), so nothing is ever written: the database is compared before and after every single request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from recommendations.models import ApiToken
+from recommendations.services import api_token_create
+from tests.factories import (
+    ChangeEventFactory,
+    PartnerFactory,
+    RecommendationFactory,
+    SourceFactory,
+    StatusUpdateFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "no_role", "not_staff", "manager", "policy", "read_token", "write_token", "superuser"]
+WRITE_METHODS = ["post", "put", "patch", "delete"]
+
+
+def walk(patterns: list, prefix: str = "") -> Iterator[str]:
+    """Every URL pattern under ``patterns`` as its full route text."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+# --- Who holds which permission -------------------------------------------------------------------------------------
+# Restated from the design (migration 0002_create_roles and the admin classes) rather than read from the code, so a
+# change to either shows up here.
+
+CONTENT = ["partners.partner", "recommendations.recommendation", "recommendations.source", "recommendations.theme"]
+MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, "recommendations.statusupdate", "recommendations.changeevent"]}
+POLICY_PERMS = {
+    **{model: {"view", "add", "change"} for model in CONTENT},
+    "recommendations.statusupdate": {"view", "add"},
+    "recommendations.changeevent": {"view"},
+}
+ALL = {"view", "add", "change", "delete"}
+#: What the admin allows beyond the permissions: the timeline and the feed are read-only, tokens are revoked not
+#: deleted and only superusers see them, django-axes' records are not added by hand.
+ADMIN_LIMITS = {
+    "recommendations.statusupdate": {"view"},
+    "recommendations.changeevent": {"view"},
+    "recommendations.apitoken": {"view", "change", "add"},
+    "axes.accessattempt": {"view", "change", "delete"},
+    "axes.accesslog": {"view", "change", "delete"},
+    "axes.accessfailurelog": {"view", "change", "delete"},
+}
+
+
+def perms(role: str, model: str) -> set[str]:
+    """The model permissions of a role (tokens act as their user, the policy team member)."""
+    if role == "superuser":
+        return set(ALL)
+    if role in {"policy", "write_token"}:
+        return POLICY_PERMS.get(model, set())
+    if role == "read_token":
+        return POLICY_PERMS.get(model, set()) & {"view"}
+    if role == "manager":
+        return MANAGER_PERMS.get(model, set())
+    return set()
+
+
+def admin_perms(role: str, model: str) -> set[str]:
+    """What a role may do with a model in the admin."""
+    if role == "superuser":
+        return ADMIN_LIMITS.get(model, ALL)
+    if model == "recommendations.apitoken":
+        return set()
+    return perms(role, model) & ADMIN_LIMITS.get(model, ALL)
+
+
+# --- The world and the clients --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db) -> dict[str, Any]:
+    """One object of every kind an URL can name, and the users of every role."""
+    partner = PartnerFactory(slug="matrix-partner")
+    theme = ThemeFactory(slug="matrix-theme")
+    source = SourceFactory(slug="matrix-source")
+    rec = RecommendationFactory(partners=[partner], themes=[theme], source=source)
+    entry = StatusUpdateFactory(recommendation=rec, from_status="", to_status="proposed")
+    event = ChangeEventFactory(object_id=rec.uuid)
+    users = {
+        "no_role": UserFactory(username="matrix-no-role"),
+        "not_staff": UserFactory(username="matrix-not-staff", is_staff=False),
+        "manager": UserFactory(username="matrix-manager", manager=True),
+        "policy": UserFactory(username="matrix-policy", policy=True),
+        "superuser": UserFactory(username="matrix-root", admin=True),
+    }
+    read_token, read_raw = api_token_create(user=users["policy"], name="read", can_write=False)
+    _, write_raw = api_token_create(user=users["policy"], name="write", can_write=True)
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    objects = {
+        "partners.partner": partner,
+        "recommendations.recommendation": rec,
+        "recommendations.source": source,
+        "recommendations.theme": theme,
+        "recommendations.statusupdate": entry,
+        "recommendations.changeevent": event,
+        "recommendations.apitoken": read_token,
+        "auth.user": users["no_role"],
+        "auth.group": Group.objects.get(name="Managers"),
+        "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(username="x", ip_address="10.0.0.1"),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1"),
+    }
+    return {"objects": objects, "users": users, "tokens": {"read_token": read_raw, "write_token": write_raw}}
+
+
+def client_for(role: str, world: dict[str, Any]) -> Client:
+    """A client acting as ``role``: a session for users, an Authorization header for tokens."""
+    client = APIClient()
+    if role in world["tokens"]:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {world['tokens'][role]}")
+    elif role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+#: Models whose rows requests must not change (sessions, django-axes' logs and the admin's log do change).
+IGNORED = {"sessions.session", "admin.logentry", "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"}
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything a request could write: every row of every model (but logs and sessions), tokens' revocation."""
+    state: dict[str, Any] = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in IGNORED:
+            continue
+        values = model.objects.order_by("pk").values()
+        if label == "recommendations.apitoken":
+            values = values.values("pk", "user_id", "name", "can_write", "expires_at", "revoked_at")
+        elif label == "auth.user":
+            values = values.values("pk", "username", "password", "is_staff", "is_superuser", "is_active")
+        state[label] = list(values)
+    return state
+
+
+# --- The routes -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to fill a URL pattern's parameters and who may use it for what."""
+
+    url: Callable[[dict[str, Any]], str]
+    #: "public", "account" (any signed-in user), "page" (signed in with a role that reads the model), "status"
+    #: (the status form), "admin" (model admin), "admin_site" (any staff user), "api" (model permissions)
+    access: str
+    model: str = ""
+    #: For admin routes: the admin view ("changelist", "add", "change", "delete", "history"); for the API: "list",
+    #: "detail" or "view" (a read-only endpoint).
+    action: str = ""
+
+
+def obj(world: dict[str, Any], model: str) -> Any:
+    return world["objects"][model]
+
+
+def _admin_routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    models = {
+        "auth/group": "auth.group",
+        "auth/user": "auth.user",
+        "axes/accessattempt": "axes.accessattempt",
+        "axes/accesslog": "axes.accesslog",
+        "axes/accessfailurelog": "axes.accessfailurelog",
+        "partners/partner": "partners.partner",
+        "recommendations/apitoken": "recommendations.apitoken",
+        "recommendations/changeevent": "recommendations.changeevent",
+        "recommendations/recommendation": "recommendations.recommendation",
+        "recommendations/source": "recommendations.source",
+        "recommendations/statusupdate": "recommendations.statusupdate",
+        "recommendations/theme": "recommendations.theme",
+    }
+    for path, model in models.items():
+
+        def pk(world: dict[str, Any], model: str = model) -> Any:
+            return obj(world, model).pk
+
+        base = f"admin/{path}/"
+        routes[base] = Route(lambda w, b=base: f"/{b}", "admin", model, "changelist")
+        routes[f"{base}add/"] = Route(lambda w, b=base: f"/{b}add/", "admin", model, "add")
+        routes[f"{base}<path:object_id>/"] = Route(lambda w, b=base, k=pk: f"/{b}{k(w)}/", "admin", model, "redirect")
+        for action in ("change", "delete", "history"):
+            routes[f"{base}<path:object_id>/{action}/"] = Route(
+                lambda w, b=base, k=pk, a=action: f"/{b}{k(w)}/{a}/", "admin", model, action
+            )
+    rec = "admin/recommendations/recommendation/"
+    routes[f"{rec}export/<str:fmt>/"] = Route(lambda w: f"/{rec}export/csv/", "admin", "", "export")
+    routes[f"{rec}import/"] = Route(lambda w: f"/{rec}import/", "admin", "recommendations.recommendation", "add")
+    routes[f"{rec}import/confirm/"] = Route(
+        lambda w: f"/{rec}import/confirm/", "admin", "recommendations.recommendation", "add"
+    )
+    routes["admin/auth/user/<id>/password/"] = Route(
+        lambda w: f"/admin/auth/user/{obj(w, 'auth.user').pk}/password/", "admin", "auth.user", "change"
+    )
+    routes["admin/"] = Route(lambda w: "/admin/", "admin_site")
+    routes["admin/^(?P<app_label>auth|axes|partners|recommendations)/$"] = Route(
+        lambda w: "/admin/recommendations/", "admin", "recommendations.recommendation", "app_index"
+    )
+    routes["admin/login/"] = Route(lambda w: "/admin/login/", "public")
+    routes["admin/logout/"] = Route(lambda w: "/admin/logout/", "admin_site", action="logout")
+    routes["admin/password_change/"] = Route(lambda w: "/admin/password_change/", "admin_site")
+    routes["admin/password_change/done/"] = Route(lambda w: "/admin/password_change/done/", "admin_site")
+    routes["admin/jsi18n/"] = Route(lambda w: "/admin/jsi18n/", "admin_site")
+    routes["admin/autocomplete/"] = Route(
+        lambda w: "/admin/autocomplete/?app_label=recommendations&model_name=recommendation&field_name=source&term=a",
+        "admin",
+        "recommendations.source",
+        "autocomplete",
+    )
+    routes["admin/r/<path:content_type_id>/<path:object_id>/"] = Route(
+        lambda w: (
+            f"/admin/r/{ContentType.objects.get_for_model(obj(w, 'partners.partner')).pk}/"
+            f"{obj(w, 'partners.partner').pk}/"
+        ),
+        "admin_site",
+        action="view_on_site",
+    )
+    routes["admin/(?P<url>.*)$"] = Route(lambda w: "/admin/no-such-page/", "admin_site", action="catch_all")
+    return routes
+
+
+def _api_routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    resources = {
+        "partners": "partners.partner",
+        "recommendations": "recommendations.recommendation",
+        "sources": "recommendations.source",
+        "status-updates": "recommendations.statusupdate",
+        "themes": "recommendations.theme",
+    }
+    for name, model in resources.items():
+        uuid = "(?P<uuid>[0-9a-fA-F-]{32,36})"
+        routes[f"api/v1/^{name}/$"] = Route(lambda w, n=name: f"/api/v1/{n}/", "api", model, "list")
+        routes[f"api/v1/^{name}\\.(?P<format>[a-z0-9]+)/?$"] = Route(
+            lambda w, n=name: f"/api/v1/{n}.json", "api", model, "list"
+        )
+        routes[f"api/v1/^{name}/{uuid}/$"] = Route(
+            lambda w, n=name, m=model: f"/api/v1/{n}/{obj(w, m).uuid}/", "api", model, "detail"
+        )
+        routes[f"api/v1/^{name}/{uuid}\\.(?P<format>[a-z0-9]+)/?$"] = Route(
+            lambda w, n=name, m=model: f"/api/v1/{n}/{obj(w, m).uuid}.json", "api", model, "detail"
+        )
+    routes["api/v1/changes/"] = Route(lambda w: "/api/v1/changes/", "api", "recommendations.changeevent", "view")
+    routes["api/v1/reports/progress/"] = Route(
+        lambda w: "/api/v1/reports/progress/", "api", "recommendations.recommendation", "view"
+    )
+    # The OpenAPI contract and its viewer describe the API, not its data: public by design (issue 3).
+    routes["api/v1/schema/"] = Route(lambda w: "/api/v1/schema/", "public")
+    routes["api/v1/docs/"] = Route(lambda w: "/api/v1/docs/", "public")
+    return routes
+
+
+def _page_routes() -> dict[str, Route]:
+    rec = "recommendations.recommendation"
+
+    def rec_uuid(w: dict[str, Any]) -> Any:
+        return obj(w, rec).uuid
+
+    return {
+        "healthz": Route(lambda w: "/healthz", "public"),
+        "accounts/login/": Route(lambda w: "/accounts/login/", "public"),
+        "accounts/logout/": Route(lambda w: "/accounts/logout/", "account", action="logout"),
+        "accounts/password/": Route(lambda w: "/accounts/password/", "account"),
+        "accounts/password/done/": Route(lambda w: "/accounts/password/done/", "account"),
+        "": Route(lambda w: "/", "public", action="redirect"),
+        "recommendations/": Route(lambda w: "/recommendations/", "page", rec),
+        "recommendations/export.csv": Route(lambda w: "/recommendations/export.csv", "page", rec),
+        "recommendations/export.xlsx": Route(lambda w: "/recommendations/export.xlsx", "page", rec),
+        "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
+        "recommendations/<uuid:uuid>/status/": Route(
+            lambda w: f"/recommendations/{rec_uuid(w)}/status/", "status", rec
+        ),
+        "reports/progress/": Route(lambda w: "/reports/progress/", "page", rec),
+        "reports/progress/export.csv": Route(lambda w: "/reports/progress/export.csv", "page", rec),
+        "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
+        "sources/<slug:slug>/": Route(
+            lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"
+        ),
+        "partners/": Route(lambda w: "/partners/", "page", "partners.partner"),
+        "partners/<slug:slug>/": Route(
+            lambda w: f"/partners/{obj(w, 'partners.partner').slug}/", "page", "partners.partner"
+        ),
+    }
+
+
+ROUTES: dict[str, Route] = {**_admin_routes(), **_api_routes(), **_page_routes()}
+
+
+def test_every_url_pattern_is_classified():
+    """A new URL must be added to ROUTES (and so to this matrix) before the suite passes again."""
+    patterns = set(walk(get_resolver().url_patterns))
+    assert patterns - set(ROUTES) == set(), "URL patterns nobody decided the access to"
+    assert set(ROUTES) - patterns == set(), "ROUTES lists patterns that no longer exist"
+
+
+# --- Expectations ---------------------------------------------------------------------------------------------------
+
+OK, DENIED, LOGIN, UNAUTHORISED, ANY = "ok", "denied", "login", "unauthorised", "any"
+
+
+def expected(route: Route, role: str, method: str) -> str:
+    """What ``role`` gets for ``method`` on ``route``: served (ok), 403, a redirect to sign in, or 401."""
+    if route.action == "logout":
+        return ANY  # signing out is harmless for everyone; where it then leads is no access decision
+    reading = method == "get"
+    session_user = role not in {"anonymous", "read_token", "write_token"}
+    if route.access == "public":
+        return OK
+    if route.access == "api":
+        if role == "anonymous":
+            return UNAUTHORISED
+        needed = {"get": "view", "post": "add", "put": "change", "patch": "change", "delete": "delete"}[method]
+        granted = perms(role, route.model)
+        if role == "read_token" and not reading:
+            return DENIED
+        if needed not in granted:
+            return DENIED
+        if (
+            route.model == "recommendations.statusupdate"
+            and method == "post"
+            and "change" not in perms(role, "recommendations.recommendation")
+        ):
+            return DENIED
+        return OK
+    if not session_user:
+        return LOGIN  # pages and the admin know sessions only: a token is as good as nothing
+    if route.access == "account":
+        return OK
+    if route.access == "page":
+        return OK if "view" in perms(role, route.model) else DENIED
+    if route.access == "status":
+        can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
+        return OK if can else DENIED
+    if role == "not_staff":
+        return LOGIN  # the admin signs in staff only
+    if route.access == "admin_site":
+        return OK
+    granted = admin_perms(role, route.model) if route.model else set()
+    if route.action == "export":
+        granted = admin_perms(role, "recommendations.recommendation")
+        return OK if "view" in granted else DENIED
+    if route.action == "redirect":
+        return OK  # to the change page, which decides (and is checked on its own)
+    if route.action in {"changelist", "history", "app_index", "autocomplete"}:
+        # A changelist POST without an action the user may run changes nothing (the snapshot proves it).
+        return OK if granted & {"view", "change"} else DENIED
+    if route.action == "change":
+        return OK if (reading and granted & {"view", "change"}) or "change" in granted else DENIED
+    return OK if route.action in granted else DENIED
+
+
+def methods_for(route: Route) -> list[str]:
+    """The methods to try: every write method on API objects, GET and POST elsewhere."""
+    if route.access == "api" and route.action == "detail":
+        return ["get", *WRITE_METHODS]
+    if route.action == "autocomplete":
+        return ["get"]  # GET only (405 for everything else)
+    if route.action == "logout":
+        return ["post"]  # POST only; tried by each role on its own session
+    return ["get", "post"]
+
+
+def check(response, outcome: str, where: str) -> None:
+    """The response is the expected outcome, and never a server error."""
+    code = response.status_code
+    assert code < 500, f"{where}: {code}"
+    if outcome == UNAUTHORISED:
+        assert code == 401, f"{where}: {code}, expected 401"
+    elif outcome == DENIED:
+        # An app's index is 404 to those who may see none of its models, as Django's admin does.
+        assert code == 403 or (code == 404 and "app_index" in where), f"{where}: {code}, expected 403"
+    elif outcome == LOGIN:
+        assert code == 302, f"{where}: {code}, expected a redirect to sign in"
+        assert "login/" in response["Location"], f"{where}: redirected to {response['Location']}"
+    elif outcome == OK:
+        assert code not in (401, 403), f"{where}: {code}, expected to be served"
+        if code == 302:
+            assert "login/" not in response["Location"], f"{where}: sent to sign in"
+
+
+@pytest.mark.parametrize("pattern", sorted(ROUTES))
+def test_matrix(world, pattern):
+    route = ROUTES[pattern]
+    url = route.url(world)
+    before = snapshot()
+    for role in ROLES:
+        for method in methods_for(route):
+            client = client_for(role, world)
+            response = getattr(client, method)(url, {}, format="json") if method != "get" else client.get(url)
+            where = f"{role} {method.upper()} {url} ({route.action or route.access})"
+            check(response, expected(route, role, method), where)
+        assert snapshot() == before, f"{role}'s requests to {url} changed the database"
+
+
+# --- Object access without a role -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["anonymous", "no_role", "not_staff", "read_token"])
+def test_knowing_a_recommendations_uuid_is_not_enough_to_read_it(world, role):
+    rec = obj(world, "recommendations.recommendation")
+    client = client_for(role, world)
+    page = client.get(f"/recommendations/{rec.uuid}/")
+    assert page.status_code in (302, 403)
+    assert rec.title not in page.content.decode()
+    if role != "read_token":
+        api = client.get(f"/api/v1/recommendations/{rec.uuid}/")
+        assert api.status_code in (401, 403) and rec.title not in api.content.decode()
+    for url in ("/recommendations/export.csv", "/recommendations/", "/reports/progress/export.csv"):
+        response = client.get(url)
+        assert response.status_code in (302, 403) and rec.reference not in response.content.decode(), url
+
+
+def test_tokens_of_other_users_are_invisible_even_to_the_policy_team(world):
+    client = client_for("policy", world)
+    assert client.get("/admin/recommendations/apitoken/").status_code == 403
+    token = ApiToken.objects.first()
+    assert client.get(f"/admin/recommendations/apitoken/{token.pk}/change/").status_code == 403
