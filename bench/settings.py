@@ -1,4 +1,4 @@
-"""Settings of the benchmark: the project's, on a database of its own (SQLite var/bench.sqlite3 or DATABASE_URL)."""
+"""Settings of the benchmark: the project's, on a database of its own (DATABASE_URL, else SQLite var/bench.sqlite3)."""
 
 import os
 
@@ -11,7 +11,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if "DATABASE_URL" not in os.environ:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["NAME"] = str(BASE_DIR / "var" / "bench.sqlite3")
 
