@@ -132,6 +132,7 @@ def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
         if ratio_to:
             other = next(r for r in rows if r["name"] == ratio_to and r["size"] == size)
             row["ratio"] = round(row["median_ms"] / other["median_ms"], 2)
+        say(f"  {name:<24} {row['median_ms']:>9.2f} ms  {row['queries']} queries")
         rows.append(row)
         return row
 
@@ -148,8 +149,12 @@ def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
     add("report_api", "/api/v1/reports/progress/")
     add("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}")
     if full_sync:
-        rows.append(sync(client, "sync_changes", "/api/v1/changes/?limit=500", size))
-        rows.append(sync(client, "sync_recommendations", f"{LIST}?page_size=500", size))
+        for name, url in (
+            ("sync_changes", "/api/v1/changes/?limit=500"),
+            ("sync_recommendations", f"{LIST}?page_size=500"),
+        ):
+            rows.append(sync(client, name, url, size))
+            say(f"  {name:<24} {rows[-1]['median_ms'] / 1000:>9.1f} s   peak {rows[-1]['peak_memory_kb']:,} KiB")
     return rows
 
 
