@@ -215,9 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default=os.environ.get("SIZE", "full"), help="full, small, or sizes like 1000,5000")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (default 15; small 5)")
-    parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON results")
+    parser.add_argument(
+        "--output", default=None, help="JSON results (default: bench/results.json for the full run, else var/)"
+    )
     args = parser.parse_args(argv)
     sizes = SIZES.get(args.size) or [int(s) for s in args.size.split(",")]
+    # Only the full run replaces the committed figures; a small (CI) run leaves the working tree clean.
+    if args.output is None:
+        args.output = str(RESULTS if args.size == "full" else settings.BASE_DIR / "var" / f"bench-{args.size}.json")
+        Path(args.output).parent.mkdir(exist_ok=True)
     repeat = args.repeat or (5 if args.size == "small" else 15)
     call_command("migrate", verbosity=0)
     info = machine()
