@@ -53,22 +53,33 @@ def say(text: str = "") -> None:
     sys.stdout.flush()
 
 
-def timed(client: Client, url: str, repeat: int) -> dict[str, Any]:
-    """Median and p95 latency of GET ``url`` over ``repeat`` runs (after a warm-up), and its queries."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    n_queries = len(queries)  # now: the next request resets the connection's query log
-    assert response.status_code == 200, (url, response.status_code, response.content[:500])
-    client.get(url)
-    times = []
+def timed(client: Client, urls: list[str], repeat: int) -> list[dict[str, Any]]:
+    """Median and p95 latency of GET each of ``urls`` over ``repeat`` rounds (after a warm-up), and its queries.
+
+    The URLs take turns within each round, so that the ones compared in a ratio see the same load on the machine.
+    """
+    queries = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries.append(len(captured))  # now: the next request resets the connection's query log
+        assert response.status_code == 200, (url, response.status_code, response.content[:500])
+        client.get(url)
+    times: list[list[float]] = [[] for _ in urls]
     for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2), "queries": n_queries}
+        for url, samples in zip(urls, times, strict=True):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    results = []
+    for samples, n_queries in zip(times, queries, strict=True):
+        samples.sort()
+        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+        results.append(
+            {"median_ms": round(statistics.median(samples), 2), "p95_ms": round(p95, 2), "queries": n_queries}
+        )
+    return results
 
 
 def deep_cursor(fraction: float) -> str:
@@ -128,27 +139,38 @@ def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
     client.force_login(get_user_model().objects.get(username="bench"))
     rows: list[dict[str, Any]] = []
 
-    def add(name: str, url: str, ratio_to: str | None = None) -> dict[str, Any]:
-        row = {"name": name, "size": size, **timed(client, url, repeat), "ratio": None}
-        if ratio_to:
-            other = next(r for r in rows if r["name"] == ratio_to and r["size"] == size)
-            row["ratio"] = round(row["median_ms"] / other["median_ms"], 2)
-        say(f"  {name:<24} {row['median_ms']:>9.2f} ms  {row['queries']} queries")
-        rows.append(row)
-        return row
+    def add(*measurements: tuple[str, str, str | None]) -> None:
+        """Time measurements (name, URL, name of the one its ratio is against) together, in turns."""
+        for (name, _, ratio_to), timing in zip(
+            measurements, timed(client, [url for _, url, _ in measurements], repeat), strict=True
+        ):
+            row = {"name": name, "size": size, **timing, "ratio": None}
+            if ratio_to:
+                other = next(r for r in rows if r["name"] == ratio_to and r["size"] == size)
+                row["ratio"] = round(row["median_ms"] / other["median_ms"], 2)
+            say(f"  {name:<24} {row['median_ms']:>9.2f} ms  {row['queries']} queries")
+            rows.append(row)
 
-    add("baseline_list", f"{BASELINE}?page_size={PAGE}")
-    add("api_list", f"{LIST}?page_size={PAGE}", ratio_to="baseline_list")
-    add("baseline_list_filtered", f"{BASELINE}?page_size={PAGE}&{FILTER}")
-    add("api_list_filtered", f"{LIST}?page_size={PAGE}&{FILTER}", ratio_to="baseline_list_filtered")
-    add("api_list_deep_page", f"{LIST}?page_size={PAGE}&cursor={deep_cursor(0.9)}", ratio_to="api_list")
-    add("html_list", "/recommendations/")
-    add("changes_first_page", "/api/v1/changes/?limit=500")
     newest = data.ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    add("changes_deep_page", f"/api/v1/changes/?limit=500&after={int(newest * 0.9)}", ratio_to="changes_first_page")
-    add("report_html", "/reports/progress/")
-    add("report_api", "/api/v1/reports/progress/")
-    add("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}")
+    add(
+        ("baseline_list", f"{BASELINE}?page_size={PAGE}", None),
+        ("api_list", f"{LIST}?page_size={PAGE}", "baseline_list"),
+        ("api_list_deep_page", f"{LIST}?page_size={PAGE}&cursor={deep_cursor(0.9)}", "api_list"),
+    )
+    add(
+        ("baseline_list_filtered", f"{BASELINE}?page_size={PAGE}&{FILTER}", None),
+        ("api_list_filtered", f"{LIST}?page_size={PAGE}&{FILTER}", "baseline_list_filtered"),
+    )
+    add(("html_list", "/recommendations/", None))
+    add(
+        ("changes_first_page", "/api/v1/changes/?limit=500", None),
+        ("changes_deep_page", f"/api/v1/changes/?limit=500&after={int(newest * 0.9)}", "changes_first_page"),
+    )
+    add(
+        ("report_html", "/reports/progress/", None),
+        ("report_api", "/api/v1/reports/progress/", None),
+        ("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}", None),
+    )
     if full_sync:
         for name, url in (
             ("sync_changes", "/api/v1/changes/?limit=500"),
