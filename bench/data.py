@@ -313,6 +313,9 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
         for inserter in (recs, links, theme_rows, entries, events):
             inserter.flush()
     _reset_sequences()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # statistics for the planner, as a database in use has (autovacuum lags)
+            cursor.execute("ANALYZE")
     return {
         "recommendations": size,
         "timeline_entries": entry_id,
