@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test lint format check clean fuzz-api loadtest
+.PHONY: help venv setup run serve test lint format check clean fuzz-api loadtest bench
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
@@ -16,6 +16,7 @@ help:
 	@echo "make test    run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make bench   the benchmark at 1,000 / 10,000 / 100,000 recommendations (SIZE=small: 200 / 1,000; DATABASE_URL)"
 	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
 	@echo "make loadtest  mixed API reads and writes by USERS users for DURATION seconds (8, 30) against gunicorn on"
 	@echo "               a fresh database (SQLite, or next to DATABASE_URL's); fails on any 5xx"
@@ -61,6 +62,11 @@ format: venv
 check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# A database of its own (var/bench.sqlite3, or DATABASE_URL), rebuilt at every size; writes bench/results.json.
+SIZE ?= full
+bench: venv
+	$(PY) -m bench.run --size $(SIZE)
 
 fuzz-api: venv
 	.ci/fuzz-api

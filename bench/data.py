@@ -3,12 +3,12 @@ feed, written with bulk inserts and explicit ids so that 100,000 recommendations
 
 from __future__ import annotations
 
-import json
 import random
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import orjson
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -38,6 +38,9 @@ PATHS = [
     [Status.PROPOSED, Status.UNDER_REVIEW, Status.STALLED, Status.UNDER_REVIEW, Status.NOT_ADOPTED],
     [Status.PROPOSED, Status.UNDER_REVIEW, Status.IN_PROGRESS, Status.PARTIALLY_IMPLEMENTED, Status.STALLED],
 ]
+# Choices' .values is computed on every access: read once.
+PRIORITIES = list(Priority.values)
+ROLES = list(PartnerRole.values)
 WORDS = [
     "strengthen",
     "maritime",
@@ -106,8 +109,9 @@ class _Inserter:
         names = ", ".join(quote(f.column) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
-        self.convert = [self._converter(field) for field in self.fields]
-        self.rows: list[tuple] = []
+        converters = [self._converter(field) for field in self.fields]
+        self.converted = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+        self.rows: list[list | tuple] = []
 
     @staticmethod
     def _converter(field):
@@ -115,23 +119,27 @@ class _Inserter:
         kind = field.get_internal_type()
         sqlite = connection.vendor == "sqlite"
         if kind == "UUIDField":
-            return (lambda v: v.hex) if sqlite else (lambda v: v)
+            return (lambda v: v.hex) if sqlite else None
         if kind == "DateTimeField":
             if sqlite:  # Django stores aware date-times as naive UTC text on SQLite
-                return lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-            return lambda v: v
+                return lambda v: (v if v.tzinfo is UTC else v.astimezone(UTC)).isoformat(" ")[:-6]
+            return None
         if kind == "DateField":
             return lambda v: None if v is None else v.isoformat()
         if kind == "JSONField":
             if sqlite:
-                return json.dumps
+                return lambda v: orjson.dumps(v).decode()
             from psycopg.types.json import Jsonb
 
             return Jsonb
-        return lambda v: v
+        return None
 
     def add(self, *values) -> None:
-        self.rows.append(tuple(convert(v) for convert, v in zip(self.convert, values, strict=True)))
+        if self.converted:  # only the columns that need it, in place: most values go to the database as they are
+            values = list(values)
+            for index, convert in self.converted:
+                values[index] = convert(values[index])
+        self.rows.append(values)
         if len(self.rows) >= BATCH:
             self.flush()
 
@@ -253,7 +261,7 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
                 rng.randint(1, n_sources),
                 f"Section {rng.randint(1, 12)}",
                 path[-1],
-                rng.choice(Priority.values),
+                rng.choice(PRIORITIES),
                 f"Team {rng.randint(1, 8)}",
                 target,
                 times[-1],
@@ -263,7 +271,7 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
             )
             for partner_id in rng.sample(range(1, len(kinds) + 1), rng.randint(1, 4)):
                 link_id += 1
-                links.add(link_id, i, partner_id, rng.choice(PartnerRole.values))
+                links.add(link_id, i, partner_id, rng.choice(ROLES))
             for theme_id in rng.sample(range(1, 21), rng.randint(1, 3)):
                 theme_row_id += 1
                 theme_rows.add(theme_row_id, i, theme_id)
@@ -305,6 +313,9 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
         for inserter in (recs, links, theme_rows, entries, events):
             inserter.flush()
     _reset_sequences()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # statistics for the planner, as a database in use has (autovacuum lags)
+            cursor.execute("ANALYZE")
     return {
         "recommendations": size,
         "timeline_entries": entry_id,

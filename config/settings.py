@@ -202,6 +202,11 @@ REST_FRAMEWORK.update(
             "token": env.str("API_THROTTLE_TOKEN", default="3000/minute"),
         },
         "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
+        # orjson writes the same JSON several times faster (issue 6); the browsable API stays.
+        "DEFAULT_RENDERER_CLASSES": [
+            "recommendations.api.renderers.ORJSONRenderer",
+            "rest_framework.renderers.BrowsableAPIRenderer",
+        ],
         "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
         "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.AutoSchema",

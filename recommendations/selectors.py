@@ -9,14 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from partners.models import Partner
 
-from .choices import LINK_INVERSE_LABELS, LinkType, Status
-from .models import Recommendation, RecommendationLink, RecommendationPartner, Source, StatusUpdate
+from .choices import CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, Status
+from .models import Recommendation, RecommendationLink, Source, StatusUpdate
 
 
 @dataclass
@@ -63,37 +62,56 @@ def _ids(queryset: QuerySet[Recommendation]) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
-def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
-    """Aggregate a (filtered) set of recommendations into the progress report, in four queries."""
-    ids = _ids(queryset)
-    overall = StatusRow(key="all", label="All")
-    for row in Recommendation.objects.filter(pk__in=ids).order_by().values("status").annotate(n=Count("pk")):
-        overall.counts[row["status"]] = row["n"]
+def _within(rows: QuerySet, path: str, queryset: QuerySet[Recommendation]) -> QuerySet:
+    """``rows`` restricted to the recommendations of ``queryset`` through ``path``; unfiltered, no subquery at all.
 
-    partners: dict[str, StatusRow] = {}
-    partner_rows = (
-        RecommendationPartner.objects.filter(recommendation__in=ids)
+    An unfiltered report (the usual one) would otherwise make the database check every row against the whole table.
+    """
+    if not queryset.query.where:
+        return rows
+    return rows.filter(**{f"{path}__in": _ids(queryset)})
+
+
+def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
+    """Aggregate a (filtered) set of recommendations into the progress report, in four queries.
+
+    Partners are grouped by id and their names read afterwards (80 rows, not 250,000 carried through the grouping);
+    the overdue count rides along with the counts by status. Unfiltered, no query checks rows against a subquery.
+    """
+    overall = StatusRow(key="all", label="All")
+    overdue_now = Q(target_date__lt=timezone.localdate()) & ~Q(status__in=CLOSED_STATUSES)
+    overdue = 0
+    status_rows = (
+        _within(Recommendation.objects.all(), "pk", queryset)
         .order_by()
-        .values("partner__slug", "partner__name", "partner__short_name", "recommendation__status")
-        .annotate(n=Count("recommendation_id"))
+        .values("status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_now))
     )
-    for row in partner_rows:
-        label = row["partner__short_name"] or row["partner__name"]
-        partner_row = partners.setdefault(row["partner__slug"], StatusRow(key=row["partner__slug"], label=label))
-        partner_row.counts[row["recommendation__status"]] = row["n"]
+    for row in status_rows:
+        overall.counts[row["status"]] = row["n"]
+        overdue += row["overdue"]
+
+    # From the recommendations' side: the database walks the compact (status, id) index and each recommendation's
+    # partner and theme links, instead of looking up every link's recommendation in the (wide) table for its status.
+    recommendations = _within(Recommendation.objects.all(), "pk", queryset).order_by()
+    partners: dict[int, StatusRow] = {}
+    for row in recommendations.values("status", "partner_links__partner_id").annotate(n=Count("pk")):
+        if row["partner_links__partner_id"] is not None:
+            partner_row = partners.setdefault(row["partner_links__partner_id"], StatusRow(key="", label=""))
+            partner_row.counts[row["status"]] = row["n"]
+    for pk, slug, name, short_name in Partner.objects.filter(pk__in=list(partners)).values_list(
+        "pk", "slug", "name", "short_name"
+    ):
+        partners[pk].key, partners[pk].label = slug, short_name or name
 
     themes: dict[str, StatusRow] = {}
-    theme_rows = (
-        Recommendation.themes.through.objects.filter(recommendation__in=ids)
-        .order_by()
-        .values("theme__slug", "theme__name", "recommendation__status")
-        .annotate(n=Count("recommendation_id"))
-    )
-    for row in theme_rows:
-        theme_row = themes.setdefault(row["theme__slug"], StatusRow(key=row["theme__slug"], label=row["theme__name"]))
-        theme_row.counts[row["recommendation__status"]] = row["n"]
+    for row in recommendations.values("status", "themes__slug", "themes__name").annotate(n=Count("pk")):
+        if row["themes__slug"] is not None:
+            theme_row = themes.setdefault(
+                row["themes__slug"], StatusRow(key=row["themes__slug"], label=row["themes__name"])
+            )
+            theme_row.counts[row["status"]] = row["n"]
 
-    overdue = Recommendation.objects.overdue().filter(pk__in=ids).count()
     return ProgressSummary(
         overall=overall,
         by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
@@ -195,40 +213,36 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
     Every recommendation's timeline starts with an entry from "" to its first status and then has one entry per
     change, so grouping the entries by month (in the configured time zone) gives, per month and status, +1 for each
     ``to_status`` and -1 for each ``from_status``. Running sums over that small month × status grid are the counts.
+    The month of an entry is found by comparing its time with the months' first instants (a CASE of plain
+    comparisons the index can serve), not by truncating every entry's time in the time zone, which SQLite does
+    in Python, row by row.
     """
     tz = ZoneInfo(settings.TIME_ZONE)
-    until = datetime.combine(_next_month(end), time.min, tzinfo=tz)
-    entries = StatusUpdate.objects.filter(recommendation__in=_ids(queryset), created_at__lt=until).order_by()
-    month = TruncMonth("created_at", tzinfo=tz)
-    deltas: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    arrivals = entries.annotate(month=month).values("month", "to_status").annotate(n=Count("pk"))
-    for row in arrivals:
-        deltas[_as_month(row["month"], tz)][row["to_status"]] += row["n"]
-    departures = (
-        entries.exclude(from_status="").annotate(month=month).values("month", "from_status").annotate(n=Count("pk"))
+    first = date(start.year, start.month, 1)
+    months = month_starts(first, end)
+    bounds = [datetime.combine(month, time.min, tzinfo=tz) for month in [*months, _next_month(end)]]
+    # Bucket -1: everything before the period (its starting point); bucket i: the i-th month of the period.
+    bucket = Case(
+        *[When(created_at__lt=bound, then=Value(index - 1)) for index, bound in enumerate(bounds[:-1])],
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
     )
-    for row in departures:
-        deltas[_as_month(row["month"], tz)][row["from_status"]] -= row["n"]
+    entries = _within(StatusUpdate.objects.filter(created_at__lt=bounds[-1]), "recommendation", queryset).order_by()
+    deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in entries.annotate(bucket=bucket).values("bucket", "to_status").annotate(n=Count("pk")):
+        deltas[row["bucket"]][row["to_status"]] += row["n"]
+    departures = entries.exclude(from_status="").annotate(bucket=bucket).values("bucket", "from_status")
+    for row in departures.annotate(n=Count("pk")):
+        deltas[row["bucket"]][row["from_status"]] -= row["n"]
 
     running = dict.fromkeys(Status.values, 0)
-    first = date(start.year, start.month, 1)
-    for earlier in sorted(m for m in deltas if m < first):  # the state before the period is its starting point
-        for status, n in deltas[earlier].items():
-            running[status] = running.get(status, 0) + n
     history = []
-    for month_start in month_starts(first, end):
-        for status, n in deltas.get(month_start, {}).items():
+    for index in range(-1, len(months)):
+        for status, n in deltas.get(index, {}).items():
             running[status] = running.get(status, 0) + n
-        history.append(MonthCounts(month=month_start, counts=dict(running)))
+        if index >= 0:
+            history.append(MonthCounts(month=months[index], counts=dict(running)))
     return history
-
-
-def _as_month(value: date | datetime, tz: ZoneInfo) -> date:
-    """The month a truncated timestamp stands for, as the first day of that month in ``tz``."""
-    if isinstance(value, datetime):
-        value = value.astimezone(tz) if timezone.is_aware(value) else value
-        value = value.date()
-    return date(value.year, value.month, 1)
 
 
 def overdue_recommendations(*, queryset: QuerySet[Recommendation], limit: int = 20) -> list[Recommendation]:

@@ -13,6 +13,7 @@ from ..choices import LINK_INVERSE_LABELS, ChangeAction, LinkType, ObjectType, P
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from ..models.recommendation import LONG_TEXT_MAX, NOTE_MAX
 from .fields import ChoiceLabelField, SlugRelatedField
+from .representation import represent_recommendations
 
 
 class ThemeSummarySerializer(serializers.ModelSerializer):
@@ -104,6 +105,13 @@ class RecommendationLinksField(serializers.Field):
         return RecommendationLinkSerializer(items, many=True, context=self.context).data
 
 
+class RecommendationListSerializer(serializers.ListSerializer):
+    """Many recommendations at once through the lean read path (representation.py), the same output as the child's."""
+
+    def to_representation(self, data) -> list:
+        return represent_recommendations(data.all() if isinstance(data, models.Manager) else data, self.context)
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     """A recommendation in full, as the API and the change feed show it."""
 
@@ -144,6 +152,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = RecommendationListSerializer
 
 
 class StatusUpdateSerializer(serializers.ModelSerializer):

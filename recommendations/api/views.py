@@ -92,6 +92,8 @@ class RecommendationViewSet(VersionedResourceViewSet):
     def get_queryset(self) -> QuerySet[Recommendation]:
         if self.action in {"update", "partial_update", "destroy"}:
             return Recommendation.objects.order_by("id")  # the write reloads what the response needs
+        if self.action == "list":  # the list serializer loads partners, themes and links itself, a page at a time
+            return Recommendation.objects.select_related("source").order_by("id")
         return super().get_queryset()
 
     def reload(self, instance: Recommendation) -> Recommendation:

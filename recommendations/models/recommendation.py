@@ -107,6 +107,9 @@ class Recommendation(models.Model):
             models.Index(fields=["updated_at", "id"], name="rec_updated_idx"),
             models.Index(fields=["target_date"], name="rec_target_idx"),
             models.Index(fields=["source", "status"], name="rec_source_status_idx"),
+            # Reports join partners, themes and timeline entries to their recommendation only for its status: this
+            # index answers that lookup without reading the (wide) row.
+            models.Index(fields=["id", "status"], name="rec_id_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -180,7 +183,11 @@ class StatusUpdate(models.Model):
         ]
         indexes = [
             models.Index(fields=["recommendation", "created_at"], name="statusupdate_rec_time_idx"),
-            models.Index(fields=["created_at"], name="statusupdate_time_idx"),
+            # Progress over time counts entries by month and status from this index alone (it replaces one on
+            # created_at only, of which it is an extension).
+            models.Index(
+                fields=["created_at", "to_status", "from_status", "recommendation"], name="statusupdate_history_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,268 @@
+"""The benchmark: build synthetic data at each size, time the API, the reports and the sync walks, write results.
+
+Run it with ``make bench`` (sizes 1,000 / 10,000 / 100,000) or ``make bench SIZE=small`` (200 / 1,000). Requests go
+through Django's test client in this process (no HTTP server, no network): the "server" and the "client" share one
+process, so one tracemalloc peak covers both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import data  # noqa: E402
+from recommendations.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
+from recommendations.filtersets import RecommendationFilterSet  # noqa: E402
+from recommendations.models import Recommendation  # noqa: E402
+
+SIZES = {"full": [1_000, 10_000, 100_000], "small": [200, 1_000]}
+RESULTS = Path(__file__).resolve().parent / "results.json"
+CLIENT = "Django test client, in process (server and client share one process)"
+PAGE = 100
+LIST = "/api/v1/recommendations/"
+BASELINE = "/bench/baseline/recommendations/"
+FILTER = "partner=partner-1&status=in_progress"
+
+
+def say(text: str = "") -> None:
+    """One line of the benchmark's output, at once."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def timed(client: Client, urls: list[str], repeat: int) -> list[dict[str, Any]]:
+    """Median and p95 latency of GET each of ``urls`` over ``repeat`` rounds (after a warm-up), and its queries.
+
+    The URLs take turns within each round, so that the ones compared in a ratio see the same load on the machine.
+    """
+    queries = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries.append(len(captured))  # now: the next request resets the connection's query log
+        assert response.status_code == 200, (url, response.status_code, response.content[:500])
+        client.get(url)
+    times: list[list[float]] = [[] for _ in urls]
+    for _ in range(repeat):
+        for url, samples in zip(urls, times, strict=True):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    results = []
+    for samples, n_queries in zip(times, queries, strict=True):
+        samples.sort()
+        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+        results.append(
+            {"median_ms": round(statistics.median(samples), 2), "p95_ms": round(p95, 2), "queries": n_queries}
+        )
+    return results
+
+
+def deep_cursor(fraction: float) -> str:
+    """The cursor of the API list's default order positioned after ``fraction`` of the rows."""
+    queryset = RecommendationFilterSet({}, queryset=Recommendation.objects.all()).qs.order_by("id")
+    keys = sort_keys(queryset)
+    ordered = queryset.order_by(*(key.order_by(backwards=False) for key in keys))
+    row = ordered[int(fraction * ordered.count())]
+    return Cursor(tuple(_signature(keys)), tuple(getattr(row, key.name) for key in keys)).encode()
+
+
+def walk(client: Client, url: str, key: Callable[[dict], int]) -> tuple[int, int, int]:
+    """Follow ``next`` links from ``url`` to the end: (items seen, requests, queries)."""
+    items = requests = queries = 0
+    while url:
+        reset_queries()  # the log holds at most 9,000 queries; a walk makes more
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.json()
+        items += key(body)
+        requests += 1
+        queries += len(captured)
+        url = body["next"]
+        del response, body
+    return items, requests, queries
+
+
+def sync(client: Client, name: str, url: str, size: int) -> dict[str, Any]:
+    """A full walk, once for its time and once under tracemalloc for the process's peak memory."""
+    started = time.perf_counter()
+    items, requests, queries = walk(client, url, lambda body: len(body["results"]))
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    walk(client, url, lambda body: len(body["results"]))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "name": name,
+        "size": size,
+        "median_ms": round(seconds * 1000, 1),
+        "p95_ms": None,
+        "queries": round(queries / requests, 2),
+        "ratio": None,
+        "items": items,
+        "requests": requests,
+        "peak_memory_kb": round(peak / 1024),
+        "note": "median_ms is the whole walk; queries per request; peak memory of server and client together",
+    }
+
+
+def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
+    """Every measurement at one size, on freshly built data."""
+    built = data.build(size=size)
+    say(f"\n{size:,} recommendations built in {built['build_seconds']} s: {built}")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    rows: list[dict[str, Any]] = []
+
+    def add(*measurements: tuple[str, str, str | None]) -> None:
+        """Time measurements (name, URL, name of the one its ratio is against) together, in turns."""
+        for (name, _, ratio_to), timing in zip(
+            measurements, timed(client, [url for _, url, _ in measurements], repeat), strict=True
+        ):
+            row = {"name": name, "size": size, **timing, "ratio": None}
+            if ratio_to:
+                other = next(r for r in rows if r["name"] == ratio_to and r["size"] == size)
+                row["ratio"] = round(row["median_ms"] / other["median_ms"], 2)
+            say(f"  {name:<24} {row['median_ms']:>9.2f} ms  {row['queries']} queries")
+            rows.append(row)
+
+    newest = data.ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    add(
+        ("baseline_list", f"{BASELINE}?page_size={PAGE}", None),
+        ("api_list", f"{LIST}?page_size={PAGE}", "baseline_list"),
+        ("api_list_deep_page", f"{LIST}?page_size={PAGE}&cursor={deep_cursor(0.9)}", "api_list"),
+    )
+    add(
+        ("baseline_list_filtered", f"{BASELINE}?page_size={PAGE}&{FILTER}", None),
+        ("api_list_filtered", f"{LIST}?page_size={PAGE}&{FILTER}", "baseline_list_filtered"),
+    )
+    add(("html_list", "/recommendations/", None))
+    add(
+        ("changes_first_page", "/api/v1/changes/?limit=500", None),
+        ("changes_deep_page", f"/api/v1/changes/?limit=500&after={int(newest * 0.9)}", "changes_first_page"),
+    )
+    add(
+        ("report_html", "/reports/progress/", None),
+        ("report_api", "/api/v1/reports/progress/", None),
+        ("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}", None),
+    )
+    if full_sync:
+        for name, url in (
+            ("sync_changes", "/api/v1/changes/?limit=500"),
+            ("sync_recommendations", f"{LIST}?page_size=500"),
+        ):
+            rows.append(sync(client, name, url, size))
+            say(f"  {name:<24} {rows[-1]['median_ms'] / 1000:>9.1f} s   peak {rows[-1]['peak_memory_kb']:,} KiB")
+    return rows
+
+
+def report_ratios(rows: list[dict[str, Any]]) -> None:
+    """Report latency at each size against the smallest size (the goal: at most 3 × at 100,000 vs 1,000)."""
+    for name in ("report_html", "report_api", "report_api_filtered"):
+        mine = [r for r in rows if r["name"] == name]
+        smallest = min(mine, key=lambda r: r["size"])
+        for row in mine:
+            row["ratio"] = round(row["median_ms"] / smallest["median_ms"], 2)
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    model = ""
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if "Model name" in line), "")
+    except OSError:
+        pass
+    database = connection.vendor
+    if database == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database += " " + cursor.fetchone()[0]
+    else:
+        import sqlite3
+
+        database += " " + sqlite3.sqlite_version
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "database": database,
+        "client": CLIENT,
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The results as a plain-text table."""
+    head = f"{'name':<24} {'size':>8} {'median ms':>11} {'p95 ms':>9} {'queries':>8} {'ratio':>7}  extra"
+    lines = [head, "-" * len(head)]
+    for row in rows:
+        extra = ""
+        if "peak_memory_kb" in row:
+            extra = f"{row['items']:,} items, {row['requests']} requests, peak {row['peak_memory_kb']:,} KiB"
+        p95 = "" if row["p95_ms"] is None else f"{row['p95_ms']:.2f}"
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(
+            f"{row['name']:<24} {row['size']:>8,} {row['median_ms']:>11.2f} {p95:>9} {row['queries']:>8} {ratio:>7}  "
+            f"{extra}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark at the chosen sizes; print the table and write bench/results.json."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", default=os.environ.get("SIZE", "full"), help="full, small, or sizes like 1000,5000")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (default 15; small 5)")
+    parser.add_argument(
+        "--output", default=None, help="JSON results (default: bench/results.json for the full run, else var/)"
+    )
+    args = parser.parse_args(argv)
+    sizes = SIZES.get(args.size) or [int(s) for s in args.size.split(",")]
+    # Only the full run replaces the committed figures; a small (CI) run leaves the working tree clean.
+    if args.output is None:
+        args.output = str(RESULTS if args.size == "full" else settings.BASE_DIR / "var" / f"bench-{args.size}.json")
+        Path(args.output).parent.mkdir(exist_ok=True)
+    repeat = args.repeat or (5 if args.size == "small" else 15)
+    call_command("migrate", verbosity=0)
+    info = machine()
+    say(f"Benchmark on {info['database']} ({settings.DATABASES['default']['NAME']}), client: {info['client']}")
+    say(f"Machine: {info['cpus']} CPUs, {info['cpu']}, Python {info['python']}; {repeat} timed runs each")
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        rows += measure(size, repeat, full_sync=size == max(sizes))
+    report_ratios(rows)
+    say()
+    say(table(rows))
+    Path(args.output).write_text(json.dumps(rows, indent=1) + "\n")
+    Path(args.output).with_name(Path(args.output).stem + ".machine.json").write_text(json.dumps(info, indent=1) + "\n")
+    say(f"\nwrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
