@@ -391,6 +391,7 @@ def test_status_updates_cannot_be_changed_or_deleted(superuser, api_client, reco
 
 @pytest.fixture
 def catalogue():
+    """As the shared ``catalogue``, but C has no target date, so orderings show where NULL dates go."""
     india, quad = PartnerFactory(slug="india", name="India"), PartnerFactory(slug="quad", name="Quad")
     cyber, maritime = ThemeFactory(slug="cyber", name="Cyber"), ThemeFactory(slug="maritime", name="Maritime")
     report = SourceFactory(slug="report-b", title="Report B")

@@ -5,10 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from recommendations.choices import Priority, Status
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.models import Recommendation
-from tests.factories import PartnerFactory, RecommendationFactory, SourceFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,44 +20,6 @@ def errors(**params) -> dict:
     filterset = RecommendationFilterSet(params)
     assert not filterset.is_valid()
     return filterset.errors
-
-
-@pytest.fixture
-def catalogue():
-    india, quad = PartnerFactory(slug="india", name="India"), PartnerFactory(slug="quad", name="Quad")
-    cyber, maritime = ThemeFactory(slug="cyber", name="Cyber"), ThemeFactory(slug="maritime", name="Maritime")
-    report = SourceFactory(slug="report-b", title="Report B")
-    today = timezone.localdate()
-    a = RecommendationFactory(
-        reference="A",
-        title="Active cyber defence",
-        partners=[india, quad],
-        themes=[cyber],
-        priority=Priority.HIGH,
-        team="Cyber policy",
-        target_date=today - timedelta(days=3),
-    )
-    b = RecommendationFactory(
-        reference="B",
-        title="Coast guards",
-        partners=[quad],
-        themes=[maritime],
-        status=Status.IN_PROGRESS,
-        target_date=today + timedelta(days=30),
-        source=report,
-    )
-    c = RecommendationFactory(
-        reference="C",
-        title="Old and done",
-        description="Underwater clearance of ordnance",
-        themes=[maritime, cyber],
-        status=Status.IMPLEMENTED,
-        target_date=today - timedelta(days=300),
-        priority=Priority.LOW,
-    )
-    Recommendation.objects.filter(pk=c.pk).update(updated_at=timezone.now() - timedelta(days=120))
-    Recommendation.objects.filter(pk=a.pk).update(updated_at=timezone.now() - timedelta(days=45))
-    return a, b, c
 
 
 def test_no_filter_gives_everything(catalogue):

@@ -17,7 +17,6 @@ from tests.factories import (
     RecommendationFactory,
     RecommendationLinkFactory,
     SourceFactory,
-    ThemeFactory,
     UserFactory,
 )
 
@@ -41,47 +40,6 @@ def rows(response) -> list[str]:
 
 def query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
-
-
-@pytest.fixture
-def catalogue():
-    """Three recommendations that each filter tells apart (as in the filterset tests)."""
-    india = PartnerFactory(slug="india", name="India")
-    quad = PartnerFactory(slug="quad", name="Quad")
-    cyber = ThemeFactory(slug="cyber", name="Cyber")
-    maritime = ThemeFactory(slug="maritime", name="Maritime")
-    report = SourceFactory(slug="report-b", title="Report B")
-    today = timezone.localdate()
-    a = RecommendationFactory(
-        reference="A",
-        title="Active cyber defence",
-        partners=[india, quad],
-        themes=[cyber],
-        priority=Priority.HIGH,
-        team="Cyber policy",
-        target_date=today - timedelta(days=3),
-    )
-    b = RecommendationFactory(
-        reference="B",
-        title="Coast guards",
-        partners=[quad],
-        themes=[maritime],
-        status=Status.IN_PROGRESS,
-        target_date=today + timedelta(days=30),
-        source=report,
-    )
-    c = RecommendationFactory(
-        reference="C",
-        title="Old and done",
-        description="Underwater clearance of ordnance",
-        themes=[maritime, cyber],
-        status=Status.IMPLEMENTED,
-        target_date=today - timedelta(days=300),
-        priority=Priority.LOW,
-    )
-    Recommendation.objects.filter(pk=c.pk).update(updated_at=timezone.now() - timedelta(days=120))
-    Recommendation.objects.filter(pk=a.pk).update(updated_at=timezone.now() - timedelta(days=45))
-    return a, b, c
 
 
 # --- Sign-in, roles, header -----------------------------------------------------------------------------------------
