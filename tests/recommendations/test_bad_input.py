@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from recommendations.choices import Status
+from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
 from recommendations.services import api_token_create, recommendation_change_status
 from tests.factories import (
@@ -233,6 +234,13 @@ FILTERS = [
     "stale",
     "ordering",
 ]
+
+
+def test_the_filter_list_is_every_parameter_of_the_filterset():
+    """A filter added to the filterset joins the hostile-value cases above, or this fails."""
+    assert set(FILTERS) == set(RecommendationFilterSet.base_filters)
+
+
 #: Pages and endpoints that read RecommendationFilterSet: (path, kind of answer). The first two get every kind of
 #: bad value; the others share the filterset, so they get the core kinds (each answers invalid filters its own way).
 FILTERED = [
