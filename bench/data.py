@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
+from core.choices import ChangeAction
+from core.models import ApiToken, ChangeEvent
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import ChangeAction, ObjectType, PartnerRole, Priority, SourceKind, Status
+from recommendations.choices import PartnerRole, Priority, SourceKind, Status
 from recommendations.models import (
-    ApiToken,
-    ChangeEvent,
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
@@ -279,7 +279,7 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
             events.add(
                 event_id,
                 ChangeAction.CREATED,
-                ObjectType.RECOMMENDATION,
+                "recommendation",
                 rec_uuid,
                 title[:300],
                 {"id": str(rec_uuid), "reference": reference, "title": title, "status": path[0]},
@@ -298,7 +298,7 @@ def build(*, size: int, seed: int = 20261125) -> dict[str, int | float]:
                 events.add(
                     event_id,
                     ChangeAction.CREATED,
-                    ObjectType.STATUS_UPDATE,
+                    "status_update",
                     entry_uuid,
                     f"{reference}: {previous or '-'} -> {to_status}",
                     {"id": str(entry_uuid), "recommendation": str(rec_uuid), "to_status": to_status},

@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import data  # noqa: E402
-from recommendations.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
+from core.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
 from recommendations.filtersets import RecommendationFilterSet  # noqa: E402
 from recommendations.models import Recommendation  # noqa: E402
 

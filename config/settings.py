@@ -51,14 +51,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # The project's apps, lowest layer first (docs/architecture.md): each imports only the ones above it here.
+    "core",
     "partners",
     "recommendations",
+    "reports",
+    "transfer",
 ]
 
 MIDDLEWARE = [
-    "config.request_id.RequestIdMiddleware",
+    "core.request_id.RequestIdMiddleware",
     "config.views.HealthCheckMiddleware",  # before the host check and the HTTPS redirect: load balancers probe directly
-    "recommendations.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
+    "core.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,7 +136,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", de
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_CALLABLE = "config.axes.attempt_username"  # cut to the column: a longer name was a 500
+AXES_USERNAME_CALLABLE = "core.auth.attempt_username"  # cut to the column: a longer name was a 500
 # How many proxies in front add themselves to X-Forwarded-For (0: trust only the connection's address).
 AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -189,27 +193,27 @@ SPECTACULAR_SETTINGS = {
 REST_FRAMEWORK.update(
     {
         "DEFAULT_AUTHENTICATION_CLASSES": [
-            "recommendations.api.authentication.ApiTokenAuthentication",  # first: its challenge makes 401s
+            "core.api.authentication.ApiTokenAuthentication",  # first: its challenge makes 401s
             "rest_framework.authentication.SessionAuthentication",
         ],
-        "DEFAULT_PERMISSION_CLASSES": ["recommendations.api.permissions.ModelPermissions"],
+        "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ModelPermissions"],
         "DEFAULT_THROTTLE_CLASSES": [
-            "recommendations.api.throttling.UserRateThrottle",
-            "recommendations.api.throttling.TokenRateThrottle",
+            "core.api.throttling.UserRateThrottle",
+            "core.api.throttling.TokenRateThrottle",
         ],
         "DEFAULT_THROTTLE_RATES": {
             "user": env.str("API_THROTTLE_USER", default="3000/minute"),
             "token": env.str("API_THROTTLE_TOKEN", default="3000/minute"),
         },
-        "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
         # orjson writes the same JSON several times faster (issue 6); the browsable API stays.
         "DEFAULT_RENDERER_CLASSES": [
-            "recommendations.api.renderers.ORJSONRenderer",
+            "core.api.renderers.ORJSONRenderer",
             "rest_framework.renderers.BrowsableAPIRenderer",
         ],
-        "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
-        "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.AutoSchema",
+        "DEFAULT_PAGINATION_CLASS": "core.api.pagination.KeysetPagination",
+        "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
         "TEST_REQUEST_DEFAULT_FORMAT": "json",
     }
 )
@@ -220,14 +224,13 @@ SPECTACULAR_SETTINGS.update(
         "COMPONENT_SPLIT_REQUEST": True,
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
-            "recommendations.api.schema.add_links",
+            "core.api.schema.add_links",
         ],
         "ENUM_NAME_OVERRIDES": {
             "StatusEnum": "recommendations.choices.Status",
             "PriorityEnum": "recommendations.choices.Priority",
             "PartnerRoleEnum": "recommendations.choices.PartnerRole",
-            "ObjectTypeEnum": "recommendations.choices.ObjectType",
-            "ChangeActionEnum": "recommendations.choices.ChangeAction",
+            "ChangeActionEnum": "core.choices.ChangeAction",
             "PartnerKindEnum": "partners.choices.PartnerKind",
             "SourceKindEnum": "recommendations.choices.SourceKind",
         },
@@ -285,7 +288,7 @@ LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.request_id.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -300,7 +303,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Requests are logged once, by config.request_id; Django's own 4xx/5xx lines would repeat them.
+        # Requests are logged once, by core.request_id; Django's own 4xx/5xx lines would repeat them.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
     },

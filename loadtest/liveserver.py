@@ -31,8 +31,8 @@ _PROVISION = """
 import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from recommendations.roles import MANAGERS, POLICY_TEAM
-from recommendations.services import api_token_create
+from core.roles import MANAGERS, POLICY_TEAM
+from core.services import api_token_create
 User = get_user_model()
 writers, readers = [], []
 for n in range({writers}):

@@ -9,8 +9,7 @@ from django.db.models import Count
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy
 
-from recommendations.admin_base import ServiceAdmin, VersionedAdminForm
-from recommendations.choices import ObjectType
+from core.admin import ServiceAdmin, VersionedAdminForm
 
 from .models import Partner
 from .services import partner_create, partner_delete, partner_update
@@ -28,7 +27,6 @@ class PartnerAdminForm(VersionedAdminForm):
 class PartnerAdmin(ServiceAdmin):
     """Partners, with their members and how many recommendations concern each."""
 
-    object_type = ObjectType.PARTNER
     form = PartnerAdminForm
     list_display = ["name", "short_name", "kind", "member_list", "recommendation_count"]
     list_filter = ["kind"]

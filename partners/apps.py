@@ -7,3 +7,11 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from core.feed import register_feed_type
+
+        from .api.serializers import PartnerSerializer
+        from .models import Partner
+
+        register_feed_type(Partner, object_type="partner", label=_("Partner"), serializer=PartnerSerializer)

@@ -1,9 +1,10 @@
-import uuid
+"""Partners: the countries, frameworks, organisations, regions and agencies that recommendations concern."""
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import VersionedModel
 
 from .choices import PartnerKind
 
@@ -11,10 +12,9 @@ from .choices import PartnerKind
 DESCRIPTION_MAX = 10_000
 
 
-class Partner(models.Model):
+class Partner(VersionedModel):
     """A country, framework, international organisation, region or agency that recommendations concern."""
 
-    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(
         _("short name"), max_length=60, blank=True, help_text=_("Used in tables and charts, e.g. “ROK”.")
@@ -34,16 +34,13 @@ class Partner(models.Model):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="partner_version_positive"),
+            *VersionedModel.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(slug=""), name="partner_slug_not_empty"),
         ]
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from recommendations.changes import atomic_write, versioned_create, versioned_delete, versioned_update
-from recommendations.choices import ObjectType
+from core.changes import Actor, atomic_write, versioned_create, versioned_delete, versioned_update
 
 from .models import Partner
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def _validate_members(partner: Partner | None, members: Iterable[Partner]) -> list[Partner]:
@@ -30,7 +27,6 @@ def partner_create(*, actor: Actor, data: Mapping[str, Any], members: Iterable[P
     """Create a partner, with its members if it is a framework or organisation."""
     return versioned_create(
         Partner,
-        object_type=ObjectType.PARTNER,
         actor=actor,
         data=dict(data),
         m2m={"members": _validate_members(None, members)},
@@ -50,7 +46,6 @@ def partner_update(
     m2m = {"members": _validate_members(partner, members)} if members is not None else None
     return versioned_update(
         partner,
-        object_type=ObjectType.PARTNER,
         actor=actor,
         data=dict(data),
         expected_version=expected_version,
@@ -60,11 +55,15 @@ def partner_update(
 
 @atomic_write
 def partner_delete(*, partner: Partner, actor: Actor, expected_version: int | None = None) -> None:
-    """Delete a partner that no recommendation concerns."""
-    count = partner.recommendation_links.count()
-    if count:
+    """Delete a partner that no recommendation concerns.
+
+    What refers to a partner protects it (``on_delete=PROTECT``): the deletion is then refused, and the transaction,
+    its change-feed entry included, rolls back.
+    """
+    try:
+        versioned_delete(partner, actor=actor, expected_version=expected_version)
+    except ProtectedError as error:
         raise ValidationError(
             _("%(partner)s cannot be deleted: %(count)d recommendation(s) concern it.")
-            % {"partner": partner, "count": count}
-        )
-    versioned_delete(partner, object_type=ObjectType.PARTNER, actor=actor, expected_version=expected_version)
+            % {"partner": partner, "count": len(error.protected_objects)}
+        ) from error

@@ -1,3 +1,5 @@
+"""Choices of recommendations: statuses, priorities, partner roles, source kinds and link types."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,17 @@ class Status(models.TextChoices):
 
 #: Statuses that end the work on a recommendation; leaving one of them (reopening) needs a note saying why.
 CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.NOT_ADOPTED})
+
+#: Each status's colour in the admin's badges.
+STATUS_COLOURS = {
+    Status.PROPOSED: "#5b6770",
+    Status.UNDER_REVIEW: "#6a4fa3",
+    Status.IN_PROGRESS: "#1f6fb2",
+    Status.PARTIALLY_IMPLEMENTED: "#2b8a8a",
+    Status.IMPLEMENTED: "#2e7d32",
+    Status.STALLED: "#b45309",
+    Status.NOT_ADOPTED: "#8b1e2d",
+}
 
 
 class Priority(models.TextChoices):
@@ -65,21 +78,3 @@ LINK_INVERSE_LABELS = {
     LinkType.SUPERSEDES: _("superseded by"),
     LinkType.DUPLICATES: _("duplicated by"),
 }
-
-
-class ChangeAction(models.TextChoices):
-    """What happened to an object, as recorded in the change feed."""
-
-    CREATED = "created", _("Created")
-    UPDATED = "updated", _("Updated")
-    DELETED = "deleted", _("Deleted")
-
-
-class ObjectType(models.TextChoices):
-    """The kinds of object the change feed records."""
-
-    RECOMMENDATION = "recommendation", _("Recommendation")
-    PARTNER = "partner", _("Partner")
-    THEME = "theme", _("Theme")
-    SOURCE = "source", _("Source")
-    STATUS_UPDATE = "status_update", _("Status update")

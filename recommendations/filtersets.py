@@ -11,8 +11,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
+from core.models import field_max_length
 from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Status
@@ -156,17 +157,26 @@ class RecommendationFilterSet(django_filters.FilterSet):
         label=_("Source"),
         help_text=_("Source slug; repeat for any of several."),
     )
-    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact", label=_("Team"), max_length=120)
-    target_after = django_filters.DateFilter(
-        field_name="target_date", lookup_expr="gte", label=_("Target from"), help_text=_("YYYY-MM-DD, inclusive.")
-    )
-    target_before = django_filters.DateFilter(
-        field_name="target_date", lookup_expr="lte", label=_("Target until"), help_text=_("YYYY-MM-DD, inclusive.")
+    team = django_filters.CharFilter(
+        field_name="team", lookup_expr="iexact", label=_("Team"), max_length=field_max_length(Recommendation, "team")
     )
     overdue = StrictBooleanFilter(
         method="filter_overdue",
         label=_("Overdue"),
         help_text=_("true: open with a past target date; false: all others."),
+    )
+    stale = django_filters.NumberFilter(
+        method="filter_stale",
+        label=_("Stale for days"),
+        min_value=1,
+        max_value=MAX_STALE_DAYS,
+        help_text=_("Open recommendations not updated for at least this many days."),
+    )
+    target_after = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="gte", label=_("Target from"), help_text=_("YYYY-MM-DD, inclusive.")
+    )
+    target_before = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="lte", label=_("Target until"), help_text=_("YYYY-MM-DD, inclusive.")
     )
     updated_after = django_filters.DateTimeFilter(
         field_name="updated_at",
@@ -179,13 +189,6 @@ class RecommendationFilterSet(django_filters.FilterSet):
         lookup_expr="lt",
         label=_("Updated before"),
         help_text=_("Date or ISO 8601 date-time, exclusive."),
-    )
-    stale = django_filters.NumberFilter(
-        method="filter_stale",
-        label=_("Stale for days"),
-        min_value=1,
-        max_value=MAX_STALE_DAYS,
-        help_text=_("Open recommendations not updated for at least this many days."),
     )
     ordering = RecommendationOrderingFilter(
         fields=[
@@ -260,3 +263,18 @@ class StatusUpdateFilterSet(django_filters.FilterSet):
     class Meta:
         model = StatusUpdate
         fields: list[str] = []
+
+
+#: The recommendation filters that filter (every parameter but the sort order), in the filterset's order: the web
+#: list's filter chips and the report's links read them from here.
+FILTER_PARAMS = tuple(name for name in RecommendationFilterSet.base_filters if name != "ordering")
+
+#: Types of the filters that django-filter cannot tell the schema (they filter through methods).
+FILTER_SCHEMA_PARAMETERS = [
+    OpenApiParameter("overdue", OpenApiTypes.BOOL, description="true: open with a past target date; false: others."),
+    OpenApiParameter(
+        "stale",
+        {"type": "integer", "minimum": 1, "maximum": MAX_STALE_DAYS},
+        description="Open recommendations not updated for at least this many days.",
+    ),
+]

@@ -1,17 +1,15 @@
-"""Forms of the web pages: the filter panel's widgets, the status change form and the report's options."""
+"""Forms of the recommendation pages: the filter panel's widgets and the status change form."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.models import field_max_length
+
 from .choices import Status
 from .filtersets import MAX_STALE_DAYS
-from .models import Recommendation
-from .models.recommendation import NOTE_MAX
-
-#: Days without an update after which the report lists an open recommendation as stale, unless told otherwise.
-DEFAULT_STALE_DAYS = 90
+from .models import Recommendation, StatusUpdate
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -40,15 +38,16 @@ def style_filter_form(form: forms.Form) -> forms.Form:
         if name in form.fields:
             form.fields[name].widget = DateInput(format="%Y-%m-%d")
     if "q" in form.fields:
+        limit = form.fields["q"].max_length
         form.fields["q"].widget = forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Words in the title, text or reference"), "maxlength": 200}
+            attrs={"type": "search", "placeholder": _("Words in the title, text or reference"), "maxlength": limit}
         )
     if "stale" in form.fields:
         form.fields["stale"].widget = forms.NumberInput(
             attrs={"min": 1, "max": MAX_STALE_DAYS, "step": 1, "placeholder": _("days")}
         )
     if "team" in form.fields:
-        form.fields["team"].widget = forms.TextInput(attrs={"maxlength": 120})
+        form.fields["team"].widget = forms.TextInput(attrs={"maxlength": form.fields["team"].max_length})
     return form
 
 
@@ -59,14 +58,14 @@ class StatusChangeForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=field_max_length(StatusUpdate, "note"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What happened, and why. Required when reopening an implemented or not adopted recommendation."),
     )
     evidence_url = forms.URLField(
         label=_("Evidence URL"),
         required=False,
-        max_length=500,
+        max_length=field_max_length(StatusUpdate, "evidence_url"),
         assume_scheme="https",
         help_text=_("A link to the document, statement or record that shows it."),
     )
@@ -80,21 +79,3 @@ class StatusChangeForm(forms.Form):
         self.fields["status"].choices = [("", "—")] + [
             (value, label) for value, label in Status.choices if value != recommendation.status
         ]
-
-
-class ReportOptionsForm(forms.Form):
-    """Options of the progress report that are not filters: how many idle days make an open recommendation stale."""
-
-    stale_days = forms.IntegerField(
-        label=_("Stale after (days)"),
-        required=False,
-        min_value=1,
-        max_value=MAX_STALE_DAYS,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_STALE_DAYS, "step": 1}),
-    )
-
-    def stale_days_value(self) -> int:
-        """The number of days to use (the default when not given or invalid)."""
-        if self.is_valid() and self.cleaned_data.get("stale_days"):
-            return self.cleaned_data["stale_days"]
-        return DEFAULT_STALE_DAYS

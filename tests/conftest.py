@@ -135,7 +135,7 @@ def token_client(db):
     """Make a DRF client authenticated by a new API token of ``user``: ``token_client(user, can_write=True)``."""
     from rest_framework.test import APIClient
 
-    from recommendations.services import api_token_create
+    from core.services import api_token_create
 
     def make(user, *, can_write: bool = False, **kwargs):
         _, raw = api_token_create(user=user, name="test tool", can_write=can_write, **kwargs)

@@ -5,11 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from core.roles import MANAGERS, POLICY_TEAM
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import ChangeAction, ObjectType, PartnerRole, Priority, SourceKind, Status
+from recommendations.choices import PartnerRole, Priority, SourceKind, Status
 from recommendations.models import (
-    ChangeEvent,
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
@@ -17,7 +19,6 @@ from recommendations.models import (
     StatusUpdate,
     Theme,
 )
-from recommendations.roles import MANAGERS, POLICY_TEAM
 
 #: The password of every user the factory makes.
 PASSWORD = "correct horse battery staple"
@@ -153,7 +154,7 @@ class ChangeEventFactory(factory.django.DjangoModelFactory):
         model = ChangeEvent
 
     action = ChangeAction.UPDATED
-    object_type = ObjectType.THEME
+    object_type = "theme"
     object_id = factory.Faker("uuid4", cast_to=None)
     object_repr = "Theme"
     data = factory.LazyFunction(dict)

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from recommendations.models import ApiToken
-from recommendations.services import api_token_create
+from core.models import ApiToken
+from core.services import api_token_create
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -51,19 +51,19 @@ def walk(patterns: list, prefix: str = "") -> Iterator[str]:
 # change to either shows up here.
 
 CONTENT = ["partners.partner", "recommendations.recommendation", "recommendations.source", "recommendations.theme"]
-MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, "recommendations.statusupdate", "recommendations.changeevent"]}
+MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, "recommendations.statusupdate", "core.changeevent"]}
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
     "recommendations.statusupdate": {"view", "add"},
-    "recommendations.changeevent": {"view"},
+    "core.changeevent": {"view"},
 }
 ALL = {"view", "add", "change", "delete"}
 #: What the admin allows beyond the permissions: the timeline and the feed are read-only, tokens are revoked not
 #: deleted and only superusers see them, django-axes' records are not added by hand.
 ADMIN_LIMITS = {
     "recommendations.statusupdate": {"view"},
-    "recommendations.changeevent": {"view"},
-    "recommendations.apitoken": {"view", "change", "add"},
+    "core.changeevent": {"view"},
+    "core.apitoken": {"view", "change", "add"},
     "axes.accessattempt": {"view", "change", "delete"},
     "axes.accesslog": {"view", "change", "delete"},
     "axes.accessfailurelog": {"view", "change", "delete"},
@@ -87,7 +87,7 @@ def admin_perms(role: str, model: str) -> set[str]:
     """What a role may do with a model in the admin."""
     if role == "superuser":
         return ADMIN_LIMITS.get(model, ALL)
-    if model == "recommendations.apitoken":
+    if model == "core.apitoken":
         return set()
     return perms(role, model) & ADMIN_LIMITS.get(model, ALL)
 
@@ -121,8 +121,8 @@ def world(db) -> dict[str, Any]:
         "recommendations.source": source,
         "recommendations.theme": theme,
         "recommendations.statusupdate": entry,
-        "recommendations.changeevent": event,
-        "recommendations.apitoken": read_token,
+        "core.changeevent": event,
+        "core.apitoken": read_token,
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
@@ -154,7 +154,7 @@ def snapshot() -> dict[str, Any]:
         if label in IGNORED:
             continue
         values = model.objects.order_by("pk").values()
-        if label == "recommendations.apitoken":
+        if label == "core.apitoken":
             values = values.values("pk", "user_id", "name", "can_write", "expires_at", "revoked_at")
         elif label == "auth.user":
             values = values.values("pk", "username", "password", "is_staff", "is_superuser", "is_active")
@@ -192,8 +192,8 @@ def _admin_routes() -> dict[str, Route]:
         "axes/accesslog": "axes.accesslog",
         "axes/accessfailurelog": "axes.accessfailurelog",
         "partners/partner": "partners.partner",
-        "recommendations/apitoken": "recommendations.apitoken",
-        "recommendations/changeevent": "recommendations.changeevent",
+        "core/apitoken": "core.apitoken",
+        "core/changeevent": "core.changeevent",
         "recommendations/recommendation": "recommendations.recommendation",
         "recommendations/source": "recommendations.source",
         "recommendations/statusupdate": "recommendations.statusupdate",
@@ -222,7 +222,11 @@ def _admin_routes() -> dict[str, Route]:
         lambda w: f"/admin/auth/user/{obj(w, 'auth.user').pk}/password/", "admin", "auth.user", "change"
     )
     routes["admin/"] = Route(lambda w: "/admin/", "admin_site")
-    routes["admin/^(?P<app_label>auth|axes|partners|recommendations)/$"] = Route(
+    # Old addresses of the change feed's and the tokens' admin: a redirect to the new ones, which decide.
+    routes["^admin/recommendations/(?P<model>changeevent|apitoken)/(?P<rest>.*)$"] = Route(
+        lambda w: "/admin/recommendations/changeevent/", "public", action="redirect"
+    )
+    routes["admin/^(?P<app_label>auth|axes|core|partners|recommendations)/$"] = Route(
         lambda w: "/admin/recommendations/", "admin", "recommendations.recommendation", "app_index"
     )
     routes["admin/login/"] = Route(lambda w: "/admin/login/", "public")
@@ -269,7 +273,7 @@ def _api_routes() -> dict[str, Route]:
         routes[f"api/v1/^{name}/{uuid}\\.(?P<format>[a-z0-9]+)/?$"] = Route(
             lambda w, n=name, m=model: f"/api/v1/{n}/{obj(w, m).uuid}.json", "api", model, "detail"
         )
-    routes["api/v1/changes/"] = Route(lambda w: "/api/v1/changes/", "api", "recommendations.changeevent", "view")
+    routes["api/v1/changes/"] = Route(lambda w: "/api/v1/changes/", "api", "core.changeevent", "view")
     routes["api/v1/reports/progress/"] = Route(
         lambda w: "/api/v1/reports/progress/", "api", "recommendations.recommendation", "view"
     )
@@ -441,6 +445,6 @@ def test_knowing_a_recommendations_uuid_is_not_enough_to_read_it(world, role):
 
 def test_tokens_of_other_users_are_invisible_even_to_the_policy_team(world):
     client = client_for("policy", world)
-    assert client.get("/admin/recommendations/apitoken/").status_code == 403
+    assert client.get("/admin/core/apitoken/").status_code == 403
     token = ApiToken.objects.first()
-    assert client.get(f"/admin/recommendations/apitoken/{token.pk}/change/").status_code == 403
+    assert client.get(f"/admin/core/apitoken/{token.pk}/change/").status_code == 403

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from recommendations.api.fields import ChoiceLabelField, SlugRelatedField
+from core.api.fields import ChoiceLabelField, SlugRelatedField
 
 from ..choices import PartnerKind
 from ..models import Partner

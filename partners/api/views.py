@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from recommendations.api.base import VersionedResourceViewSet, in_use_conflict
+from core.api.base import VersionedResourceViewSet, in_use_conflict
 
 from ..models import Partner
 from ..services import partner_create, partner_delete, partner_update

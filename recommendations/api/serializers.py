@@ -1,4 +1,4 @@
-"""Representations of recommendations, their timeline, sources and themes in the API and the change feed."""
+"""Representations of recommendations, their timeline, sources and themes: what the API and the change feed show."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners.api.serializers import PartnerSerializer
-from partners.models import Partner
+from core.api.fields import ChoiceLabelField
+from core.models import field_max_length
 
-from ..choices import LINK_INVERSE_LABELS, ChangeAction, LinkType, ObjectType, PartnerRole, Priority, SourceKind, Status
+from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, SourceKind, Status
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
-from ..models.recommendation import LONG_TEXT_MAX, NOTE_MAX
-from .fields import ChoiceLabelField, SlugRelatedField
 from .representation import represent_recommendations
 
 
@@ -204,7 +202,9 @@ class SourceSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="uuid")
     kind_label = ChoiceLabelField(field="kind", choices=SourceKind.choices)
-    document_url = serializers.URLField(source="url", max_length=500, required=False, allow_blank=True)
+    document_url = serializers.URLField(
+        source="url", max_length=field_max_length(Source, "url"), required=False, allow_blank=True
+    )
 
     class Meta:
         model = Source
@@ -226,218 +226,3 @@ class SourceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-
-
-#: The serializer that gives each model's representation in the change feed.
-FEED_SERIALIZERS: dict[type[models.Model], type[serializers.Serializer]] = {
-    Recommendation: RecommendationSerializer,
-    StatusUpdate: StatusUpdateSerializer,
-    Partner: PartnerSerializer,
-    Theme: ThemeSerializer,
-    Source: SourceSerializer,
-}
-
-
-def feed_serializer_for(instance: models.Model) -> type[serializers.Serializer]:
-    """The serializer class for an object's change-feed representation."""
-    return FEED_SERIALIZERS[type(instance)]
-
-
-def feed_instance(instance: models.Model) -> models.Model:
-    """The object as stored now, with what its representation needs loaded (caches may be stale after a write)."""
-    if isinstance(instance, Recommendation):
-        return Recommendation.objects.for_representation().get(pk=instance.pk)
-    return instance
-
-
-# --- Writes ---------------------------------------------------------------------------------------------------------
-# Write serializers only validate what a client may send; the views hand ``validated_data`` to the services. Each
-# lists its writable fields explicitly: ids of other objects, versions, timestamps and authors are never writable.
-
-#: Most partners or themes one recommendation may list in a write.
-MAX_LINKED = 100
-
-
-class PartnerAssignmentSerializer(serializers.Serializer):
-    """A partner of a recommendation on writes: the partner's slug and its role there."""
-
-    slug = SlugRelatedField(
-        source="partner", slug_field="slug", queryset=Partner.objects.all(), help_text="The partner's slug."
-    )
-    role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
-
-
-class RecommendationWriteSerializer(serializers.Serializer):
-    """What a client may send to create or change a recommendation (partners, themes and source by slug)."""
-
-    id = serializers.UUIDField(
-        source="uuid",
-        required=False,
-        help_text="On create only: the UUID the new recommendation gets. Repeating a create with it answers 409.",
-    )
-    reference = serializers.CharField(max_length=40)
-    title = serializers.CharField(max_length=255)
-    description = serializers.CharField(max_length=LONG_TEXT_MAX)
-    source_excerpt = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
-    source = SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
-    section = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    # Sources are the model's, so that the browsable API can render this form for an existing recommendation.
-    partners = PartnerAssignmentSerializer(source="partner_links", many=True, required=False, max_length=MAX_LINKED)
-    themes = SlugRelatedField(
-        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, help_text="Theme slugs."
-    )
-    status = serializers.ChoiceField(
-        choices=Status.choices,
-        required=False,
-        help_text="A new status records a timeline entry, with status_note and evidence_url.",
-    )
-    status_note = serializers.CharField(
-        max_length=NOTE_MAX, required=False, allow_blank=True, write_only=True, help_text="Why the status changes."
-    )
-    evidence_url = serializers.URLField(
-        max_length=500, required=False, allow_blank=True, write_only=True, help_text="Evidence of the status change."
-    )
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    team = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    target_date = serializers.DateField(required=False, allow_null=True)
-
-    def validate_id(self, value):
-        if self.instance is not None and value != self.instance.uuid:
-            raise serializers.ValidationError("The id of a recommendation cannot be changed.")
-        return value
-
-    def validate_themes(self, value):
-        if len(value) > MAX_LINKED:
-            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_LINKED} elements.")
-        return value
-
-
-class StatusUpdateWriteSerializer(serializers.Serializer):
-    """A status change: the recommendation, the new status, why, and the evidence."""
-
-    id = serializers.UUIDField(
-        required=False, help_text="The UUID the timeline entry gets. Repeating a request with it answers 409."
-    )
-    recommendation = SlugRelatedField(
-        slug_field="uuid", queryset=Recommendation.objects.all(), help_text="The recommendation's id (UUID)."
-    )
-    to_status = serializers.ChoiceField(choices=Status.choices)
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
-    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
-    expected_version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=2**31 - 1,
-        help_text="The recommendation's version the change is based on; if it has changed since, 412.",
-    )
-
-
-class ThemeWriteSerializer(serializers.ModelSerializer):
-    """What a client may send to create or change a theme."""
-
-    class Meta:
-        model = Theme
-        fields = ["slug", "name", "description"]
-
-
-class SourceWriteSerializer(serializers.ModelSerializer):
-    """What a client may send to create or change a source document."""
-
-    document_url = serializers.URLField(source="url", max_length=500, required=False, allow_blank=True)
-
-    class Meta:
-        model = Source
-        fields = [
-            "slug",
-            "title",
-            "short_title",
-            "kind",
-            "author",
-            "publisher",
-            "published_on",
-            "document_url",
-            "description",
-        ]
-
-
-# --- Change feed and reports ----------------------------------------------------------------------------------------
-# The feed and the report are built as plain data by their views; these serializers validate their query parameters
-# and describe their answers in the OpenAPI schema.
-
-#: Largest seq a client may name (PostgreSQL bigint).
-MAX_SEQ = 2**63 - 1
-
-
-class ChangeFeedQuerySerializer(serializers.Serializer):
-    """Query parameters of the change feed."""
-
-    after = serializers.IntegerField(
-        required=False, default=0, min_value=0, max_value=MAX_SEQ, help_text="Only changes with a larger seq."
-    )
-    limit = serializers.IntegerField(
-        required=False, default=50, min_value=1, max_value=500, help_text="Most changes per page (1 to 500)."
-    )
-    object_type = serializers.MultipleChoiceField(
-        choices=ObjectType.choices, required=False, help_text="Only changes of these object types (repeatable)."
-    )
-
-
-class ChangeEventSerializer(serializers.Serializer):
-    """One change of the feed."""
-
-    seq = serializers.IntegerField(help_text="Position in the feed; strictly increasing in commit order.")
-    action = serializers.ChoiceField(choices=ChangeAction.choices)
-    object_type = serializers.ChoiceField(choices=ObjectType.choices)
-    object_id = serializers.UUIDField(help_text="The changed object's id.")
-    time = serializers.DateTimeField()
-    actor = serializers.CharField(allow_null=True, help_text="Username of who made the change (null: the system).")
-    request_id = serializers.CharField(allow_null=True, help_text="The request that made it, for support.")
-    data = serializers.DictField(
-        help_text="The object's representation after the change (for a deletion: its last one), as its own "
-        "endpoint answers it."
-    )
-    changes = serializers.DictField(
-        child=serializers.ListField(), help_text="For updates: the changed fields as {field: [old, new]}."
-    )
-
-
-class ChangeFeedPageSerializer(serializers.Serializer):
-    """A page of the change feed."""
-
-    results = ChangeEventSerializer(many=True)
-    next = serializers.URLField(
-        allow_null=True, help_text="The following page while this one is full; null once you are up to date."
-    )
-    last_seq = serializers.IntegerField(
-        help_text="The newest seq when the request was answered: with next null, poll again with after=last_seq."
-    )
-
-
-class StatusCountSerializer(serializers.Serializer):
-    """How many recommendations have one status."""
-
-    status = serializers.ChoiceField(choices=Status.choices)
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class ProgressRowSerializer(serializers.Serializer):
-    """Counts by status for one partner or theme."""
-
-    key = serializers.CharField(help_text="The partner's or theme's slug.")
-    label = serializers.CharField()
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="{status: count} for every status.")
-    total = serializers.IntegerField()
-    implemented_share = serializers.FloatField()
-
-
-class ProgressReportSerializer(serializers.Serializer):
-    """The progress report of the recommendations matching the filters."""
-
-    total = serializers.IntegerField()
-    implemented = serializers.IntegerField()
-    implemented_share = serializers.FloatField(help_text="Implemented as a share of the total, 0 to 1.")
-    overdue = serializers.IntegerField(help_text="Open recommendations past their target date.")
-    by_status = StatusCountSerializer(many=True)
-    by_partner = ProgressRowSerializer(many=True)
-    by_theme = ProgressRowSerializer(many=True)

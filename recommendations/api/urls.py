@@ -1,5 +1,5 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+"""API routes of recommendations, their timeline, themes and sources."""
+
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -11,10 +11,4 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="statusupd
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("sources", views.SourceViewSet, basename="source")
 
-urlpatterns = [
-    *router.urls,
-    path("changes/", views.ChangeFeedView.as_view(), name="changes"),
-    path("reports/progress/", views.ProgressReportView.as_view(), name="progress-report"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-]
+urlpatterns = router.urls

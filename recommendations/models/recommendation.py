@@ -1,3 +1,5 @@
+"""Recommendations, the partners they concern, their status timeline and the links between them."""
+
 import uuid
 from datetime import date
 
@@ -6,6 +8,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import VersionedModel
 
 from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Status
 
@@ -41,20 +45,24 @@ class RecommendationQuerySet(models.QuerySet):
         return self.open().filter(target_date__lt=today or timezone.localdate())
 
 
-class Recommendation(models.Model):
+class Recommendation(VersionedModel):
     """One concrete recommendation made by a source, with its partners, themes and implementation status."""
 
-    uuid = models.UUIDField(
-        _("UUID"), default=uuid.uuid4, unique=True, editable=False, help_text=_("Stable id used by external tools.")
-    )
     reference = models.CharField(
         _("reference"), max_length=40, unique=True, help_text=_("Short human reference code, e.g. TOK23-07.")
     )
     title = models.CharField(_("title"), max_length=255)
-    description = models.TextField(_("description"), help_text=_("The recommendation in full."))
+    description = models.TextField(
+        _("description"),
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
+        help_text=_("The recommendation in full."),
+    )
     source_excerpt = models.TextField(
         _("source excerpt"),
         blank=True,
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
         help_text=_("The source's own words, verbatim, that the recommendation is from."),
     )
     source = models.ForeignKey(
@@ -81,20 +89,15 @@ class Recommendation(models.Model):
     team = models.CharField(_("responsible team"), max_length=120, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, editable=False, help_text=_("Increases by one on every change.")
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     objects = RecommendationQuerySet.as_manager()
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         ordering = ["reference"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="recommendation_version_positive"),
+            *VersionedModel.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(reference=""), name="recommendation_reference_not_empty"),
             models.CheckConstraint(condition=~models.Q(title=""), name="recommendation_title_not_empty"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="recommendation_status_valid"),

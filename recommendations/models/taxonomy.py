@@ -1,9 +1,10 @@
-import uuid
+"""The documents recommendations come from, and the themes they are grouped by."""
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import VersionedModel
 
 from ..choices import SourceKind
 
@@ -11,10 +12,9 @@ from ..choices import SourceKind
 DESCRIPTION_MAX = 10_000
 
 
-class Source(models.Model):
+class Source(VersionedModel):
     """A document recommendations come from: a commentary, report, strategy or review."""
 
-    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Used in URLs, filters and the API."))
     title = models.CharField(_("title"), max_length=300)
     short_title = models.CharField(_("short title"), max_length=80, blank=True, help_text=_("Used in tables."))
@@ -26,16 +26,13 @@ class Source(models.Model):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["-published_on", "title"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="source_version_positive"),
+            *VersionedModel.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(slug=""), name="source_slug_not_empty"),
         ]
 
@@ -43,25 +40,21 @@ class Source(models.Model):
         return self.short_title or self.title
 
 
-class Theme(models.Model):
+class Theme(VersionedModel):
     """A policy area recommendations are grouped by (alliance framework, cyber, maritime security, ...)."""
 
-    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Used in URLs, filters and the API."))
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="theme_version_positive"),
+            *VersionedModel.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(slug=""), name="theme_slug_not_empty"),
         ]
 

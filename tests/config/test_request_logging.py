@@ -24,7 +24,7 @@ def test_json_formatter_writes_one_object_per_line():
 
     from pythonjsonlogger.json import JsonFormatter
 
-    from config.request_id import RequestIdLogFilter
+    from core.request_id import RequestIdLogFilter
 
     formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s")
     record = logging.LogRecord("tracker.request", logging.INFO, __file__, 1, "GET / 200", None, None)
@@ -36,7 +36,7 @@ def test_json_formatter_writes_one_object_per_line():
 
 @pytest.mark.django_db
 def test_change_history_entries_carry_the_request_id(policy_client):
-    from recommendations.models import ChangeEvent
+    from core.models import ChangeEvent
 
     response = policy_client.post(
         "/admin/recommendations/theme/add/",
@@ -50,7 +50,7 @@ def test_change_history_entries_carry_the_request_id(policy_client):
 @pytest.mark.django_db
 def test_api_changes_carry_the_id_the_response_returns(token_client, policy_user, recommendation):
     """Without an incoming id the middleware makes one: the change feed stores the one the client got back."""
-    from recommendations.models import ChangeEvent
+    from core.models import ChangeEvent
 
     client = token_client(policy_user, can_write=True)
     after = ChangeEvent.objects.latest("seq").seq
@@ -76,7 +76,7 @@ def test_api_changes_carry_the_id_the_response_returns(token_client, policy_user
 def test_web_status_change_carries_the_request_id_and_the_admin_history_shows_it(
     policy_client, superuser_client, recommendation
 ):
-    from recommendations.models import ChangeEvent
+    from core.models import ChangeEvent
 
     after = ChangeEvent.objects.latest("seq").seq
     response = policy_client.post(

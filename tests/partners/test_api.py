@@ -2,9 +2,10 @@
 
 import pytest
 
+from core.choices import ChangeAction
+from core.models import ChangeEvent
 from partners.models import Partner
-from recommendations.choices import ChangeAction, ObjectType
-from recommendations.models import ChangeEvent, Source, Theme
+from recommendations.models import Source, Theme
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_create_partner_with_members_by_slug(policy_api):
     assert {m["slug"] for m in response.json()["members"]} == {"japan", "india"}
     quad = Partner.objects.get(slug="quad")
     assert response["Location"].endswith(f"{LIST}{quad.uuid}/") and response["ETag"] == '"1"'
-    assert ChangeEvent.objects.filter(object_type=ObjectType.PARTNER, action=ChangeAction.CREATED).count() == 1
+    assert ChangeEvent.objects.filter(object_type="partner", action=ChangeAction.CREATED).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_admin_deletes_unused_partner_and_the_feed_says_so(superuser, api_client
     spare = PartnerFactory(slug="spare")
     api_client.force_authenticate(superuser)
     assert api_client.delete(f"{LIST}{spare.uuid}/", HTTP_IF_MATCH='"1"').status_code == 204
-    event = ChangeEvent.objects.get(object_type=ObjectType.PARTNER, action=ChangeAction.DELETED)
+    event = ChangeEvent.objects.get(object_type="partner", action=ChangeAction.DELETED)
     assert event.object_id == spare.uuid and event.data["slug"] == "spare"
 
 

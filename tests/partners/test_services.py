@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.changes import VersionConflict
+from core.choices import ChangeAction
+from core.models import ChangeEvent
 from partners.choices import PartnerKind
 from partners.services import partner_create, partner_delete, partner_update
-from recommendations.changes import VersionConflict
-from recommendations.choices import ChangeAction, ObjectType
-from recommendations.models import ChangeEvent
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_create_framework_with_members_records_them(policy_user):
         actor=policy_user, data={"name": "Quad", "slug": "quad", "kind": PartnerKind.FRAMEWORK}, members=[us, india]
     )
     assert set(quad.members.values_list("slug", flat=True)) == {"us", "india"}
-    event = ChangeEvent.objects.get(object_type=ObjectType.PARTNER, action=ChangeAction.CREATED)
+    event = ChangeEvent.objects.get(object_type="partner", action=ChangeAction.CREATED)
     assert {m["slug"] for m in event.data["members"]} == {"us", "india"}
 
 
@@ -27,10 +27,10 @@ def test_update_bumps_version_and_diffs(policy_user):
     partner = PartnerFactory(slug="vietnam", name="Viet Nam")
     updated = partner_update(partner=partner, actor=policy_user, data={"name": "Vietnam"}, expected_version=1)
     assert updated.version == 2
-    event = ChangeEvent.objects.get(object_type=ObjectType.PARTNER, action=ChangeAction.UPDATED)
+    event = ChangeEvent.objects.get(object_type="partner", action=ChangeAction.UPDATED)
     assert event.changes == {}  # no earlier feed item for a factory-made partner to compare with
     partner_update(partner=updated, actor=policy_user, data={"short_name": "VN"}, expected_version=2)
-    latest = ChangeEvent.objects.filter(object_type=ObjectType.PARTNER).order_by("-seq").first()
+    latest = ChangeEvent.objects.filter(object_type="partner").order_by("-seq").first()
     assert latest.changes == {"short_name": ["", "VN"]}
 
 
@@ -63,4 +63,4 @@ def test_unused_partner_deletion_is_in_the_feed(policy_user):
     uuid = partner.uuid
     partner_delete(partner=partner, actor=policy_user, expected_version=1)
     event = ChangeEvent.objects.get(action=ChangeAction.DELETED)
-    assert (event.object_type, event.object_id, event.data["slug"]) == (ObjectType.PARTNER, uuid, "canada")
+    assert (event.object_type, event.object_id, event.data["slug"]) == ("partner", uuid, "canada")

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+from core.models import ChangeEvent
+from core.spreadsheets import table_write
 from partners.models import Partner
-from recommendations.bundles import bundle_load, bundle_read
-from recommendations.exporting import export_rows
-from recommendations.importing import COLUMNS, ImportPlan, import_plan
-from recommendations.models import ChangeEvent, Recommendation, RecommendationLink, Source, StatusUpdate, Theme
-from recommendations.spreadsheets import table_read, table_write
+from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
+from transfer.bundles import bundle_load, bundle_read
+from transfer.exports import editable_records
+from transfer.importing import COLUMNS, JSON_KEY, ImportPlan, import_plan, read_import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMENTARY = ROOT / "fixtures" / "tokuchi-2023-nss-commentary.json"
@@ -21,12 +22,14 @@ def load_commentary() -> None:
 
 def file_bytes(rows: list[dict], fmt: str = "csv", headings=COLUMNS) -> bytes:
     """A file of ``rows`` in one of the formats, written as the export writes it."""
-    return table_write(headings=list(headings), rows=rows, fmt=fmt)
+    headings = list(headings)
+    values = [[row.get(heading) for heading in headings] for row in rows]
+    return table_write(headings=headings, rows=values, fmt=fmt, title="recommendations", json_key=JSON_KEY)
 
 
 def plan_for(content: bytes, filename: str = "import.csv", *, create_missing: bool = False) -> ImportPlan:
     """The import plan of a file's bytes."""
-    return import_plan(table=table_read(content=content, filename=filename), create_missing=create_missing)
+    return import_plan(table=read_import_file(content=content, filename=filename), create_missing=create_missing)
 
 
 def db_state() -> tuple:
@@ -45,4 +48,4 @@ def db_state() -> tuple:
 
 def exported(*references: str) -> list[dict]:
     """The export rows of these recommendations, as dicts to edit."""
-    return export_rows(Recommendation.objects.filter(reference__in=references).order_by("reference"))
+    return editable_records(Recommendation.objects.filter(reference__in=references).order_by("reference"))

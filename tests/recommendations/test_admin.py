@@ -4,8 +4,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from recommendations.choices import ChangeAction, ObjectType, Status
-from recommendations.models import ChangeEvent, Recommendation, StatusUpdate
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from recommendations.choices import Status
+from recommendations.models import Recommendation, StatusUpdate
 from recommendations.services import recommendation_update
 from tests.factories import RecommendationFactory, ThemeFactory
 
@@ -68,7 +70,7 @@ def form_data(recommendation, **overrides):
         "admin:recommendations_theme_changelist",
         "admin:recommendations_source_changelist",
         "admin:recommendations_statusupdate_changelist",
-        "admin:recommendations_changeevent_changelist",
+        "admin:core_changeevent_changelist",
     ],
 )
 def test_policy_team_and_managers_can_list(name, recommendation, policy_client, manager_client):
@@ -99,7 +101,7 @@ def test_policy_team_records_a_status_change_through_the_form(recommendation, po
     assert recommendation.status == Status.IN_PROGRESS and recommendation.version == 2
     entry = recommendation.status_updates.latest()
     assert (entry.note, entry.evidence_url, entry.author) == ("Talks began.", "https://example.org/a", policy_user)
-    assert ChangeEvent.objects.filter(object_type=ObjectType.RECOMMENDATION, action=ChangeAction.UPDATED).count() == 1
+    assert ChangeEvent.objects.filter(object_type="recommendation", action=ChangeAction.UPDATED).count() == 1
 
 
 def test_policy_team_edits_content_in_one_version(recommendation, policy_client):
@@ -183,7 +185,7 @@ def test_superuser_delete_goes_through_the_service(recommendation, superuser_cli
     url = reverse("admin:recommendations_recommendation_delete", args=[recommendation.pk])
     assert superuser_client.post(url, {"post": "yes"}).status_code == 302
     assert not Recommendation.objects.exists()
-    assert ChangeEvent.objects.filter(object_type=ObjectType.RECOMMENDATION, action=ChangeAction.DELETED).count() == 1
+    assert ChangeEvent.objects.filter(object_type="recommendation", action=ChangeAction.DELETED).count() == 1
 
 
 def test_manager_sees_but_cannot_change(recommendation, manager_client):
@@ -280,7 +282,7 @@ def test_partner_admin_creates_through_the_service(policy_client, partner):
         },
     )
     assert response.status_code == 302
-    event = ChangeEvent.objects.get(object_type=ObjectType.PARTNER, action=ChangeAction.CREATED)
+    event = ChangeEvent.objects.get(object_type="partner", action=ChangeAction.CREATED)
     assert event.data["members"][0]["slug"] == "australia"
 
 

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.choices import ChangeAction, ObjectType, Priority, Status
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from recommendations.choices import Priority, Status
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.models import ChangeEvent, Recommendation, StatusUpdate
+from recommendations.models import Recommendation, StatusUpdate
 from recommendations.services import recommendation_change_status
 from tests.factories import PartnerFactory, RecommendationFactory, SourceFactory, ThemeFactory, UserFactory
 
@@ -257,7 +259,7 @@ def test_patch_status_records_a_timeline_entry(policy_api, recommendation, polic
     )
     assert "status_note" not in response.json()  # write-only
     feed = list(ChangeEvent.objects.order_by("-seq").values_list("object_type", "action")[:2])
-    assert feed == [(ObjectType.STATUS_UPDATE, ChangeAction.CREATED), (ObjectType.RECOMMENDATION, ChangeAction.UPDATED)]
+    assert feed == [("status_update", ChangeAction.CREATED), ("recommendation", ChangeAction.UPDATED)]
 
 
 def test_patch_reopening_without_note_is_400_on_status_note(policy_api, recommendation, policy_user):
@@ -286,7 +288,7 @@ def test_delete_by_admin_needs_if_match_and_is_in_the_feed(superuser, api_client
     assert api_client.delete(detail(recommendation), HTTP_IF_MATCH='"1"').status_code == 204
     assert not Recommendation.objects.exists()
     deleted = ChangeEvent.objects.filter(action=ChangeAction.DELETED).values_list("object_type", flat=True)
-    assert set(deleted) == {ObjectType.RECOMMENDATION, ObjectType.STATUS_UPDATE}
+    assert set(deleted) == {"recommendation", "status_update"}
     assert api_client.get(detail(recommendation)).status_code == 404
 
 

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from recommendations.models import ApiToken
-from recommendations.services import api_token_create, api_token_revoke
+from core.models import ApiToken
+from core.services import api_token_create, api_token_revoke
 from tests.factories import PartnerFactory, SourceFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_create_api_token_command_defaults_to_read_only_and_refuses_unknown_user
 
 def test_token_admin_shows_the_token_once_and_never_the_hash(superuser_client, policy_user):
     response = superuser_client.post(
-        "/admin/recommendations/apitoken/add/",
+        "/admin/core/apitoken/add/",
         {"user": policy_user.pk, "name": "ministry tracker", "can_write": "on"},
         follow=True,
     )
@@ -285,14 +285,14 @@ def test_token_admin_shows_the_token_once_and_never_the_hash(superuser_client, p
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/api/v1/themes/").status_code == 200
-    page = superuser_client.get(f"/admin/recommendations/apitoken/{token.pk}/change/").content.decode()
+    page = superuser_client.get(f"/admin/core/apitoken/{token.pk}/change/").content.decode()
     assert token.key_hash not in page and raw not in page
 
 
 def test_token_admin_revokes(superuser_client, policy_user):
     token, raw = api_token_create(user=policy_user, name="tool")
     superuser_client.post(
-        "/admin/recommendations/apitoken/",
+        "/admin/core/apitoken/",
         {"action": "revoke", "_selected_action": [token.pk]},
         follow=True,
     )
@@ -301,7 +301,7 @@ def test_token_admin_revokes(superuser_client, policy_user):
 
 
 def test_token_admin_is_for_superusers_only(policy_client):
-    assert policy_client.get("/admin/recommendations/apitoken/").status_code == 403
+    assert policy_client.get("/admin/core/apitoken/").status_code == 403
 
 
 # --- Throttling ------------------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from recommendations.choices import ChangeAction, ObjectType, Status
-from recommendations.models import ChangeEvent, Recommendation
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from recommendations.choices import Status
+from recommendations.models import Recommendation
 from recommendations.services import recommendation_change_status, recommendation_delete, theme_update
 from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory, UserFactory
 
@@ -225,7 +227,7 @@ def test_feed_under_concurrent_writers_has_every_change_once_in_order(source):
         target.refresh_from_db()
         assert target.version == 1 + CHANGES_EACH
         assert target.status_updates.count() == CHANGES_EACH  # factory-made: no first entry
-    recommendation_items = ChangeEvent.objects.filter(seq__gt=start, object_type=ObjectType.RECOMMENDATION)
+    recommendation_items = ChangeEvent.objects.filter(seq__gt=start, object_type="recommendation")
     for target in targets:
         last = recommendation_items.filter(object_id=target.uuid).latest("seq")
         assert last.data["version"] == target.version and last.data["status"] == target.status
@@ -277,4 +279,4 @@ def test_concurrent_if_match_patches_have_one_winner_per_version(source):
     changed = [answered for sent, answered in won if sent != answered]
     assert target.version == 1 + len(changed)
     assert target.status_updates.count() == len(changed)
-    assert ChangeEvent.objects.filter(object_type=ObjectType.STATUS_UPDATE).count() == len(changed)
+    assert ChangeEvent.objects.filter(object_type="status_update").count() == len(changed)

@@ -8,21 +8,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from core.models import ApiToken, ChangeEvent
 from partners.choices import PartnerKind
 from partners.models import Partner
 from partners.services import partner_create
-from recommendations.backup import backup_export, backup_import, backup_read
 from recommendations.choices import Status
-from recommendations.models import (
-    ApiToken,
-    ChangeEvent,
-    Recommendation,
-    RecommendationLink,
-    Source,
-    StatusUpdate,
-    Theme,
-)
+from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
 from recommendations.services import recommendation_change_status, recommendation_create
+from transfer.backup import backup_export, backup_import, backup_read
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,12 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.models import ChangeEvent
+from core.services import api_token_create
 from recommendations.choices import Status
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
-from recommendations.services import api_token_create, recommendation_change_status
+from recommendations.models import Recommendation, Source, StatusUpdate, Theme
+from recommendations.services import recommendation_change_status
 from tests.factories import (
     PartnerFactory,
     RecommendationFactory,
@@ -133,7 +135,7 @@ def _pages(h: dict[str, Any]) -> list[str]:
         "recommendations_source": source.pk,
         "recommendations_theme": theme.pk,
         "recommendations_statusupdate": rec.status_updates.order_by("id").last().pk,
-        "recommendations_changeevent": ChangeEvent.objects.order_by("seq").last().pk,
+        "core_changeevent": ChangeEvent.objects.order_by("seq").last().pk,
     }
     for name, pk in admin.items():
         pages += [
@@ -714,7 +716,7 @@ ADMIN_CHANGELISTS = [
     "recommendations_source",
     "recommendations_theme",
     "recommendations_statusupdate",
-    "recommendations_changeevent",
+    "core_changeevent",
     "partners_partner",
 ]
 #: Changelist parameters: the search box and a filter of each kind (choice, related object, date, free text).

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 from partners.models import Partner
 from recommendations.choices import Status
-from recommendations.exporting import export_file, export_rows
-from recommendations.importing import COLUMNS, Action
 from recommendations.models import Recommendation, Source, Theme
-from recommendations.services import recommendation_change_status, recommendation_update, recommendations_import
+from recommendations.services import recommendation_change_status, recommendation_update
 from tests.factories import RecommendationFactory
+from transfer.exports import editable_records, export_file
+from transfer.importing import COLUMNS, Action
+from transfer.services import recommendations_import
 
 from .import_helpers import load_commentary, plan_for
 
@@ -72,7 +73,7 @@ def comparable(rows: list[dict]) -> list[dict]:
 def test_an_export_imported_into_an_empty_database_gives_the_same_export(policy_user):
     load_commentary()
     content = export_file(queryset=Recommendation.objects.all(), fmt="csv")
-    original = comparable(export_rows(Recommendation.objects.all()))
+    original = comparable(editable_records(Recommendation.objects.all()))
     Recommendation.objects.all().delete()
     Partner.objects.all().delete()
     Theme.objects.all().delete()
@@ -82,7 +83,7 @@ def test_an_export_imported_into_an_empty_database_gives_the_same_export(policy_
     assert plan.counts["create"] == 32 and not plan.has_errors
     recommendations_import(plan=plan, actor=policy_user)
 
-    assert comparable(export_rows(Recommendation.objects.all())) == original
+    assert comparable(editable_records(Recommendation.objects.all())) == original
     assert plan_for(export_file(queryset=Recommendation.objects.all(), fmt="csv")).count(Action.UNCHANGED) == 32
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.spreadsheets import csv_cell
 from recommendations.choices import PartnerRole, Priority, Status
-from recommendations.exports import csv_cell
 from recommendations.models import RecommendationPartner
 from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory
 

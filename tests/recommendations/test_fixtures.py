@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from core.models import ChangeEvent
 from partners.models import Partner
-from recommendations.bundles import bundle_load, bundle_read
 from recommendations.choices import PartnerRole, Priority, Status
-from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
+from recommendations.models import Recommendation, Source, StatusUpdate, Theme
 from recommendations.services import recommendation_update
+from transfer.bundles import bundle_load, bundle_read
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "fixtures" / "tokuchi-2023-nss-commentary.json"

@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from recommendations import admin_import
 from recommendations.models import Recommendation, Source
 from recommendations.services import recommendation_update
 from tests.factories import UserFactory
+from transfer import forms as import_forms
 
 from .import_helpers import EXAMPLE, db_state, exported, file_bytes
 
@@ -150,7 +150,7 @@ def test_bad_files_are_form_errors(content, name, message, policy_client, stagin
 
 
 def test_too_large_a_file_is_a_form_error(policy_client, monkeypatch):
-    monkeypatch.setattr(admin_import, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(import_forms, "MAX_FILE_BYTES", 10)
     response = upload(policy_client, b"reference\nA-LONG-REFERENCE\n")
     assert "larger than" in str(response.context["form"].errors)
 

@@ -10,20 +10,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from core import spreadsheets
+from core.changes import VersionConflict
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from core.spreadsheets import TableFileError
 from partners.models import Partner
-from recommendations import spreadsheets
-from recommendations.changes import VersionConflict
-from recommendations.choices import ChangeAction, ObjectType, Status
+from recommendations.choices import Status
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.importing import Action, FieldChange
-from recommendations.models import ChangeEvent, Recommendation, Source, StatusUpdate, Theme
-from recommendations.selectors import progress_summary
-from recommendations.services import (
-    recommendation_update,
-    recommendations_import,
-)
-from recommendations.spreadsheets import TableFileError
+from recommendations.models import Recommendation, Source, StatusUpdate, Theme
+from recommendations.services import recommendation_update
+from reports.selectors import progress_summary
 from tests.factories import PartnerFactory, UserFactory
+from transfer.importing import Action, FieldChange
+from transfer.services import recommendations_import
 
 from .import_helpers import EXAMPLE, db_state, exported, file_bytes, load_commentary, plan_for
 
@@ -148,7 +148,7 @@ def test_applying_creates_and_updates_through_the_services(recommendation, imple
     first = created.status_updates.get()
     assert (first.to_status, first.note, first.author) == ("under_review", "Tabled at the working level.", policy_user)
     assert list(created.partner_links.values_list("partner__slug", "role")) == [("australia", "lead")]
-    events = ChangeEvent.objects.filter(object_type=ObjectType.RECOMMENDATION, actor=policy_user)
+    events = ChangeEvent.objects.filter(object_type="recommendation", actor=policy_user)
     assert events.filter(action=ChangeAction.UPDATED, object_id=recommendation.uuid).count() == 1
     assert events.filter(action=ChangeAction.CREATED, object_id=created.uuid).count() == 1
     implemented.refresh_from_db()
@@ -318,7 +318,7 @@ def test_unknown_partners_themes_and_sources_are_created_only_on_request(recomme
     assert Partner.objects.get(slug="ruritania").name == "Ruritania"
     assert Theme.objects.get(slug="space-security").name == "Space security"
     assert Recommendation.objects.filter(source=source).count() == 2
-    assert ChangeEvent.objects.filter(object_type=ObjectType.PARTNER, actor=policy_user).count() == 1
+    assert ChangeEvent.objects.filter(object_type="partner", actor=policy_user).count() == 1
 
 
 def test_a_new_name_whose_slug_is_taken_is_an_error(recommendation):

@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from recommendations.choices import ChangeAction, LinkType, ObjectType
-from recommendations.models import ChangeEvent, Recommendation, RecommendationLink
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from recommendations.choices import LinkType
+from recommendations.models import Recommendation, RecommendationLink
 from recommendations.selectors import recommendation_links
 from recommendations.services import recommendation_link_create, recommendation_link_delete
 from tests.factories import RecommendationFactory
@@ -90,8 +92,8 @@ def test_creating_a_link_changes_both_recommendations(a, b, policy_user):
     assert versions(a, b) == [2, 2]
     events = ChangeEvent.objects.order_by("seq")
     assert [(e.object_id, e.action, e.object_type, e.actor) for e in events] == [
-        (a.uuid, ChangeAction.UPDATED, ObjectType.RECOMMENDATION, policy_user),
-        (b.uuid, ChangeAction.UPDATED, ObjectType.RECOMMENDATION, policy_user),
+        (a.uuid, ChangeAction.UPDATED, "recommendation", policy_user),
+        (b.uuid, ChangeAction.UPDATED, "recommendation", policy_user),
     ]
 
 

@@ -14,10 +14,11 @@ from django.contrib import admin
 from django.utils import timezone
 from rest_framework import serializers
 
-from recommendations.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
+from core.models import ApiToken, ChangeEvent
+from core.services import api_token_create
 from recommendations.choices import Status
-from recommendations.models import ApiToken, ChangeEvent, Recommendation, StatusUpdate, Theme
-from recommendations.services import api_token_create
+from recommendations.models import Recommendation, StatusUpdate, Theme
 from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +266,7 @@ def test_token_owner_and_scope_cannot_be_changed_after_issue(superuser_client, p
     token, raw = api_token_create(user=policy_user, name="tool", can_write=False)
     other = UserFactory(username="other", admin=True)
     response = superuser_client.post(
-        f"/admin/recommendations/apitoken/{token.pk}/change/",
+        f"/admin/core/apitoken/{token.pk}/change/",
         {"user": other.pk, "name": "renamed", "can_write": "on", "key_hash": "0" * 64, "prefix": "abc"},
     )
     assert response.status_code in (200, 302)
@@ -276,7 +277,7 @@ def test_token_owner_and_scope_cannot_be_changed_after_issue(superuser_client, p
 
 def test_token_add_form_cannot_set_the_secret(superuser_client, policy_user):
     response = superuser_client.post(
-        "/admin/recommendations/apitoken/add/",
+        "/admin/core/apitoken/add/",
         {"user": policy_user.pk, "name": "tool", "key_hash": "0" * 64, "prefix": "chosen", "revoked_at": ""},
     )
     assert response.status_code == 302

@@ -2,7 +2,8 @@
 
 import pytest
 
-from recommendations.choices import ChangeAction, LinkType, ObjectType, Status
+from core.choices import ChangeAction
+from recommendations.choices import LinkType, Status
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -65,7 +66,7 @@ def grow(db):
                 )
             ChangeEventFactory(
                 action=ChangeAction.CREATED,
-                object_type=ObjectType.RECOMMENDATION,
+                object_type="recommendation",
                 object_id=recommendation.uuid,
                 data={"id": str(recommendation.uuid), "url": f"/api/v1/recommendations/{recommendation.uuid}/"},
             )

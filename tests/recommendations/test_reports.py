@@ -10,12 +10,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from recommendations.charts import history_chart, nice_step, stacked_bar
 from recommendations.choices import Status
 from recommendations.models import Recommendation
-from recommendations.selectors import month_starts, status_history
 from recommendations.services import recommendation_change_status
-from recommendations.views import history_period
+from reports.charts import history_chart, nice_step, stacked_bar
+from reports.selectors import month_starts, status_history
+from reports.views import history_period
 from tests.factories import PartnerFactory, RecommendationFactory, StatusUpdateFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_an_invalid_filter_shows_errors_and_no_report(manager_client, catalogue)
 def test_report_prints_cleanly(manager_client, catalogue):
     html = manager_client.get(f"{REPORT}?partner=india").content.decode()
     assert '<div class="print-only muted"' in html and "Filtered by: Partner: India." in html
-    css = (settings.BASE_DIR / "recommendations/static/recommendations/tracker.css").read_text()
+    css = (settings.BASE_DIR / "core/static/core/tracker.css").read_text()
     print_css = css.split("@media print")[1]
     for hidden in (".site-header", ".filter-bar", "form", ".actions"):
         assert hidden in print_css

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
-from recommendations.api.renderers import ORJSONRenderer
+from core.api.renderers import ORJSONRenderer
 from recommendations.api.serializers import RecommendationSerializer
 from recommendations.choices import LinkType, PartnerRole, Status
 from recommendations.models import Recommendation, RecommendationPartner

@@ -8,7 +8,7 @@ from django.utils import timezone
 from recommendations.choices import Status
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import Recommendation
-from recommendations.selectors import progress_summary
+from reports.selectors import progress_summary
 from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,12 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from recommendations import changes
-from recommendations.changes import AlreadyExists, VersionConflict
-from recommendations.choices import ChangeAction, ObjectType, Status
-from recommendations.models import ChangeEvent, Recommendation, StatusUpdate
+from core import changes
+from core.changes import AlreadyExists, VersionConflict
+from core.choices import ChangeAction
+from core.models import ChangeEvent
+from recommendations.choices import Status
+from recommendations.models import Recommendation, StatusUpdate
 from recommendations.services import (
     recommendation_bulk_change_status,
     recommendation_change_status,
@@ -32,10 +34,10 @@ def test_create_records_first_timeline_entry_and_feed_items(recommendation, poli
     assert (entry.from_status, entry.to_status, entry.author) == ("", Status.PROPOSED, policy_user)
     assert recommendation.version == 1
     assert feed() == [
-        (ObjectType.RECOMMENDATION, ChangeAction.CREATED),
-        (ObjectType.STATUS_UPDATE, ChangeAction.CREATED),
+        ("recommendation", ChangeAction.CREATED),
+        ("status_update", ChangeAction.CREATED),
     ]
-    created = ChangeEvent.objects.get(object_type=ObjectType.RECOMMENDATION)
+    created = ChangeEvent.objects.get(object_type="recommendation")
     assert created.object_id == recommendation.uuid
     assert created.data["reference"] == "TST-01"
     assert created.data["partners"][0]["slug"] == "australia"
@@ -83,10 +85,10 @@ def test_change_status_records_entry_with_note_evidence_and_author(recommendatio
         "https://example.org/press-release",
         policy_user,
     )
-    update = ChangeEvent.objects.filter(object_type=ObjectType.RECOMMENDATION, action=ChangeAction.UPDATED).get()
+    update = ChangeEvent.objects.filter(object_type="recommendation", action=ChangeAction.UPDATED).get()
     assert update.changes["status"] == [Status.PROPOSED, Status.IN_PROGRESS]
     assert update.data["version"] == 2
-    assert ChangeEvent.objects.filter(object_type=ObjectType.STATUS_UPDATE, object_id=entry.uuid).count() == 1
+    assert ChangeEvent.objects.filter(object_type="status_update", object_id=entry.uuid).count() == 1
 
 
 def test_change_to_the_same_status_is_refused(recommendation, policy_user):
@@ -169,7 +171,7 @@ def test_update_changes_fields_partners_and_themes_in_one_version(recommendation
     assert list(recommendation.partner_links.values_list("partner__slug", "role")) == [("south-korea", "lead")]
     assert list(recommendation.themes.values_list("slug", flat=True)) == ["cyber"]
     assert change.status_update.to_status == Status.UNDER_REVIEW
-    event = ChangeEvent.objects.filter(action=ChangeAction.UPDATED, object_type=ObjectType.RECOMMENDATION).get()
+    event = ChangeEvent.objects.filter(action=ChangeAction.UPDATED, object_type="recommendation").get()
     assert {"title", "partners", "themes", "status", "status_label"} <= set(event.changes)
 
 
@@ -225,8 +227,8 @@ def test_delete_records_the_deletions_in_the_feed(recommendation, policy_user):
     assert not Recommendation.objects.exists() and not StatusUpdate.objects.exists()
     deleted = ChangeEvent.objects.filter(action=ChangeAction.DELETED).order_by("seq")
     assert [(e.object_type, e.object_id) for e in deleted] == [
-        (ObjectType.STATUS_UPDATE, entry_uuid),
-        (ObjectType.RECOMMENDATION, uuid),
+        ("status_update", entry_uuid),
+        ("recommendation", uuid),
     ]
     assert deleted.last().data["reference"] == "TST-01"
 
@@ -271,7 +273,7 @@ def test_change_status_with_entry_uuid_uses_it_and_a_retry_raises_already_exists
 
 
 def test_api_token_create_stores_only_a_hash(policy_user):
-    from recommendations.services import api_token_create, api_token_hash
+    from core.services import api_token_create, api_token_hash
 
     token, raw = api_token_create(user=policy_user, name="tool", can_write=True)
     prefix, _, secret = raw.partition(".")

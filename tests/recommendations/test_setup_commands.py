@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from recommendations.models import ChangeEvent, Recommendation
-from recommendations.roles import MANAGERS, POLICY_TEAM
+from core.models import ChangeEvent
+from core.roles import MANAGERS, POLICY_TEAM
+from recommendations.models import Recommendation
 
 BUNDLES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
 

@@ -9,16 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ChangeEvent
 from recommendations.choices import Priority, Status
-from recommendations.models import ChangeEvent, Recommendation, StatusUpdate
+from recommendations.models import Recommendation, StatusUpdate
 from recommendations.services import recommendation_change_status
-from tests.factories import (
-    PartnerFactory,
-    RecommendationFactory,
-    RecommendationLinkFactory,
-    SourceFactory,
-    UserFactory,
-)
+from tests.factories import PartnerFactory, RecommendationFactory, RecommendationLinkFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -487,8 +482,8 @@ def test_source_pages_run_a_constant_number_of_queries(
 
 def test_reverse_names_exist():
     assert reverse("recommendations:list") == LIST
-    assert reverse("recommendations:report") == "/reports/progress/"
-    assert reverse("partners:list") == "/partners/"
+    assert reverse("reports:progress") == "/reports/progress/"
+    assert reverse("reports:partner_list") == "/partners/"
 
 
 def test_the_500_page_renders_without_a_request():

@@ -1,0 +1,456 @@
+"""The admin's shared machinery, and the admin of the change feed and of API tokens.
+
+Every model admin of the project builds on ``ServiceAdmin``: writes go through the services, edits carry the version
+they began at, and the history comes from the change feed.
+
+Django's admin saves an object in ``save_model`` and its many-to-many fields and inlines in ``save_related``. Here
+``save_model`` does nothing and ``save_related`` makes one service call with everything, so an admin edit is one
+version bump and one change-feed entry, like an API or form edit. The change form carries the version it was opened
+at: if someone changed the object meanwhile, the form says so and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import FilterSet
+
+from .changes import VersionConflict
+from .feed import feed_type_for
+from .models import ApiToken, ChangeEvent
+from .services import api_token_create, api_token_revoke
+
+admin.site.site_header = gettext_lazy("Recommendation tracker")
+admin.site.site_title = gettext_lazy("Recommendation tracker")
+admin.site.index_title = gettext_lazy("Content and status")
+
+#: Integer keys beyond this range make the database driver raise (SQLite: OverflowError) instead of finding nothing.
+INTEGER_KEY_RANGE = range(-(2**63), 2**63)
+
+
+def usable_key(key_field: models.Field, value: Any) -> bool:
+    """Whether ``value`` can be looked up in ``key_field`` at all (a well-formed value in the column's range).
+
+    Django's choice fields catch a malformed key when they look it up, but not one the database driver refuses
+    (a 40-digit id), and the admin's autocomplete widgets re-render a refused value by querying it unchecked.
+    """
+    try:
+        python = key_field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    if isinstance(key_field, models.IntegerField) and python is not None:
+        return python in INTEGER_KEY_RANGE
+    return True
+
+
+def _key_field(queryset: models.QuerySet, to_field_name: str | None) -> models.Field:
+    return queryset.model._meta.get_field(to_field_name) if to_field_name else queryset.model._meta.pk
+
+
+class CheckedModelChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses a key the database could not even look up as "not one of the choices"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not usable_key(_key_field(self.queryset, self.to_field_name), value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, refusing keys the database could not even look up (see CheckedModelChoiceField)."""
+
+    def _check_values(self, value: Any) -> models.QuerySet:
+        key_field = _key_field(self.queryset, self.to_field_name)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if not usable_key(key_field, item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class CheckedAutocompleteMixin:
+    """An autocomplete widget that re-renders a refused value as nothing instead of querying it (a 500 otherwise)."""
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        remote = self.field.remote_field
+        field_name = getattr(remote, "field_name", None)  # a foreign key's to_field; many-to-many use the pk
+        key_field = remote.model._meta.get_field(field_name) if field_name else remote.model._meta.pk
+        usable = [item for item in value if item in ("", None) or usable_key(key_field, item)]
+        return super().optgroups(name, usable, attr)
+
+
+class CheckedAutocompleteSelect(CheckedAutocompleteMixin, AutocompleteSelect):
+    """AutocompleteSelect, safe with malformed submitted values."""
+
+
+class CheckedAutocompleteSelectMultiple(CheckedAutocompleteMixin, AutocompleteSelectMultiple):
+    """AutocompleteSelectMultiple, safe with malformed submitted values."""
+
+
+class CheckedChoicesMixin:
+    """For model admins and inlines: related-object fields refuse malformed keys with a form error, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+#: Longest admin search the database is asked to run (SQLite refuses LIKE patterns of about 50 kB: a 500).
+MAX_SEARCH_LENGTH = 200
+
+
+class CheckedSearchMixin:
+    """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing,
+    and an action on forged selections does nothing.
+
+    The changelist's search box and the autocomplete widgets both search through ``get_search_results``. A list
+    filter value with a NUL byte is answered as Django answers parameters it cannot use: the list, flagged ``?e=1``.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        """An action on forged selections (ids that are no ids) changes nothing, as an empty selection does."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(usable_key(self.opts.pk, value) for value in selected):
+            message = _("Items must be selected in order to perform actions on them. No items have been changed.")
+            self.message_user(request, message, messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class FilterSetListFilter(admin.ListFilter):
+    """An admin list filter that is one filter of a FilterSet: the same parameter, values and meaning as the web
+    pages, the exports and the API (``?status=in_progress``, ``?overdue=true``, ``?partner=india``).
+
+    Make one with :func:`filterset_list_filter`. Its choices are the filter's own; a value the filter refuses is
+    answered as the admin answers any parameter it cannot use: the list, flagged ``?e=1``.
+    """
+
+    filterset_class: type[FilterSet]
+    parameter_name: str
+
+    def __init__(self, request: HttpRequest, params: dict[str, list[str]], model: Any, model_admin: Any) -> None:
+        super().__init__(request, params, model, model_admin)
+        values = params.pop(self.parameter_name, [])
+        self.used_parameters[self.parameter_name] = [value for value in values if value != ""]
+        self.lookup_choices = list(self.lookups(request, model_admin))
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        """The values offered in the sidebar: the filter's form field's choices."""
+        field = self.filterset_class().form.fields[self.parameter_name]
+        choices = getattr(field, "choices", None) or getattr(field.widget, "choices", [])
+        return [(str(value), str(label)) for value, label in choices if str(value) != ""]
+
+    def values(self) -> list[str]:
+        """The values of the parameter in the request."""
+        return list(self.used_parameters.get(self.parameter_name, []))
+
+    def has_output(self) -> bool:
+        return bool(self.lookup_choices)
+
+    def expected_parameters(self) -> list[str]:
+        return [self.parameter_name]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        values = self.values()
+        if not values:
+            return queryset
+        data = QueryDict(mutable=True)
+        data.setlist(self.parameter_name, values)
+        filterset = self.filterset_class(data, queryset=queryset)
+        if not filterset.is_valid():
+            raise IncorrectLookupParameters(filterset.errors)
+        filtered: models.QuerySet[Any] = filterset.filters[self.parameter_name].filter(
+            queryset, filterset.form.cleaned_data[self.parameter_name]
+        )
+        return filtered
+
+    def choices(self, changelist: Any) -> Any:
+        values = self.values()
+        yield {
+            "selected": not values,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": value in values,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+def filterset_list_filter(
+    filterset_class: type[FilterSet], name: str, *, base: type[FilterSetListFilter] = FilterSetListFilter
+) -> type[FilterSetListFilter]:
+    """An admin list filter class for the filter ``name`` of ``filterset_class``, titled with the filter's label."""
+    label = filterset_class.base_filters[name].label or name
+    return type(
+        f"{name.title().replace('_', '')}ListFilter",
+        (base,),
+        {"filterset_class": filterset_class, "parameter_name": name, "title": label},
+    )
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """A model form that remembers the version it was opened at and refuses to save over a newer one."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened_version"] = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            opened_at = cleaned.get("opened_version")
+            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            current_version = current.first()
+            if opened_at is None or opened_at != current_version:
+                raise ValidationError(
+                    gettext_lazy(
+                        "Someone else changed this record while you were editing it (you opened version "
+                        "%(opened)s, it is now at version %(current)s). Nothing was saved. Copy your changes, "
+                        "reload the page and apply them again."
+                    ),
+                    code="stale_version",
+                    params={"opened": opened_at, "current": current_version},
+                )
+        return cleaned
+
+
+def copy_saved_into(target: models.Model, saved: models.Model) -> None:
+    """Make the admin's in-memory object the one the service saved (the admin goes on to log and redirect with it)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding = False
+
+
+class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
+    """A model admin whose writes go through service functions, with a change history from the change feed.
+
+    The model must be registered with the change feed (``core.feed``): the history reads its entries by the object
+    type the registry gives the model.
+    """
+
+    def service_create(self, request: HttpRequest, form: forms.ModelForm, formsets: list) -> models.Model:
+        """Create the object from the admin's form (and inlines) through its service."""
+        raise NotImplementedError
+
+    def service_update(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, formsets: list
+    ) -> models.Model:
+        """Change the object from the admin's form (and inlines) through its service."""
+        raise NotImplementedError
+
+    def service_delete(self, request: HttpRequest, obj: models.Model) -> None:
+        """Delete the object through its service."""
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
+        """Nothing here: save_related writes the object and its relations in one service call."""
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        if change:
+            saved = self.service_update(request, form.instance, form, formsets)
+        else:
+            saved = self.service_create(request, form, formsets)
+        copy_saved_into(form.instance, saved)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Admin log message from the form alone (the inlines were saved by the service, not by formset.save())."""
+        if add:
+            return [{"added": {}}]
+        return [{"changed": {"fields": [str(form.fields[name].label or name) for name in form.changed_data]}}]
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        for obj in queryset:
+            self.service_delete(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict as conflict:
+            # Lost the race between the form's version check and the write: tell the user, write nothing.
+            self.message_user(request, _("Not saved: %(reason)s") % {"reason": conflict}, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
+
+    def response_action(self, request, queryset):
+        try:
+            return super().response_action(request, queryset)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """Who changed what and when, from the change feed (which also records API and web edits)."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        object_type = feed_type_for(self.model).object_type
+        events = ChangeEvent.objects.filter(object_type=object_type, object_id=obj.uuid).order_by("-seq")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change history: %s") % obj,
+            "subtitle": None,
+            "events": events.select_related("actor"),
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/core/change_history.html", context)
+
+
+# --- The change feed and API tokens ---------------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(CheckedSearchMixin, admin.ModelAdmin):
+    """An admin that only lists and shows: these records are written by the services alone."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(ReadOnlyAdmin):
+    """Every create, change and deletion, as the change feed gives it to external tools."""
+
+    list_display = ["seq", "created_at", "action", "object_type", "object_repr", "actor_name", "changed_fields"]
+    list_filter = ["action", "object_type", "created_at"]
+    search_fields = ["object_repr", "actor_name", "request_id", "object_id"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("changed fields"))
+    def changed_fields(self, event: ChangeEvent) -> str:
+        """The names of the fields an update changed."""
+        return ", ".join(event.changes) if event.changes else "—"
+
+
+class ApiTokenAdminForm(forms.ModelForm):
+    """A new token: whose, what for, whether it may write, when it expires. The secret is generated."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "can_write", "expires_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
+    """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
+
+    form = ApiTokenAdminForm
+    list_display = ["name", "user", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "state"]
+    list_filter = ["can_write", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: the row keeps who had access and when
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["user", "name", "can_write", "expires_at"]
+        return ["user", "name", "prefix", "can_write", "expires_at", "created_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["user", "name", "prefix", "can_write", "expires_at", "created_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, token: ApiToken) -> str:
+        """Active, expired or revoked."""
+        if token.revoked_at:
+            return _("revoked")
+        return _("active") if token.is_active else _("expired")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            return  # tokens are not edited; revoke and issue a new one
+        token, raw = api_token_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            can_write=form.cleaned_data["can_write"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
+        copy_saved_into(obj, token)
+        self.message_user(
+            request,
+            _("The token is shown this once; copy it now: %(token)s") % {"token": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=gettext_lazy("Revoke selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        """Revoke the selected tokens from now on."""
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, _("Revoked %(count)d token(s).") % {"count": len(queryset)}, messages.SUCCESS)

@@ -1,0 +1,132 @@
+"""The change feed: every create, update and delete in commit order, for external tools to sync incrementally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from ..choices import ChangeAction
+from ..feed import object_type_choices
+from ..models import ChangeEvent
+from .base import check_query_params
+from .permissions import ModelPermissions
+
+#: Largest seq a client may name (PostgreSQL bigint).
+MAX_SEQ = 2**63 - 1
+
+
+class ChangeFeedQuerySerializer(serializers.Serializer):
+    """Query parameters of the change feed."""
+
+    after = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=MAX_SEQ, help_text="Only changes with a larger seq."
+    )
+    limit = serializers.IntegerField(
+        required=False, default=50, min_value=1, max_value=500, help_text="Most changes per page (1 to 500)."
+    )
+    object_type = serializers.MultipleChoiceField(
+        choices=[], required=False, help_text="Only changes of these object types (repeatable)."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["object_type"].choices = object_type_choices()  # the registry is complete once the apps are ready
+        return fields
+
+
+class ChangeEventSerializer(serializers.Serializer):
+    """One change of the feed."""
+
+    seq = serializers.IntegerField(help_text="Position in the feed; strictly increasing in commit order.")
+    action = serializers.ChoiceField(choices=ChangeAction.choices)
+    object_type = serializers.ChoiceField(choices=[])
+    object_id = serializers.UUIDField(help_text="The changed object's id.")
+    time = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True, help_text="Username of who made the change (null: the system).")
+    request_id = serializers.CharField(allow_null=True, help_text="The request that made it, for support.")
+    data = serializers.DictField(
+        help_text="The object's representation after the change (for a deletion: its last one), as its own "
+        "endpoint answers it."
+    )
+    changes = serializers.DictField(
+        child=serializers.ListField(), help_text="For updates: the changed fields as {field: [old, new]}."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["object_type"].choices = object_type_choices()
+        return fields
+
+
+class ChangeFeedPageSerializer(serializers.Serializer):
+    """A page of the change feed."""
+
+    results = ChangeEventSerializer(many=True)
+    next = serializers.URLField(
+        allow_null=True, help_text="The following page while this one is full; null once you are up to date."
+    )
+    last_seq = serializers.IntegerField(
+        help_text="The newest seq when the request was answered: with next null, poll again with after=last_seq."
+    )
+
+
+class ChangeFeedView(APIView):
+    """Every create, update and delete in commit order: poll with ``after=<the last seq you saw>``.
+
+    Writers hold one lock from before their first change-feed row until they commit, so ``seq`` grows in commit
+    order and a row with a smaller ``seq`` than one you have seen can never appear later.
+    """
+
+    queryset = ChangeEvent.objects.none()  # for ModelPermissions: reading needs view_changeevent
+    permission_classes = [ModelPermissions]
+
+    query_serializer_class = ChangeFeedQuerySerializer
+    response_serializer_class = ChangeFeedPageSerializer
+
+    def get(self, request: Request) -> Response:
+        check_query_params(request, ChangeFeedQuerySerializer().fields)
+        query = ChangeFeedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after, limit = query.validated_data["after"], query.validated_data["limit"]
+        object_types = query.validated_data.get("object_type")
+        # The newest seq is read before the page: every change up to it has committed (commit order), so the page
+        # below sees them all, and a client may resume from last_seq without missing a change.
+        newest = ChangeEvent.objects.aggregate(newest=Max("seq"))["newest"] or 0
+        events = ChangeEvent.objects.filter(seq__gt=after).order_by("seq")
+        if object_types:
+            events = events.filter(object_type__in=object_types)
+        rows = list(
+            events.values(
+                "seq", "action", "object_type", "object_id", "created_at", "actor_name", "request_id", "data", "changes"
+            )[:limit]
+        )
+        results = [self.item(request, row) for row in rows]
+        last_seq = max(newest, rows[-1]["seq"] if rows else 0)
+        next_url = None
+        if len(rows) == limit:
+            next_url = replace_query_param(request.build_absolute_uri(), "after", rows[-1]["seq"])
+        return Response({"results": results, "next": next_url, "last_seq": last_seq})
+
+    @staticmethod
+    def item(request: Request, row: dict[str, Any]) -> dict[str, Any]:
+        """One feed item, with the stored representation's site-relative URLs made absolute."""
+        data = row["data"]
+        if isinstance(data, dict) and isinstance(data.get("url"), str) and data["url"].startswith("/"):
+            data = {**data, "url": request.build_absolute_uri(data["url"])}
+        return {
+            "seq": row["seq"],
+            "action": row["action"],
+            "object_type": row["object_type"],
+            "object_id": row["object_id"],
+            "time": row["created_at"],
+            "actor": row["actor_name"] or None,
+            "request_id": row["request_id"] or None,
+            "data": data,
+            "changes": row["changes"],
+        }

@@ -1,0 +1,237 @@
+"""The write path shared by every service: serialised transactions, optimistic versions and the change feed.
+
+Every write service runs under :func:`atomic_write`. On PostgreSQL that takes a transaction-level advisory lock
+before anything else, so writers commit one after another and the change feed's ``seq`` grows in commit order: a
+client that remembers the last ``seq`` it saw can never miss a change that commits later with a smaller number.
+SQLite gets the same guarantee from ``transaction_mode=IMMEDIATE``. Taking the lock first, before any row lock,
+also rules out lock-order deadlocks between writers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .choices import ChangeAction
+from .feed import feed_type_for
+from .models import ChangeEvent
+from .request_id import current_request_id
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Key of the PostgreSQL advisory lock that serialises writers ("rect" in ASCII).
+WRITE_LOCK_KEY = 0x72656374
+
+#: Representation keys that change on every write and say nothing about what changed.
+_VOLATILE_KEYS = frozenset({"version", "updated_at", "url", "is_overdue"})
+
+
+class VersionConflict(Exception):
+    """A write named a version that is no longer current (someone else changed the object first)."""
+
+    def __init__(self, *, current_version: int | None) -> None:
+        self.current_version = current_version
+        if current_version is None:
+            message = "The object no longer exists."
+        else:
+            message = f"The object has changed since you read it; its current version is {current_version}."
+        super().__init__(message)
+
+
+class AlreadyExists(Exception):
+    """A create named the id of an object that exists already (typically a retried request)."""
+
+    def __init__(self, *, instance: models.Model) -> None:
+        self.instance = instance
+        super().__init__(f"An object with id {getattr(instance, 'uuid', instance.pk)} exists already.")
+
+
+def lock_writes() -> None:
+    """Serialise this transaction with all other writers (PostgreSQL advisory lock held until commit)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_writes() must run inside transaction.atomic().")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+
+
+def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a write service in one transaction that holds the writers' lock (see the module docstring)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic():
+            lock_writes()
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def bump_version(
+    model: type[models.Model], *, pk: int, expected_version: int | None, now: datetime | None = None
+) -> int:
+    """Increase an object's version in one conditional UPDATE and return the new version.
+
+    With ``expected_version`` the UPDATE only matches while the stored version is still that one, so the check and
+    the write are one atomic step; a mismatch (or a deleted row) raises :class:`VersionConflict`. The UPDATE also
+    locks the row until the transaction ends.
+    """
+    rows = model._default_manager.filter(pk=pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=F("version") + 1, updated_at=now or timezone.now()) == 0:
+        current = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()
+        raise VersionConflict(current_version=current)
+    return model._default_manager.filter(pk=pk).values_list("version", flat=True).get()
+
+
+#: Who makes a change: a user, or None (or an anonymous user) for the system.
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def actor_or_none(actor: Actor) -> AbstractBaseUser | None:
+    """The user to record, or None for anonymous and system writes."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def representation(instance: models.Model) -> dict[str, Any]:
+    """The object's API representation, as the change feed stores it (URLs relative to the site)."""
+    feed_type = feed_type_for(instance)
+    data: dict[str, Any] = feed_type.serializer(feed_type.load(instance), context={"request": None}).data
+    return data
+
+
+def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value differs between two representations, as {field: [old, new]}."""
+    if old is None:
+        return {}
+    keys = (set(old) | set(new)) - _VOLATILE_KEYS
+    return {key: [old.get(key), new.get(key)] for key in sorted(keys) if old.get(key) != new.get(key)}
+
+
+def change_record(
+    *,
+    instance: models.Model,
+    action: ChangeAction,
+    actor: Actor,
+    data: dict[str, Any] | None = None,
+) -> ChangeEvent:
+    """Append one event to the change feed for ``instance`` (call inside the write's transaction).
+
+    The object type is the one its model is registered under (``core.feed``). ``data`` defaults to the object's
+    current representation; pass it for deletions, taken before deleting.
+    """
+    object_type = feed_type_for(instance).object_type
+    if data is None:
+        data = representation(instance)
+    changes: dict[str, list[Any]] = {}
+    if action == ChangeAction.UPDATED:
+        previous = (
+            ChangeEvent.objects.filter(object_type=object_type, object_id=instance.uuid)
+            .order_by("-seq")
+            .values_list("data", flat=True)
+            .first()
+        )
+        changes = _diff(previous, data)
+    user = actor_or_none(actor)
+    return ChangeEvent.objects.create(
+        action=action,
+        object_type=object_type,
+        object_id=instance.uuid,
+        object_repr=str(instance)[:300],
+        data=data,
+        changes=changes,
+        actor=user,
+        actor_name=user.get_username() if user else "",
+        request_id=current_request_id() or "",
+    )
+
+
+def apply_fields(
+    instance: models.Model, fields: dict[str, Any], *, exclude_validation: Iterable[str] = ()
+) -> list[str]:
+    """Set the given field values on ``instance``, validate it, and return the names of fields that changed."""
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    instance.full_clean(exclude=list(exclude_validation))
+    return changed
+
+
+def versioned_create(
+    model: type[models.Model],
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+) -> models.Model:
+    """Create a simple versioned object (partner, theme, source) and record it (call under atomic_write)."""
+    now = timezone.now()
+    instance = model(**data, created_at=now, updated_at=now)
+    instance.full_clean()
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    change_record(instance=instance, action=ChangeAction.CREATED, actor=actor)
+    return instance
+
+
+def versioned_update(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    expected_version: int | None,
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+) -> models.Model:
+    """Change a simple versioned object if anything changes, bumping its version (call under atomic_write).
+
+    Raises VersionConflict if ``expected_version`` is not the stored version, ValidationError for bad values.
+    """
+    model = type(instance)
+    fresh = model._default_manager.filter(pk=instance.pk).first()
+    if fresh is None or (expected_version is not None and fresh.version != expected_version):
+        raise VersionConflict(current_version=fresh.version if fresh else None)
+    changed = apply_fields(fresh, data)
+    m2m_changed = []
+    for name, values in (m2m or {}).items():
+        wanted = {obj.pk for obj in values}
+        if set(getattr(fresh, name).values_list("pk", flat=True)) != wanted:
+            getattr(fresh, name).set(list(wanted))
+            m2m_changed.append(name)
+    if not changed and not m2m_changed:
+        return fresh
+    fresh.updated_at = timezone.now()
+    fresh.version = bump_version(model, pk=fresh.pk, expected_version=fresh.version, now=fresh.updated_at)
+    if changed:
+        fresh.save(update_fields=changed)
+    change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
+    return fresh
+
+
+def versioned_delete(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> None:
+    """Delete a simple versioned object, recording its last representation (call under atomic_write)."""
+    model = type(instance)
+    bump_version(model, pk=instance.pk, expected_version=expected_version)  # checks the version, locks the row
+    fresh = model._default_manager.get(pk=instance.pk)
+    data = representation(fresh)
+    change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=data)
+    fresh.delete()

@@ -1,0 +1,39 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from core.roles import MANAGERS, POLICY_TEAM
+
+DEMO_USERS = [
+    ("admin", None, True, "administrator: everything, including deletions and API tokens"),
+    ("policy", POLICY_TEAM, False, "policy team: edits content, records status changes"),
+    ("manager", MANAGERS, False, "manager: reads everything, changes nothing"),
+]
+
+
+class Command(BaseCommand):
+    """Create one demo user per role with a random password, printed once (development only)."""
+
+    help = "Create demo users admin, policy and manager (development only; existing users are left alone)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo users are for development only (DJANGO_DEBUG=1); refusing to create them.")
+        User = get_user_model()
+        for username, group_name, is_superuser, description in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"{username:8} exists already (password unchanged) - {description}")
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                username=username, password=password, is_staff=True, is_superuser=is_superuser
+            )
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+            self.stdout.write(f"{username:8} password {password} - {description}")
+        self.stdout.write(
+            "Passwords are shown only when a user is created; reset one with: manage.py changepassword NAME"
+        )

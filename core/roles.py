@@ -1,0 +1,30 @@
+"""The roles users have, as Django groups (created by a migration of the recommendations app).
+
+A role is a set of model permissions; code asks for permissions (``user.has_perm``), never for group names, so an
+administrator may also grant a permission to a single user. The names here are for showing the role and for setting
+up users.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+POLICY_TEAM = "Policy team"
+MANAGERS = "Managers"
+
+#: Group name → how the header names a member, most capable role first.
+ROLE_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Manager")}
+
+
+def role_label(user: AbstractBaseUser | AnonymousUser) -> str:
+    """The role to show for a user: administrator, policy team, manager, or none."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return str(_("Administrator"))
+    names = {group.name for group in user.groups.all()}
+    for name, label in ROLE_LABELS.items():
+        if name in names:
+            return str(label)
+    return ""

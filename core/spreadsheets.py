@@ -1,0 +1,328 @@
+"""Reading and writing tables of rows as CSV, XLSX and JSON: the one reader and the one writer of every file.
+
+Nothing here knows what the rows are: a file becomes a :class:`Table` (headings, and rows numbered as the user
+sees them) or headings and rows become a file. Every way a file can be unreadable raises :class:`TableFileError` with
+a message meant for the person who uploaded it. Every export goes through :func:`needs_formula_guard`, the one
+defence against cells that a spreadsheet program would run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+#: Largest file accepted (bytes).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Most data rows accepted in one file (an import applies every row in one request: about 35 ms a row).
+MAX_ROWS = 1000
+#: The formats we read and write, by file extension.
+FORMATS = ("csv", "xlsx", "json")
+#: HTTP content type of each format.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+#: Characters that make a spreadsheet program read a cell as a formula when they start it: the ASCII ones (OWASP, CSV
+#: injection), their full-width forms (which Japanese-locale spreadsheets also treat as formulas), and the apostrophe
+#: that the guard itself adds (so that a value starting with one round-trips).
+FORMULA_STARTS = frozenset("=+-@\t\r\n'＝＋－＠")
+#: Leading characters a spreadsheet may skip before it looks for a formula: spaces of every width.
+_SKIPPABLE = " \u00a0\u3000"
+#: How several values share one cell (partners, themes) in CSV and XLSX.
+LIST_SEPARATOR = "; "
+
+
+class TableFileError(Exception):
+    """The file cannot be read as a table (wrong format or encoding, too large, no heading, ...)."""
+
+
+@dataclass
+class Table:
+    """A file's rows as {heading: raw value}, each with the row number the user sees (CSV/XLSX: heading is row 1)."""
+
+    format: str
+    headings: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def row_label(self) -> str:
+        """What a row is called in messages: a row of a spreadsheet, an item of a JSON list."""
+        return "item" if self.format == "json" else "row"
+
+
+def format_from_name(filename: str) -> str | None:
+    """The format a file name's extension names (csv, xlsx or json), or None."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return suffix if suffix in FORMATS else None
+
+
+def _sniff_format(content: bytes) -> str:
+    """Guess the format of a file whose name says nothing: zip means XLSX, a bracket means JSON, else CSV."""
+    if content.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+def needs_formula_guard(text: str) -> bool:
+    """Whether a spreadsheet program could read ``text`` as a formula (after skipping leading spaces)."""
+    stripped = text.lstrip(_SKIPPABLE)
+    return bool(stripped) and stripped[0] in FORMULA_STARTS
+
+
+def table_read(*, content: bytes, filename: str, json_key: str = "rows") -> Table:
+    """Read a CSV, XLSX or JSON file (format from the extension, else from the content) into a Table.
+
+    A JSON file is a list of row objects, or an object holding that list under ``json_key``.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise TableFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    if not content.strip():
+        raise TableFileError("The file is empty.")
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in {"xls", "ods", "numbers"}:
+        raise TableFileError(f"“.{suffix}” files cannot be read: save the sheet as .xlsx or as CSV (UTF-8).")
+    fmt = format_from_name(filename) or _sniff_format(content)
+    if fmt == "xlsx":
+        return _rows_to_table("xlsx", _xlsx_rows(content))
+    if fmt == "json":
+        return _json_table(content, json_key)
+    return _rows_to_table("csv", _csv_rows(content))
+
+
+# --- Reading ----------------------------------------------------------------------------------------------------
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 text, with or without a byte order mark; anything else is refused with advice."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableFileError("The file is UTF-16 text. Save it as “CSV UTF-8 (comma delimited)” instead.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TableFileError(
+            f"The file is not UTF-8 text (unreadable byte at position {error.start + 1}). In Excel, save it as "
+            "“CSV UTF-8 (comma delimited)”; or upload the .xlsx file itself."
+        ) from error
+
+
+def _unescape_formula(value: str) -> str:
+    """Undo the export's guard of a formula-like cell: "'=x" was "=x" (see :func:`needs_formula_guard`)."""
+    if value.startswith("'") and needs_formula_guard(value[1:]):
+        return value[1:]
+    return value
+
+
+def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+    """The CSV's records as lists of strings; the delimiter (comma, semicolon or tab) is the heading line's."""
+    text = _decode(content)
+    if "\x00" in text:
+        raise TableFileError("The file is not a text file. Upload a CSV (UTF-8), XLSX or JSON file.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for record in reader:
+            yield [_unescape_formula(cell) for cell in record]
+    except csv.Error as error:
+        raise TableFileError(f"The CSV file is malformed near line {reader.line_num}: {error}.") from error
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    """The first sheet's rows as lists of cell values (text, numbers, dates)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
+        raise TableFileError("The file is not a valid XLSX workbook.") from error
+    try:
+        if not workbook.worksheets:
+            raise TableFileError("The workbook has no sheet.")
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
+        raise TableFileError("The XLSX workbook is damaged and cannot be read.") from error
+    finally:
+        workbook.close()
+
+
+def _is_blank(value: Any) -> bool:
+    """Whether a cell holds nothing (None or only whitespace)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _rows_to_table(fmt: str, records: Iterable[list[Any]]) -> Table:
+    """Turn spreadsheet records into a Table: the first row holds the headings, blank rows are skipped."""
+    records = iter(records)
+    heading_row = next(records, None)
+    if heading_row is None or all(_is_blank(cell) for cell in heading_row):
+        raise TableFileError("The first row must hold the column headings; it is empty.")
+    headings = ["" if _is_blank(cell) else str(cell).strip() for cell in heading_row]
+    table = Table(format=fmt, headings=[h for h in headings if h])
+    for number, record in enumerate(records, start=2):
+        if all(_is_blank(cell) for cell in record):
+            continue
+        if len(table.rows) >= MAX_ROWS:
+            raise TableFileError(f"The file has more than {MAX_ROWS} rows; split it into several files.")
+        row: dict[str, Any] = {}
+        for index, value in enumerate(record):
+            heading = headings[index] if index < len(headings) else ""
+            if heading:
+                row[heading] = value
+            elif not _is_blank(value):
+                raise TableFileError(
+                    f"Row {number}, column {get_column_letter(index + 1)} holds a value but the column has no "
+                    "heading (or the row has more cells than the heading row; check the quoting)."
+                )
+        table.rows.append((number, row))
+    return table
+
+
+def _json_table(content: bytes, json_key: str) -> Table:
+    """A JSON list of row objects, or an object holding that list under ``json_key``."""
+    try:
+        data = json.loads(_decode(content))
+    except json.JSONDecodeError as error:
+        raise TableFileError(f"The file is not valid JSON: {error.msg} (line {error.lineno}).") from error
+    if isinstance(data, dict):
+        data = data.get(json_key)
+    if not isinstance(data, list):
+        raise TableFileError(f'The JSON file must be a list of rows, or an object with a "{json_key}" list.')
+    if len(data) > MAX_ROWS:
+        raise TableFileError(f"The file has more than {MAX_ROWS} rows; split it into several files.")
+    headings: dict[str, None] = {}
+    table = Table(format="json", headings=[])
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise TableFileError(f"Item {number} of the list is not an object of column: value pairs.")
+        for key in item:
+            headings.setdefault(str(key), None)
+        table.rows.append((number, {str(key): value for key, value in item.items()}))
+    table.headings = list(headings)
+    return table
+
+
+# --- Writing ----------------------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A value as text: lists joined with "; ", dates as YYYY-MM-DD, date-times to the minute, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(cell_text(item) for item in value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: text as :func:`cell_text` writes it, with an apostrophe before a formula-like start."""
+    text = cell_text(value)
+    return "'" + text if needs_formula_guard(text) else text
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given, so csv.writer yields lines for streaming."""
+
+    def write(self, value: str) -> str:
+        """Hand the line back."""
+        return value
+
+
+def csv_lines(headings: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV text line by line, starting with a UTF-8 byte order mark so that Excel reads Japanese correctly."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([csv_cell(value) for value in headings])
+    for row in rows:
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
+def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> WriteOnlyCell:
+    """A cell that keeps text as text: strings are never formulas (formula-like ones are quote-prefixed, as Excel
+    marks text typed with a leading apostrophe), lists are joined, dates stay dates."""
+    if isinstance(value, list | tuple):
+        value = cell_text(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if needs_formula_guard(value):
+            cell.quotePrefix = True
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def xlsx_bytes(
+    headings: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str, widths: Sequence[int] = ()
+) -> bytes:
+    """A one-sheet workbook (openpyxl's write-only mode: flat memory) with a bold, frozen heading row."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1")
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths[: len(headings)], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([_xlsx_cell(sheet, value, bold=True) for value in headings])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _json_default(value: Any) -> str:
+    """Dates as YYYY-MM-DD in JSON."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_bytes(headings: Sequence[str], rows: Iterable[Sequence[Any]], *, json_key: str) -> bytes:
+    """Rows as JSON objects keyed by heading, in a list under ``json_key``."""
+    items = [dict(zip(headings, row, strict=True)) for row in rows]
+    return json.dumps({json_key: items}, ensure_ascii=False, indent=2, default=_json_default).encode()
+
+
+def table_write(
+    *,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    title: str,
+    json_key: str = "rows",
+    widths: Sequence[int] = (),
+) -> bytes:
+    """Headings and rows (values in heading order) as a CSV (UTF-8 with BOM), XLSX or JSON file."""
+    if fmt == "csv":
+        return "".join(csv_lines(headings, rows)).encode()
+    if fmt == "xlsx":
+        return xlsx_bytes(headings, rows, title=title, widths=widths)
+    if fmt == "json":
+        return json_bytes(headings, rows, json_key=json_key)
+    raise ValueError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")

@@ -1,0 +1,119 @@
+"""Admin of sources and themes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
+
+from core.admin import ServiceAdmin, VersionedAdminForm
+
+from ..choices import Status
+from ..models import Source, Theme
+from ..services import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
+
+
+class SourceAdminForm(VersionedAdminForm):
+    """A source document."""
+
+    class Meta:
+        model = Source
+        fields = ["title", "short_title", "slug", "kind", "author", "publisher", "published_on", "url", "description"]
+
+
+@admin.register(Source)
+class SourceAdmin(ServiceAdmin):
+    """Source documents, with how many recommendations each makes and how far they got."""
+
+    form = SourceAdminForm
+    list_display = ["title", "kind", "author", "publisher", "published_on", "recommendation_count", "implemented_count"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "short_title", "slug", "author", "publisher"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["uuid", "version", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                recommendation_total=Count("recommendations", distinct=True),
+                implemented_total=Count(
+                    "recommendations", filter=Q(recommendations__status=Status.IMPLEMENTED), distinct=True
+                ),
+            )
+            .order_by("-published_on", "title")
+        )
+
+    @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
+    def recommendation_count(self, source: Source) -> int:
+        """How many recommendations come from the source."""
+        return source.recommendation_total
+
+    @admin.display(description=gettext_lazy("implemented"), ordering="implemented_total")
+    def implemented_count(self, source: Source) -> int:
+        """How many of them are implemented."""
+        return source.implemented_total
+
+    def _data(self, form) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in SourceAdminForm.Meta.fields if name in form.cleaned_data}
+
+    def service_create(self, request, form, formsets):
+        return source_create(actor=request.user, data=self._data(form))
+
+    def service_update(self, request, obj, form, formsets):
+        return source_update(
+            source=obj,
+            actor=request.user,
+            data=self._data(form),
+            expected_version=form.cleaned_data.get("opened_version"),
+        )
+
+    def service_delete(self, request, obj):
+        source_delete(source=obj, actor=request.user)
+
+
+class ThemeAdminForm(VersionedAdminForm):
+    """A theme."""
+
+    class Meta:
+        model = Theme
+        fields = ["name", "slug", "description"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(ServiceAdmin):
+    """Themes, with how many recommendations use each."""
+
+    form = ThemeAdminForm
+    list_display = ["name", "slug", "recommendation_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["uuid", "version", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations")).order_by("name")
+
+    @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
+    def recommendation_count(self, theme: Theme) -> int:
+        """How many recommendations have the theme."""
+        return theme.recommendation_total
+
+    def _data(self, form) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in ThemeAdminForm.Meta.fields if name in form.cleaned_data}
+
+    def service_create(self, request, form, formsets):
+        return theme_create(actor=request.user, data=self._data(form))
+
+    def service_update(self, request, obj, form, formsets):
+        return theme_update(
+            theme=obj,
+            actor=request.user,
+            data=self._data(form),
+            expected_version=form.cleaned_data.get("opened_version"),
+        )
+
+    def service_delete(self, request, obj):
+        theme_delete(theme=obj, actor=request.user)

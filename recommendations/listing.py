@@ -1,0 +1,111 @@
+"""What the web pages that read the recommendation filters share: the filterset read from a request, the chips of
+its active filters, sortable column headers, and the filterset of a download.
+
+Every page reads its query string through the one ``RecommendationFilterSet``, so a URL means the same on the list,
+the report, in their exports and in the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
+
+from core.querystrings import query_string
+from partners.models import Partner
+
+from .choices import Priority, Status
+from .filtersets import FILTER_PARAMS, RecommendationFilterSet
+from .forms import style_filter_form
+from .models import Recommendation, Source, Theme
+
+#: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
+LIST_SORT_KEYS = ("reference", "title", "status", "priority", "target_date", "updated_at")
+#: The list's default order.
+DEFAULT_ORDERING = "reference"
+
+
+def page_filterset(request: HttpRequest, queryset: QuerySet[Recommendation] | None = None) -> RecommendationFilterSet:
+    """The filterset over the request's query string, its form dressed for the filter panel."""
+    filterset = RecommendationFilterSet(request.GET, queryset=queryset, request=request)
+    style_filter_form(filterset.form)
+    return filterset
+
+
+def download_filterset(request: HttpRequest) -> RecommendationFilterSet | HttpResponse:
+    """The filterset of a download, or a plain-text 400 that names the invalid parameters."""
+    filterset = RecommendationFilterSet(request.GET, queryset=Recommendation.objects.with_related(), request=request)
+    if filterset.is_valid():
+        return filterset
+    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    return HttpResponse(
+        _("Invalid filters:") + "\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+@dataclass
+class Chip:
+    """An active filter value, with the URL of the same page without it."""
+
+    name: str
+    value: str
+    remove_url: str
+
+
+def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[Chip]:
+    """One removable chip per active filter value, labelled in words (partner names, status labels, ...)."""
+    names: dict[str, dict[str, str]] = {
+        "status": {value: str(label) for value, label in Status.choices},
+        "priority": {value: str(label) for value, label in Priority.choices},
+        "overdue": {"true": _("yes"), "1": _("yes"), "yes": _("yes"), "false": _("no"), "0": _("no"), "no": _("no")},
+    }
+    lookups = {"partner": (Partner, "name"), "theme": (Theme, "name"), "source": (Source, "title")}
+    for key, (model, field) in lookups.items():
+        # Only values that can name an object: PostgreSQL refuses to compare text holding a NUL byte (a 500).
+        slugs = [value for value in params.getlist(key) if value and "\x00" not in value]
+        if slugs:
+            names[key] = dict(model.objects.filter(slug__in=slugs).values_list("slug", field))
+    chips = []
+    for key in FILTER_PARAMS:
+        values = params.getlist(key)
+        for value in values:
+            if value == "":
+                continue
+            label = filterset.form.fields[key].label if key in filterset.form.fields else key
+            shown = names.get(key, {}).get(value, value)
+            if key == "q":
+                shown = f"“{value}”"
+            elif key == "stale":
+                shown = _("%(days)s+ days") % {"days": value}
+            rest = [other for other in values if other != value]
+            chips.append(Chip(name=str(label), value=shown, remove_url=query_string(params, **{key: rest or None})))
+    return chips
+
+
+@dataclass
+class SortColumn:
+    """A sortable column header: its title, the URL that sorts by it, and its current direction."""
+
+    key: str
+    title: str
+    url: str
+    direction: str  # "ascending", "descending" or ""
+
+
+def sort_columns(params: QueryDict, keys: tuple[str, ...] = LIST_SORT_KEYS) -> list[SortColumn]:
+    """The list's column headers; clicking the current sort column reverses it, other parameters are kept."""
+    titles = dict(RecommendationFilterSet.base_filters["ordering"].extra["choices"])
+    current = (params.get("ordering") or DEFAULT_ORDERING).split(",")[0]
+    columns = []
+    for key in keys:
+        if current == key:
+            direction, next_ordering = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            direction, next_ordering = "descending", key
+        else:
+            direction, next_ordering = "", key
+        url = query_string(params, ordering=next_ordering)
+        columns.append(SortColumn(key=key, title=str(titles[key]), url=url, direction=direction))
+    return columns

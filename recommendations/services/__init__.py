@@ -1,0 +1,44 @@
+"""Write services of the recommendations app, split by concern: every write of its objects takes one of these.
+
+- ``recommendations``: create, change (fields, partners, themes, status) and delete recommendations;
+- ``status``: the status rules and the timeline entry that records a change;
+- ``links``: links between recommendations;
+- ``taxonomy``: sources and themes.
+"""
+
+from .links import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
+from .recommendations import (
+    RECOMMENDATION_FIELDS,
+    BulkStatusResult,
+    PartnerAssignment,
+    RecommendationChange,
+    recommendation_bulk_change_status,
+    recommendation_change_status,
+    recommendation_create,
+    recommendation_delete,
+    recommendation_update,
+)
+from .status import validate_status_transition
+from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
+
+__all__ = [
+    "RECOMMENDATION_FIELDS",
+    "BulkStatusResult",
+    "PartnerAssignment",
+    "RecommendationChange",
+    "recommendation_bulk_change_status",
+    "recommendation_change_status",
+    "recommendation_create",
+    "recommendation_delete",
+    "recommendation_link_create",
+    "recommendation_link_delete",
+    "recommendation_update",
+    "source_create",
+    "source_delete",
+    "source_update",
+    "theme_create",
+    "theme_delete",
+    "theme_update",
+    "validate_recommendation_link",
+    "validate_status_transition",
+]

@@ -1,0 +1,355 @@
+"""Write services of recommendations: create, change (fields, partners, themes, status) and delete.
+
+Views, forms, serializers, admin actions, imports and commands call these functions to write a recommendation. Each
+runs in one transaction under the writers' lock (``core.changes.atomic_write``), validates before it writes, bumps
+the version and appends to the change feed; a status change always writes its timeline entry in the same step.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.changes import (
+    Actor,
+    AlreadyExists,
+    VersionConflict,
+    atomic_write,
+    bump_version,
+    change_record,
+    representation,
+)
+from core.choices import ChangeAction
+from partners.models import Partner
+
+from ..choices import PartnerRole, Priority, Status
+from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .status import status_update_record, validate_status_transition
+
+#: A partner and its role in a recommendation ("" where the text gives none).
+PartnerAssignment = tuple[Partner, str]
+
+#: Fields of a recommendation that ``recommendation_update`` may change directly.
+RECOMMENDATION_FIELDS = frozenset(
+    {"reference", "title", "description", "source_excerpt", "source", "section", "priority", "team", "target_date"}
+)
+#: Keys of ``recommendation_update``'s data that are not plain fields.
+RECOMMENDATION_EXTRA_KEYS = frozenset({"partners", "themes", "status", "status_note", "evidence_url"})
+
+
+# --- Partners and themes of a recommendation ------------------------------------------------------------------------
+
+
+def _validate_partners(partners: Sequence[PartnerAssignment]) -> dict[int, PartnerAssignment]:
+    """Check a list of (partner, role) pairs: no partner twice, known roles only."""
+    wanted: dict[int, PartnerAssignment] = {}
+    for partner, role in partners:
+        role = role or ""
+        if role and role not in PartnerRole.values:
+            raise ValidationError({"partners": _("“%(role)s” is not a valid partner role.") % {"role": role}})
+        if partner.pk in wanted:
+            raise ValidationError({"partners": _("%(partner)s is listed twice.") % {"partner": partner}})
+        wanted[partner.pk] = (partner, role)
+    return wanted
+
+
+def _set_partners(recommendation: Recommendation, partners: Sequence[PartnerAssignment]) -> bool:
+    """Make the recommendation's partners exactly ``partners``; return whether anything changed."""
+    wanted = _validate_partners(partners)
+    existing = {link.partner_id: link for link in recommendation.partner_links.all()}
+    changed = False
+    gone = [link.pk for partner_id, link in existing.items() if partner_id not in wanted]
+    if gone:
+        RecommendationPartner.objects.filter(pk__in=gone).delete()
+        changed = True
+    for partner_id, (partner, role) in wanted.items():
+        link = existing.get(partner_id)
+        if link is None:
+            RecommendationPartner.objects.create(recommendation=recommendation, partner=partner, role=role)
+            changed = True
+        elif link.role != role:
+            link.role = role
+            link.save(update_fields=["role"])
+            changed = True
+    return changed
+
+
+def _set_themes(recommendation: Recommendation, themes: Iterable[Theme]) -> bool:
+    """Make the recommendation's themes exactly ``themes``; return whether anything changed."""
+    wanted = {theme.pk for theme in themes}
+    if set(recommendation.themes.values_list("pk", flat=True)) == wanted:
+        return False
+    recommendation.themes.set(list(wanted))
+    return True
+
+
+# --- Recommendations ------------------------------------------------------------------------------------------------
+
+
+@atomic_write
+def recommendation_create(
+    *,
+    actor: Actor,
+    source: Source,
+    reference: str,
+    title: str,
+    description: str,
+    source_excerpt: str = "",
+    section: str = "",
+    partners: Sequence[PartnerAssignment] = (),
+    themes: Iterable[Theme] = (),
+    status: str = Status.PROPOSED,
+    status_note: str = "",
+    evidence_url: str = "",
+    priority: str = Priority.MEDIUM,
+    team: str = "",
+    target_date: date | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> Recommendation:
+    """Create a recommendation with its partners, themes and first timeline entry.
+
+    A caller may choose the UUID; if a recommendation with it exists already (a retried create), AlreadyExists is
+    raised and nothing is written.
+    """
+    if uuid is not None:
+        existing = Recommendation.objects.filter(uuid=uuid).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
+    now = timezone.now()
+    recommendation = Recommendation(
+        source=source,
+        reference=reference,
+        title=title,
+        description=description,
+        source_excerpt=source_excerpt,
+        section=section,
+        status=status,
+        priority=priority,
+        team=team,
+        target_date=target_date,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    if uuid is not None:
+        recommendation.uuid = uuid
+    recommendation.full_clean()
+    _validate_partners(partners)
+    recommendation.save()
+    _set_partners(recommendation, partners)
+    _set_themes(recommendation, themes)
+    entry = status_update_record(
+        recommendation=recommendation,
+        from_status="",  # the first entry starts from nothing
+        to_status=status,
+        note=status_note,
+        evidence_url=evidence_url,
+        actor=actor,
+        now=now,
+    )
+    change_record(instance=recommendation, action=ChangeAction.CREATED, actor=actor)
+    change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
+    return recommendation
+
+
+@dataclass
+class RecommendationChange:
+    """What one call to ``recommendation_update`` did."""
+
+    recommendation: Recommendation
+    changed_fields: list[str] = field(default_factory=list)
+    status_update: StatusUpdate | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(self.changed_fields)
+
+
+def _update_recommendation(
+    *,
+    recommendation: Recommendation,
+    actor: Actor,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    entry_uuid: uuid_module.UUID | None = None,
+) -> RecommendationChange:
+    """Apply ``data`` to a recommendation (the body of recommendation_update; call under atomic_write)."""
+    unknown = set(data) - RECOMMENDATION_FIELDS - RECOMMENDATION_EXTRA_KEYS
+    if unknown:
+        raise TypeError(f"recommendation_update() got unknown fields: {', '.join(sorted(unknown))}")
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).first()
+    if fresh is None or (expected_version is not None and fresh.version != expected_version):
+        raise VersionConflict(current_version=fresh.version if fresh else None)
+
+    changed = []
+    for name in RECOMMENDATION_FIELDS & set(data):
+        if getattr(fresh, name) != data[name]:
+            setattr(fresh, name, data[name])
+            changed.append(name)
+    fresh.full_clean(exclude=["status"])
+    new_status = data.get("status")
+    status_changes = new_status is not None and new_status != fresh.status
+    if status_changes:
+        validate_status_transition(from_status=fresh.status, to_status=new_status, note=data.get("status_note", ""))
+    elif data.get("status_note") or data.get("evidence_url"):
+        raise ValidationError(
+            {"status": _("A note or evidence is recorded with a status change: choose a new status.")}
+        )
+    if "partners" in data:
+        _validate_partners(data["partners"])
+        if _set_partners(fresh, data["partners"]):
+            changed.append("partners")
+    if "themes" in data and _set_themes(fresh, data["themes"]):
+        changed.append("themes")
+
+    result = RecommendationChange(recommendation=fresh)
+    if not changed and not status_changes:
+        return result
+    now = timezone.now()
+    fresh.version = bump_version(Recommendation, pk=fresh.pk, expected_version=fresh.version, now=now)
+    fresh.updated_at = now
+    update_fields = [name for name in changed if name in RECOMMENDATION_FIELDS] + ["updated_at"]
+    if status_changes:
+        result.status_update = status_update_record(
+            recommendation=fresh,
+            from_status=fresh.status,
+            to_status=new_status,
+            note=data.get("status_note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            actor=actor,
+            now=now,
+            uuid=entry_uuid,
+        )
+        fresh.status = new_status
+        fresh.status_changed_at = now
+        update_fields += ["status", "status_changed_at"]
+        changed.append("status")
+    fresh.save(update_fields=update_fields)
+    result.changed_fields = changed
+    change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
+    if result.status_update is not None:
+        change_record(instance=result.status_update, action=ChangeAction.CREATED, actor=actor)
+    return result
+
+
+@atomic_write
+def recommendation_update(
+    *, recommendation: Recommendation, actor: Actor, data: Mapping[str, Any], expected_version: int | None = None
+) -> RecommendationChange:
+    """Change a recommendation's fields, partners, themes and (with its timeline entry) status in one step.
+
+    ``data`` holds only what changes: any of the fields in RECOMMENDATION_FIELDS, ``partners`` (a list of
+    (partner, role)), ``themes``, and ``status`` with optional ``status_note`` and ``evidence_url``. With
+    ``expected_version`` the write happens only if nobody changed the recommendation since that version
+    (VersionConflict otherwise). Writing values that are already stored changes nothing, not even the version.
+    """
+    return _update_recommendation(
+        recommendation=recommendation, actor=actor, data=data, expected_version=expected_version
+    )
+
+
+@atomic_write
+def recommendation_change_status(
+    *,
+    recommendation: Recommendation,
+    actor: Actor,
+    status: str,
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+    entry_uuid: uuid_module.UUID | None = None,
+) -> StatusUpdate:
+    """Record a status change with its note and evidence: the timeline entry and the new status, together.
+
+    A caller may choose the timeline entry's UUID; if an entry with it exists already (a retried request),
+    AlreadyExists is raised before anything else is checked, and nothing is written.
+    """
+    if entry_uuid is not None:
+        existing = StatusUpdate.objects.filter(uuid=entry_uuid).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).only("status").first()
+    if fresh is not None:
+        validate_status_transition(from_status=fresh.status, to_status=status, note=note)
+    change = _update_recommendation(
+        recommendation=recommendation,
+        actor=actor,
+        data={"status": status, "status_note": note, "evidence_url": evidence_url},
+        expected_version=expected_version,
+        entry_uuid=entry_uuid,
+    )
+    assert change.status_update is not None
+    return change.status_update
+
+
+@dataclass
+class BulkStatusResult:
+    """What a bulk status change did: the entries it recorded and the recommendations already at that status."""
+
+    changed: list[StatusUpdate]
+    skipped: list[Recommendation]
+
+
+@atomic_write
+def recommendation_bulk_change_status(
+    *, recommendations: Iterable[Recommendation], actor: Actor, status: str, note: str, evidence_url: str = ""
+) -> BulkStatusResult:
+    """Move several recommendations to one status, all or none.
+
+    Recommendations already at that status are skipped. If any other cannot make the move (a closed one without a
+    note), nothing is written and the ValidationError names them.
+    """
+    fresh = list(Recommendation.objects.filter(pk__in=[r.pk for r in recommendations]).order_by("reference"))
+    to_change, skipped, refused = [], [], []
+    for recommendation in fresh:
+        if recommendation.status == status:
+            skipped.append(recommendation)
+            continue
+        try:
+            validate_status_transition(from_status=recommendation.status, to_status=status, note=note)
+        except ValidationError as error:
+            refused.append(f"{recommendation.reference}: {' '.join(error.messages)}")
+        else:
+            to_change.append(recommendation)
+    if refused:
+        raise ValidationError({"note": refused})
+    changed = [
+        _update_recommendation(
+            recommendation=recommendation,
+            actor=actor,
+            data={"status": status, "status_note": note, "evidence_url": evidence_url},
+            expected_version=None,
+        ).status_update
+        for recommendation in to_change
+    ]
+    return BulkStatusResult(changed=changed, skipped=skipped)
+
+
+@atomic_write
+def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expected_version: int | None = None) -> None:
+    """Delete a recommendation and its timeline, recording each deletion in the change feed.
+
+    Its links go with it, which changes the linked recommendations too: each gets a new version and an update.
+    """
+    bump_version(Recommendation, pk=recommendation.pk, expected_version=expected_version)
+    fresh = Recommendation.objects.get(pk=recommendation.pk)
+    last = representation(fresh)
+    linked = set(fresh.links_out.values_list("to_recommendation_id", flat=True)) | set(
+        fresh.links_in.values_list("from_recommendation_id", flat=True)
+    )
+    for entry in fresh.status_updates.order_by("created_at", "id"):
+        change_record(instance=entry, action=ChangeAction.DELETED, actor=actor)
+    change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=last)
+    fresh.delete()
+    now = timezone.now()
+    for pk in sorted(linked):
+        bump_version(Recommendation, pk=pk, expected_version=None, now=now)
+        change_record(instance=Recommendation.objects.get(pk=pk), action=ChangeAction.UPDATED, actor=actor)

@@ -1,0 +1,84 @@
+"""Template helpers of the recommendation pages: status and priority labels, readable change-history values."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+
+from ..choices import PartnerRole, Priority, Status
+from ..models import Recommendation
+
+register = template.Library()
+
+#: Keys of the change feed's representation that repeat another key in words (status → status_label).
+_REDUNDANT_CHANGE_KEYS = frozenset({"status_label", "priority_label", "status_changed_at", "created_at"})
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The label of a status value ("in_progress" → "In progress"); blank stays blank."""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def priority_label(value: str) -> str:
+    """The label of a priority value."""
+    try:
+        return str(Priority(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """A change-feed entry's {field: [old, new]} as readable (field label, old, new) rows."""
+    rows = []
+    for name, values in (changes or {}).items():
+        if name in _REDUNDANT_CHANGE_KEYS or not isinstance(values, list | tuple) or len(values) != 2:
+            continue
+        rows.append((_field_label(name), _readable(name, values[0]), _readable(name, values[1])))
+    return rows
+
+
+def _field_label(name: str) -> str:
+    """The verbose name of a recommendation field, or the key itself."""
+    try:
+        return str(Recommendation._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+
+
+def _readable(name: str, value: Any) -> str:
+    """One value of the change feed in words: statuses by label, nested objects by name, lists joined."""
+    if value in (None, "", [], {}):
+        return "—"
+    if name == "status":
+        return status_label(value)
+    if name == "priority":
+        return priority_label(value)
+    if isinstance(value, list):
+        return "; ".join(_readable_item(item) for item in value)
+    if isinstance(value, dict):
+        return _readable_item(value)
+    text = str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _readable_item(item: Any) -> str:
+    """A nested object (partner with role, theme, source) by its name."""
+    if not isinstance(item, dict):
+        return str(item)
+    name = item.get("name") or item.get("title") or item.get("slug") or "?"
+    role = item.get("role")
+    if role:
+        with contextlib.suppress(ValueError):
+            role = PartnerRole(role).label
+        return _("%(name)s (%(role)s)") % {"name": name, "role": str(role).lower()}
+    return str(name)

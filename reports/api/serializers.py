@@ -1,0 +1,37 @@
+"""The progress report's answer in the OpenAPI schema (the view builds it as plain data)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from recommendations.choices import Status
+
+
+class StatusCountSerializer(serializers.Serializer):
+    """How many recommendations have one status."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    """Counts by status for one partner or theme."""
+
+    key = serializers.CharField(help_text="The partner's or theme's slug.")
+    label = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="{status: count} for every status.")
+    total = serializers.IntegerField()
+    implemented_share = serializers.FloatField()
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    """The progress report of the recommendations matching the filters."""
+
+    total = serializers.IntegerField()
+    implemented = serializers.IntegerField()
+    implemented_share = serializers.FloatField(help_text="Implemented as a share of the total, 0 to 1.")
+    overdue = serializers.IntegerField(help_text="Open recommendations past their target date.")
+    by_status = StatusCountSerializer(many=True)
+    by_partner = ProgressRowSerializer(many=True)
+    by_theme = ProgressRowSerializer(many=True)

@@ -1,0 +1,16 @@
+"""URLs of the managers' pages: the progress report, partners and sources."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/progress/", views.progress_report, name="progress"),
+    path("reports/progress/export.csv", views.progress_report_csv, name="progress_csv"),
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/<slug:slug>/", views.partner_detail, name="partner_detail"),
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+]

@@ -1,0 +1,231 @@
+"""The managers' pages: the progress report and its CSV, and the progress of each partner and each source.
+
+They read the recommendation filters through the one ``RecommendationFilterSet`` (``recommendations.listing``), so
+every count links to the list it counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.querystrings import attachment, query_string, redirect_without_empty
+from core.spreadsheets import csv_lines
+from core.views import page
+from partners.choices import PartnerKind
+from partners.models import Partner
+from recommendations.choices import Status
+from recommendations.listing import download_filterset, filter_chips, page_filterset
+from recommendations.models import Recommendation, RecommendationPartner, Source
+
+from .charts import history_chart, stacked_bar
+from .exports import report_header, report_rows
+from .forms import DEFAULT_STALE_DAYS, ReportOptionsForm
+from .selectors import (
+    StatusRow,
+    overdue_recommendations,
+    partners_with_progress,
+    progress_summary,
+    recent_status_changes,
+    sources_with_progress,
+    stale_recommendations,
+    status_counts,
+    status_history,
+)
+
+#: Months of the progress-over-time chart when no period is filtered, and the most it ever shows.
+HISTORY_MONTHS = 12
+MAX_HISTORY_MONTHS = 60
+#: Rows shown in each of the report's lists (overdue, stale); the full lists are a link away.
+REPORT_LIST_LENGTH = 10
+#: Permissions to read the pages.
+VIEW_RECOMMENDATIONS = "recommendations.view_recommendation"
+VIEW_PARTNERS = "partners.view_partner"
+VIEW_SOURCES = "recommendations.view_source"
+
+
+def _months_back(day: date, months: int) -> date:
+    """The first day of the month ``months`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def history_period(cleaned: dict[str, Any]) -> tuple[date, date]:
+    """The months the progress-over-time chart covers: the updated period if filtered, else the last 12 months."""
+    after, before = cleaned.get("updated_after"), cleaned.get("updated_before")
+    end = timezone.localtime(before).date() if before else timezone.localdate()
+    end = min(end, timezone.localdate())
+    start = timezone.localtime(after).date() if after else _months_back(end, HISTORY_MONTHS - 1)
+    start = max(min(start, end), _months_back(end, MAX_HISTORY_MONTHS - 1))
+    return date(start.year, start.month, 1), end
+
+
+@dataclass
+class MatrixRow:
+    """A row of the partner × status or theme × status table."""
+
+    row: StatusRow
+    url: str
+    cells: list[tuple[str, int, str]]  # (status, count, URL of the list of those, or "")
+    segments: list[Any]
+
+
+def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | None) -> list[MatrixRow]:
+    """Table rows whose counts link to the list they count (when that link is exact under the current filters)."""
+    current = [value for value in params.getlist(key) if value]
+    list_url = reverse("recommendations:list")
+    matrix = []
+    for row in rows:
+        exact = not current or current == [row.key]
+        cells = []
+        for status in Status.values:
+            count = row.counts.get(status, 0)
+            url = ""
+            if count and exact:
+                url = list_url + query_string(params, **{key: row.key, "status": status, "stale_days": None})
+            cells.append((status, count, url))
+        url = reverse(url_name, args=[row.key]) if url_name else ""
+        matrix.append(MatrixRow(row=row, url=url, cells=cells, segments=stacked_bar(row.counts)))
+    return matrix
+
+
+@page(VIEW_RECOMMENDATIONS)
+def progress_report(request: HttpRequest) -> HttpResponse:
+    """The managers' dashboard for the filtered recommendations: totals, distributions, lists and progress over time."""
+    if cleaned := redirect_without_empty(request):
+        return cleaned
+    filterset = page_filterset(request)
+    options = ReportOptionsForm(request.GET)
+    valid = filterset.is_valid()
+    list_url = reverse("recommendations:list")
+    context: dict[str, Any] = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "options": options,
+        "valid": valid,
+        "chips": filter_chips(request.GET, filterset),
+        "statuses": Status.choices,
+        "bar_groups": [
+            (filterset.form[name], filterset.form.fields[name].label)
+            for name in ("status", "partner", "theme", "priority", "source")
+        ],
+        "list_url": list_url + query_string(request.GET, stale_days=None),
+        "csv_url": reverse("reports:progress_csv") + query_string(request.GET),
+        "generated_at": timezone.localtime(),
+    }
+    if valid:
+        queryset = filterset.qs
+        summary = progress_summary(queryset=queryset)
+        start, end = history_period(filterset.form.cleaned_data)
+        history = status_history(queryset=queryset, start=start, end=end)
+        stale_days = options.stale_days_value()
+        stale_count, stale = stale_recommendations(queryset=queryset, days=stale_days, limit=REPORT_LIST_LENGTH)
+        context.update(
+            summary=summary,
+            overall_segments=stacked_bar(summary.overall.counts),
+            partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
+            theme_rows=_matrix(summary.by_theme, request.GET, "theme", None),
+            history=history,
+            history_chart=history_chart(history),
+            history_start=start,
+            history_end=end,
+            overdue=overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
+            overdue_url=list_url + query_string(request.GET, overdue="true", stale_days=None),
+            stale=stale,
+            stale_count=stale_count,
+            stale_days=stale_days,
+            stale_url=list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
+            recent=recent_status_changes(queryset=queryset),
+            default_stale_days=DEFAULT_STALE_DAYS,
+        )
+    return render(request, "reports/progress_report.html", context, status=200 if valid else 400)
+
+
+@page(VIEW_RECOMMENDATIONS)
+def progress_report_csv(request: HttpRequest) -> HttpResponse:
+    """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends."""
+    filterset = download_filterset(request)
+    if isinstance(filterset, HttpResponse):
+        return filterset
+    summary = progress_summary(queryset=filterset.qs)
+    start, end = history_period(filterset.form.cleaned_data)
+    history = status_history(queryset=filterset.qs, start=start, end=end)
+    response = StreamingHttpResponse(
+        csv_lines(report_header(), report_rows(summary, history)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = attachment(f"progress-report-{timezone.localdate().isoformat()}.csv")
+    return response
+
+
+# --- Partners -------------------------------------------------------------------------------------------------------
+
+
+@page(VIEW_PARTNERS)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    """Partners grouped by kind, each with the number of its recommendations and a small progress bar."""
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in PartnerKind.values}
+    for partner, row in partners_with_progress():
+        by_kind.setdefault(partner.kind, []).append((partner, row, stacked_bar(row.counts)))
+    groups = [(PartnerKind(kind).label, partners) for kind, partners in by_kind.items() if partners]
+    return render(request, "reports/partner_list.html", {"groups": groups, "statuses": Status.choices})
+
+
+@page(VIEW_PARTNERS)
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A partner: what it is, its members or memberships, its recommendations with their status and its role."""
+    partner = get_object_or_404(Partner, slug=slug)
+    links = (
+        RecommendationPartner.objects.filter(partner=partner)
+        .select_related("recommendation", "recommendation__source")
+        .order_by("recommendation__reference")
+    )
+    progress = status_counts(queryset=Recommendation.objects.filter(partner_links__partner=partner))
+    query = QueryDict(mutable=True)
+    query["partner"] = partner.slug
+    context = {
+        "partner": partner,
+        "links": list(links),
+        "members": list(partner.members.order_by("name")),
+        "memberships": list(partner.memberships.order_by("name")),
+        "progress": progress,
+        "segments": stacked_bar(progress.counts),
+        "statuses": Status.choices,
+        "list_url": f"{reverse('recommendations:list')}?{query.urlencode()}",
+        "report_url": f"{reverse('reports:progress')}?{query.urlencode()}",
+    }
+    return render(request, "reports/partner_detail.html", context)
+
+
+# --- Sources --------------------------------------------------------------------------------------------------------
+
+
+@page(VIEW_SOURCES)
+def source_list(request: HttpRequest) -> HttpResponse:
+    """Every source document with its recommendations' progress."""
+    sources = [(source, row, stacked_bar(row.counts)) for source, row in sources_with_progress()]
+    return render(request, "reports/source_list.html", {"sources": sources, "statuses": Status.choices})
+
+
+@page(VIEW_SOURCES)
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A source document, its progress and its recommendations in reference order."""
+    source = get_object_or_404(Source, slug=slug)
+    recommendations = Recommendation.objects.filter(source=source).with_related().order_by("reference")
+    progress = status_counts(queryset=recommendations)
+    query = query_string(QueryDict(mutable=True), source=source.slug)
+    context = {
+        "source": source,
+        "recommendations": list(recommendations),
+        "progress": progress,
+        "segments": stacked_bar(progress.counts),
+        "statuses": Status.choices,
+        "list_url": reverse("recommendations:list") + query,
+        "report_url": reverse("reports:progress") + query,
+    }
+    return render(request, "reports/source_detail.html", context)

@@ -1,0 +1,205 @@
+"""Import and export in the recommendation admin: upload → preview → confirm, and downloads of the list.
+
+The recommendations app's admin knows nothing of files: this module registers a subclass of it that adds the import
+views and the export actions (same URLs under ``admin/recommendations/recommendation/``). The uploaded file waits in
+the staging folder (``staging``) between the preview and the confirmation. Confirming reads the same bytes, plans
+again, and applies only if the new plan is the one the user saw (its signature covers every row's action, changes and
+the versions it read); otherwise the new plan is shown instead. The apply step also names each version it read, so a
+change slipping in between is refused rather than overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.changes import VersionConflict
+from core.querystrings import attachment
+from core.spreadsheets import CONTENT_TYPES, FORMATS, MAX_FILE_BYTES, MAX_ROWS, TableFileError
+from recommendations.admin.recommendations import RecommendationAdmin as BaseRecommendationAdmin
+from recommendations.models import Recommendation
+
+from .exports import export_file, export_filename
+from .forms import ImportForm
+from .importing import COLUMNS, ImportPlan, import_plan, read_import_file
+from .services import recommendations_import
+from .staging import SESSION_KEY, discard, stage, staged_upload
+
+#: Permission needed to create each kind of missing object.
+CREATE_PERMISSIONS = {
+    "source": "recommendations.add_source",
+    "partner": "partners.add_partner",
+    "theme": "recommendations.add_theme",
+}
+
+
+def export_response(queryset: QuerySet[Recommendation], fmt: str) -> HttpResponse:
+    """A download of the recommendations in the import's columns."""
+    response = HttpResponse(export_file(queryset=queryset, fmt=fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = attachment(export_filename(fmt))
+    return response
+
+
+class RecommendationImportExportMixin:
+    """Adds to a recommendation admin: the import (upload, preview, confirm) and exports of the list."""
+
+    import_form_template = "admin/recommendations/recommendation/import_form.html"
+    import_preview_template = "admin/recommendations/recommendation/import_preview.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="{}_{}_import".format(*info)),
+            path("import/confirm/", wrap(self.import_confirm_view), name="{}_{}_import_confirm".format(*info)),
+            path("export/<str:fmt>/", wrap(self.export_view), name="{}_{}_export".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def _admin_url(self, name: str) -> str:
+        """The URL of one of this admin's views: "changelist", "import", ..."""
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}")
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        """Importing adds and changes recommendations: the policy team and administrators."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+        """What every import page's template needs."""
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "columns": COLUMNS,
+            "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+            "max_rows": MAX_ROWS,
+            **extra,
+        }
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """The upload form; a valid upload shows its preview."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        if form.is_bound and form.is_valid():
+            upload = form.cleaned_data["file"]
+            token = stage(
+                request,
+                content=form.content,
+                filename=upload.name,
+                create_missing=form.cleaned_data["create_missing"],
+                signature=form.plan.signature,
+            )
+            return self._preview(request, form.plan, token=token, filename=upload.name)
+        context = self._context(request, title=_("Import recommendations"), form=form, media=self.media + form.media)
+        return TemplateResponse(request, self.import_form_template, context)
+
+    def _preview(
+        self, request: HttpRequest, plan: ImportPlan, *, token: str, filename: str, changed: bool = False
+    ) -> TemplateResponse:
+        """The preview: every row's action, changes and errors, the counts, and the confirm button if all is well."""
+        cannot_create = sorted(
+            {new.kind for new in plan.new_objects if not request.user.has_perm(CREATE_PERMISSIONS[new.kind])}
+        )
+        writes = plan.count("create") + plan.count("update")
+        context = self._context(
+            request,
+            title=_("Import preview: %(file)s") % {"file": filename},
+            plan=plan,
+            counts=plan.counts,
+            token=token,
+            filename=filename,
+            changed=changed,
+            cannot_create=cannot_create,
+            can_confirm=not plan.has_errors and not cannot_create and writes > 0,
+        )
+        return TemplateResponse(request, self.import_preview_template, context)
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        """Apply a previewed import, if the file still plans exactly as previewed."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        import_url = self._admin_url("import")
+        if request.method != "POST":
+            return HttpResponseRedirect(import_url)
+        token = request.POST.get("token", "")
+        staged = staged_upload(request, token)
+        if staged is None:
+            self.message_user(
+                request, _("This import is no longer available (expired or applied): upload the file again."), "error"
+            )
+            return HttpResponseRedirect(import_url)
+        entry, content = staged
+        try:
+            plan = import_plan(
+                table=read_import_file(content=content, filename=entry["filename"]),
+                create_missing=entry["create_missing"],
+            )
+        except TableFileError as error:
+            discard(request, token)
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(import_url)
+        if plan.signature != entry["signature"]:
+            staged_entries = dict(request.session[SESSION_KEY])
+            staged_entries[token] = {**entry, "signature": plan.signature}
+            request.session[SESSION_KEY] = staged_entries
+            return self._preview(request, plan, token=token, filename=entry["filename"], changed=True)
+        preview = self._preview(request, plan, token=token, filename=entry["filename"])
+        if not preview.context_data["can_confirm"]:
+            return preview
+        try:
+            result = recommendations_import(plan=plan, actor=request.user)
+        except (VersionConflict, ValidationError) as error:
+            reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, _("Nothing was imported: %(reason)s") % {"reason": reason}, messages.ERROR)
+            return HttpResponseRedirect(import_url)
+        discard(request, token)
+        self.message_user(
+            request, _("Imported %(file)s: %(summary)s") % {"file": entry["filename"], "summary": result.summary()}
+        )
+        return HttpResponseRedirect(self._admin_url("changelist"))
+
+    def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """Download the changelist as it is filtered, searched and sorted now."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if fmt not in FORMATS:
+            raise Http404
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("The list's filters are not valid; nothing exported."), messages.ERROR)
+            return HttpResponseRedirect(self._admin_url("changelist"))
+        return export_response(changelist.queryset, fmt)
+
+    @admin.action(description=gettext_lazy("Export selected as CSV"), permissions=["view"])
+    def export_selected_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        """Download the selected recommendations as CSV."""
+        return export_response(queryset.order_by("reference"), "csv")
+
+    @admin.action(description=gettext_lazy("Export selected as XLSX"), permissions=["view"])
+    def export_selected_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        """Download the selected recommendations as an Excel workbook."""
+        return export_response(queryset.order_by("reference"), "xlsx")
+
+
+admin.site.unregister(Recommendation)
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(RecommendationImportExportMixin, BaseRecommendationAdmin):
+    """The recommendation admin with the import and the exports."""
+
+    actions = [*BaseRecommendationAdmin.actions, "export_selected_csv", "export_selected_xlsx"]

@@ -1,0 +1,434 @@
+"""Logical backups: a consistent, versioned JSON of everything the tracker holds, and its restore.
+
+The backup holds themes, partners, sources, recommendations with their partners and themes, the status timeline,
+links, the change feed (with its sequence numbers, so external tools' cursors stay valid), groups with their
+permissions and users with their group membership. It holds no passwords, sessions or API tokens: restored users get
+unusable passwords and must reset them; tokens must be issued again.
+
+A restore writes rows as they were (ids, versions, timestamps, authors) and bypasses the services on purpose: it
+recreates history rather than making new changes, so it adds nothing to the change feed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from core.models import ApiToken, ChangeEvent
+from partners.models import Partner
+from recommendations.models import (
+    Recommendation,
+    RecommendationLink,
+    RecommendationPartner,
+    Source,
+    StatusUpdate,
+    Theme,
+)
+
+BACKUP_FORMAT = "policy-tracker-backup"
+BACKUP_VERSION = 1
+#: Sections in the order a restore needs them.
+SECTIONS = [
+    "groups",
+    "users",
+    "themes",
+    "partners",
+    "sources",
+    "recommendations",
+    "status_updates",
+    "links",
+    "change_events",
+]
+_BATCH = 2000
+
+
+@dataclass
+class BackupStats:
+    """How many records of each section a backup or restore handled."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line per section."""
+        return "\n".join(f"{name}: {count}" for name, count in self.counts.items())
+
+
+def _dt(value: str | None):
+    """A stored date-time back from its ISO form."""
+    return parse_datetime(value) if value else None
+
+
+def _user_names() -> dict[int, str]:
+    """Usernames by user id (authors and actors are stored by username)."""
+    return dict(get_user_model().objects.values_list("pk", "username"))
+
+
+def _sections() -> dict[str, Iterable[dict[str, Any]]]:
+    """Generators of the backup's records, section by section."""
+    usernames = _user_names()
+
+    def groups() -> Iterator[dict[str, Any]]:
+        for group in Group.objects.order_by("name").prefetch_related("permissions__content_type"):
+            yield {
+                "name": group.name,
+                "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()),
+            }
+
+    def users() -> Iterator[dict[str, Any]]:
+        for user in get_user_model().objects.order_by("username").prefetch_related("groups"):
+            yield {
+                "username": user.username,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "is_active": user.is_active,
+                "is_staff": user.is_staff,
+                "is_superuser": user.is_superuser,
+                "date_joined": user.date_joined,
+                "groups": sorted(g.name for g in user.groups.all()),
+            }
+
+    def simple(model, fields: list[str]) -> Iterator[dict[str, Any]]:
+        yield from model.objects.order_by("pk").values(*fields).iterator(chunk_size=_BATCH)
+
+    def partners() -> Iterator[dict[str, Any]]:
+        members: dict[int, list[str]] = {}
+        for partner_id, slug in Partner.members.through.objects.values_list("from_partner_id", "to_partner__slug"):
+            members.setdefault(partner_id, []).append(slug)
+        fields = ["uuid", "slug", "name", "short_name", "kind", "description", "version", "created_at", "updated_at"]
+        for row in Partner.objects.order_by("pk").values("pk", *fields).iterator(chunk_size=_BATCH):
+            yield {**{k: row[k] for k in fields}, "members": sorted(members.get(row["pk"], []))}
+
+    def recommendations() -> Iterator[dict[str, Any]]:
+        queryset = (
+            Recommendation.objects.order_by("pk")
+            .select_related("source")
+            .prefetch_related("partner_links__partner", "themes")
+        )
+        for rec in queryset.iterator(chunk_size=_BATCH):
+            yield {
+                "uuid": rec.uuid,
+                "reference": rec.reference,
+                "title": rec.title,
+                "description": rec.description,
+                "source_excerpt": rec.source_excerpt,
+                "source": rec.source.slug,
+                "section": rec.section,
+                "partners": [{"slug": link.partner.slug, "role": link.role} for link in rec.partner_links.all()],
+                "themes": sorted(theme.slug for theme in rec.themes.all()),
+                "status": rec.status,
+                "priority": rec.priority,
+                "team": rec.team,
+                "target_date": rec.target_date,
+                "status_changed_at": rec.status_changed_at,
+                "version": rec.version,
+                "created_at": rec.created_at,
+                "updated_at": rec.updated_at,
+            }
+
+    def status_updates() -> Iterator[dict[str, Any]]:
+        rows = StatusUpdate.objects.order_by("pk").values(
+            "uuid",
+            "recommendation__uuid",
+            "from_status",
+            "to_status",
+            "note",
+            "evidence_url",
+            "author_id",
+            "created_at",
+        )
+        for row in rows.iterator(chunk_size=_BATCH):
+            row["recommendation"] = row.pop("recommendation__uuid")
+            row["author"] = usernames.get(row.pop("author_id"))
+            yield row
+
+    def links() -> Iterator[dict[str, Any]]:
+        rows = RecommendationLink.objects.order_by("pk").values(
+            "from_recommendation__uuid", "to_recommendation__uuid", "link_type", "note", "created_by_id", "created_at"
+        )
+        for row in rows.iterator(chunk_size=_BATCH):
+            yield {
+                "from": row["from_recommendation__uuid"],
+                "to": row["to_recommendation__uuid"],
+                "link_type": row["link_type"],
+                "note": row["note"],
+                "created_by": usernames.get(row["created_by_id"]),
+                "created_at": row["created_at"],
+            }
+
+    def change_events() -> Iterator[dict[str, Any]]:
+        rows = ChangeEvent.objects.order_by("seq").values(
+            "seq",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "data",
+            "changes",
+            "actor_id",
+            "actor_name",
+            "request_id",
+            "created_at",
+        )
+        for row in rows.iterator(chunk_size=_BATCH):
+            row["actor"] = usernames.get(row.pop("actor_id"))
+            yield row
+
+    return {
+        "groups": groups(),
+        "users": users(),
+        "themes": simple(Theme, ["uuid", "slug", "name", "description", "version", "created_at", "updated_at"]),
+        "partners": partners(),
+        "sources": simple(
+            Source,
+            [
+                "uuid",
+                "slug",
+                "title",
+                "short_title",
+                "kind",
+                "author",
+                "publisher",
+                "published_on",
+                "url",
+                "description",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+        ),
+        "recommendations": recommendations(),
+        "status_updates": status_updates(),
+        "links": links(),
+        "change_events": change_events(),
+    }
+
+
+def _begin_snapshot() -> None:
+    """Make the surrounding transaction read one consistent snapshot (PostgreSQL; SQLite's transaction already is)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+def backup_export(*, stream: IO[str]) -> BackupStats:
+    """Write the whole database as one JSON document to ``stream``, from one consistent snapshot.
+
+    Records are written as they are read, so memory stays flat however large the database is.
+    """
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+    stats = BackupStats()
+    starts_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if starts_transaction:  # inside an outer transaction (tests) the snapshot is the outer one's
+            _begin_snapshot()
+        header = {"format": BACKUP_FORMAT, "version": BACKUP_VERSION, "created_at": timezone.now()}
+        stream.write("{\n" + ",\n".join(f"{json.dumps(k)}: {encoder.encode(v)}" for k, v in header.items()))
+        for name, records in _sections().items():
+            stream.write(f',\n"{name}": [')
+            count = 0
+            for record in records:
+                stream.write(("\n" if count == 0 else ",\n") + encoder.encode(record))
+                count += 1
+            stream.write("\n]")
+            stats.counts[name] = count
+        stream.write("\n}\n")
+    return stats
+
+
+def backup_read(stream: IO[str]) -> dict[str, Any]:
+    """Parse a backup and check that this version of the app can restore it."""
+    try:
+        data = json.load(stream)
+    except json.JSONDecodeError as error:
+        raise ValidationError(f"Not a JSON document: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
+        raise ValidationError(f'Not a tracker backup (expected "format": "{BACKUP_FORMAT}").')
+    if data.get("version") != BACKUP_VERSION:
+        raise ValidationError(
+            f"Backup version {data.get('version')} cannot be restored by this version (expects {BACKUP_VERSION})."
+        )
+    missing = [name for name in SECTIONS if not isinstance(data.get(name), list)]
+    if missing:
+        raise ValidationError(f"Backup is incomplete: missing {', '.join(missing)}.")
+    return data
+
+
+def _database_is_empty() -> bool:
+    """No content and no users yet (groups and permissions from migrations are expected)."""
+    return not any(
+        model.objects.exists()
+        for model in [Recommendation, Partner, Theme, Source, ChangeEvent, StatusUpdate, ApiToken, get_user_model()]
+    )
+
+
+def _reset_sequences(models: list) -> None:
+    """After inserting explicit ids, move PostgreSQL's sequences past them (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+@transaction.atomic
+def backup_import(*, data: dict[str, Any]) -> BackupStats:
+    """Restore a backup into an empty database, all or nothing."""
+    if not _database_is_empty():
+        raise ValidationError("The database is not empty: restore into a freshly migrated database.")
+    stats = BackupStats()
+    User = get_user_model()
+
+    permissions = {
+        f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
+    }
+    for item in data["groups"]:
+        group, _ = Group.objects.get_or_create(name=item["name"])
+        unknown = [name for name in item["permissions"] if name not in permissions]
+        if unknown:
+            raise ValidationError(f"Group {item['name']}: unknown permissions {', '.join(unknown)}.")
+        group.permissions.set([permissions[name] for name in item["permissions"]])
+    stats.counts["groups"] = len(data["groups"])
+
+    groups = {g.name: g for g in Group.objects.all()}
+    for item in data["users"]:
+        user = User(**{k: v for k, v in item.items() if k not in {"groups", "date_joined"}})
+        user.date_joined = _dt(item["date_joined"])
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([groups[name] for name in item["groups"]])
+    users = dict(User.objects.values_list("username", "pk"))
+    stats.counts["users"] = len(data["users"])
+
+    def stamps(item: dict[str, Any]) -> dict[str, Any]:
+        return {"created_at": _dt(item["created_at"]), "updated_at": _dt(item["updated_at"])}
+
+    Theme.objects.bulk_create([Theme(**{**item, **stamps(item)}) for item in data["themes"]], batch_size=_BATCH)
+    stats.counts["themes"] = len(data["themes"])
+
+    Partner.objects.bulk_create(
+        [Partner(**{**{k: v for k, v in item.items() if k != "members"}, **stamps(item)}) for item in data["partners"]],
+        batch_size=_BATCH,
+    )
+    partner_ids = dict(Partner.objects.values_list("slug", "pk"))
+    Partner.members.through.objects.bulk_create(
+        [
+            Partner.members.through(from_partner_id=partner_ids[item["slug"]], to_partner_id=partner_ids[member])
+            for item in data["partners"]
+            for member in item["members"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["partners"] = len(data["partners"])
+
+    Source.objects.bulk_create(
+        [
+            Source(
+                **{
+                    **item,
+                    **stamps(item),
+                    "published_on": parse_date(item["published_on"]) if item["published_on"] else None,
+                }
+            )
+            for item in data["sources"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["sources"] = len(data["sources"])
+
+    source_ids = dict(Source.objects.values_list("slug", "pk"))
+    plain = {"partners", "themes", "source", "target_date", "status_changed_at", "created_at", "updated_at"}
+    Recommendation.objects.bulk_create(
+        [
+            Recommendation(
+                **{k: v for k, v in item.items() if k not in plain},
+                **stamps(item),
+                source_id=source_ids[item["source"]],
+                target_date=parse_date(item["target_date"]) if item["target_date"] else None,
+                status_changed_at=_dt(item["status_changed_at"]),
+            )
+            for item in data["recommendations"]
+        ],
+        batch_size=_BATCH,
+    )
+    rec_ids = {str(k): v for k, v in Recommendation.objects.values_list("uuid", "pk")}
+    theme_ids = dict(Theme.objects.values_list("slug", "pk"))
+    RecommendationPartner.objects.bulk_create(
+        [
+            RecommendationPartner(
+                recommendation_id=rec_ids[item["uuid"]], partner_id=partner_ids[p["slug"]], role=p["role"]
+            )
+            for item in data["recommendations"]
+            for p in item["partners"]
+        ],
+        batch_size=_BATCH,
+    )
+    Recommendation.themes.through.objects.bulk_create(
+        [
+            Recommendation.themes.through(recommendation_id=rec_ids[item["uuid"]], theme_id=theme_ids[slug])
+            for item in data["recommendations"]
+            for slug in item["themes"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["recommendations"] = len(data["recommendations"])
+
+    StatusUpdate.objects.bulk_create(
+        [
+            StatusUpdate(
+                uuid=item["uuid"],
+                recommendation_id=rec_ids[item["recommendation"]],
+                from_status=item["from_status"],
+                to_status=item["to_status"],
+                note=item["note"],
+                evidence_url=item["evidence_url"],
+                author_id=users.get(item["author"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["status_updates"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["status_updates"] = len(data["status_updates"])
+
+    RecommendationLink.objects.bulk_create(
+        [
+            RecommendationLink(
+                from_recommendation_id=rec_ids[item["from"]],
+                to_recommendation_id=rec_ids[item["to"]],
+                link_type=item["link_type"],
+                note=item["note"],
+                created_by_id=users.get(item["created_by"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["links"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["links"] = len(data["links"])
+
+    ChangeEvent.objects.bulk_create(
+        [
+            ChangeEvent(
+                **{k: v for k, v in item.items() if k not in {"actor", "created_at"}},
+                actor_id=users.get(item["actor"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["change_events"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["change_events"] = len(data["change_events"])
+    _reset_sequences([ChangeEvent, Recommendation, StatusUpdate, RecommendationLink, Partner, Theme, Source, User])
+    return stats

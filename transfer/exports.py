@@ -1,0 +1,152 @@
+"""Exports of recommendations: one row builder, two sets of columns.
+
+- The **editable** export writes the import's columns in the import's notation (slugs, ``slug:role``, status
+  values), so an exported file imports back as "unchanged" and export → edit → import changes many at once. The
+  admin's exports and ``manage.py export_recommendations`` write it.
+- The **readable** export writes what a person reads in the list (labels, names, the page's URL). The web list's
+  *Export CSV* and *Export Excel* write it.
+
+Rows are read in chunks, each with its source, partners and themes, so an export of any size keeps memory flat.
+Files are written by ``core.spreadsheets`` (one writer, one formula guard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.spreadsheets import table_write
+from recommendations.models import Recommendation, RecommendationPartner, Theme
+
+from .importing import COLUMNS, JSON_KEY, format_partners, format_themes
+
+#: Rows fetched per query (with their partners and themes prefetched per chunk).
+CHUNK_SIZE = 500
+
+UrlFor = Callable[[Recommendation], str]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its heading, how wide it is in XLSX, and its value for a recommendation."""
+
+    heading: Any  # a string, or a lazy translation
+    value: Callable[[Recommendation, UrlFor], Any]
+    width: int = 18
+
+
+def _partners_text(recommendation: Recommendation) -> str:
+    """The partners with their roles, e.g. "Australia (counterpart); Quad"."""
+    parts = []
+    for link in recommendation.partner_links.all():
+        role = link.get_role_display()
+        parts.append(f"{link.partner.name} ({str(role).lower()})" if role else link.partner.name)
+    return "; ".join(parts)
+
+
+def _local(value: Any) -> Any:
+    """A stored time as the local wall-clock time to the second (spreadsheets have no time zones)."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+#: The import's columns, in its notation (``transfer.importing`` reads them back).
+EDITABLE_COLUMNS: dict[str, Column] = {
+    "reference": Column("reference", lambda r, url: r.reference, 12),
+    "title": Column("title", lambda r, url: r.title, 40),
+    "description": Column("description", lambda r, url: r.description, 40),
+    "source_excerpt": Column("source_excerpt", lambda r, url: r.source_excerpt, 40),
+    "section": Column("section", lambda r, url: r.section),
+    "source": Column("source", lambda r, url: r.source.slug),
+    "partners": Column(
+        "partners", lambda r, url: format_partners((link.partner, link.role) for link in r.partner_links.all())
+    ),
+    "themes": Column("themes", lambda r, url: format_themes(r.themes.all())),
+    "priority": Column("priority", lambda r, url: r.priority),
+    "team": Column("team", lambda r, url: r.team),
+    "target_date": Column("target_date", lambda r, url: r.target_date),
+    "status": Column("status", lambda r, url: r.status),
+    "status_note": Column("status_note", lambda r, url: ""),
+}
+assert tuple(EDITABLE_COLUMNS) == COLUMNS, "the editable export writes exactly the import's columns"
+
+#: What a person reads in the list, with the page's address.
+READABLE_COLUMNS: list[Column] = [
+    Column(gettext_lazy("Reference"), lambda r, url: r.reference, 12),
+    Column(gettext_lazy("Title"), lambda r, url: r.title, 48),
+    Column(gettext_lazy("Status"), lambda r, url: r.get_status_display(), 20),
+    Column(gettext_lazy("Priority"), lambda r, url: r.get_priority_display(), 10),
+    Column(gettext_lazy("Partners (roles)"), lambda r, url: _partners_text(r), 40),
+    Column(gettext_lazy("Themes"), lambda r, url: "; ".join(theme.name for theme in r.themes.all()), 36),
+    Column(gettext_lazy("Source"), lambda r, url: str(r.source), 30),
+    Column(gettext_lazy("Section"), lambda r, url: r.section, 30),
+    Column(gettext_lazy("Team"), lambda r, url: r.team, 18),
+    Column(gettext_lazy("Target date"), lambda r, url: r.target_date, 12),
+    Column(gettext_lazy("Overdue"), lambda r, url: _("yes") if r.is_overdue else _("no"), 9),
+    Column(gettext_lazy("Last update"), lambda r, url: _local(r.updated_at), 17),
+    Column(gettext_lazy("URL"), lambda r, url: url(r), 50),
+    Column(gettext_lazy("Description"), lambda r, url: r.description, 80),
+]
+
+
+def _no_url(recommendation: Recommendation) -> str:
+    return ""
+
+
+def export_queryset(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """The recommendations with what every column reads: source, partners (by name) and themes (by name)."""
+    return (
+        queryset.select_related("source")
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "partner_links",
+                queryset=RecommendationPartner.objects.select_related("partner").order_by("partner__name"),
+            ),
+            Prefetch("themes", queryset=Theme.objects.order_by("name")),
+        )
+    )
+
+
+def export_headings(columns: Sequence[Column]) -> list[str]:
+    """The columns' headings, translated now."""
+    return [str(column.heading) for column in columns]
+
+
+def export_rows(
+    queryset: QuerySet[Recommendation], columns: Sequence[Column], *, url_for: UrlFor = _no_url
+) -> Iterator[list[Any]]:
+    """One row per recommendation, in the queryset's order, typed (dates stay dates) for each format to write."""
+    for recommendation in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+        yield [column.value(recommendation, url_for) for column in columns]
+
+
+def editable_records(queryset: QuerySet[Recommendation]) -> list[dict[str, Any]]:
+    """The editable export's rows as {column: value} records (to edit and write back, as scripts and tests do)."""
+    columns = list(EDITABLE_COLUMNS.values())
+    return [dict(zip(EDITABLE_COLUMNS, row, strict=True)) for row in export_rows(queryset, columns)]
+
+
+def export_file(
+    *, queryset: QuerySet[Recommendation], fmt: str, columns: Sequence[Column] | None = None, url_for: UrlFor = _no_url
+) -> bytes:
+    """The recommendations as a CSV, XLSX or JSON file (in the import's columns unless told otherwise)."""
+    columns = list(EDITABLE_COLUMNS.values()) if columns is None else list(columns)
+    return table_write(
+        headings=export_headings(columns),
+        rows=export_rows(queryset, columns, url_for=url_for),
+        fmt=fmt,
+        title=_("Recommendations"),
+        json_key=JSON_KEY,
+        widths=[column.width for column in columns],
+    )
+
+
+def export_filename(fmt: str, name: str = "recommendations") -> str:
+    """A download name with the local date and time, e.g. recommendations-20250331-1420.csv."""
+    return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"

@@ -1,0 +1,732 @@
+"""Import of recommendations from a spreadsheet: the columns, how a cell is read, and the plan.
+
+:func:`import_plan` reads the database but writes nothing: for every row it says what the import would do (create,
+update with the fields that change, leave unchanged) or why it cannot (error). ``services.recommendations_import``
+then applies a plan without errors, all rows in one transaction. The editable export (``exports.py``) writes the
+same columns in the same notation, so an exported file imports back as "unchanged" throughout.
+
+Columns (headings are case-insensitive; spaces and hyphens count as underscores):
+
+* ``reference`` (required): the key. An existing reference updates that recommendation, a new one creates one.
+* ``title``, ``description``, ``source``: a new recommendation needs all three; they can never be emptied.
+* ``source_excerpt``, ``section``, ``team``: text; an empty cell empties the field.
+* ``source``: the source's slug or title (or short title).
+* ``partners``: ``;``-separated partner slugs or names (or short names), each optionally followed by ``:role``
+  (lead, counterpart, addressee), e.g. ``japan:addressee; australia:counterpart; quad``.
+* ``themes``: ``;``-separated theme slugs or names.
+* ``priority`` (high, medium, low) and ``status`` (proposed, under_review, ...; labels work too): an empty cell
+  keeps the current value (a new recommendation: medium, proposed).
+* ``target_date``: YYYY-MM-DD (also YYYY/MM/DD, or a date cell in XLSX); empty clears it.
+* ``status_note``: the timeline note recorded when the row changes the status (required when reopening an
+  implemented or not adopted recommendation); ignored when the status does not change.
+
+A column left out of the file leaves that field as it is. Unknown partners, themes and sources are row errors,
+unless ``create_missing`` is on: then each is created once (slug from its name; partners as countries, sources as
+reports; complete them in the admin afterwards).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+
+from core.models import field_max_length
+from core.spreadsheets import Table, TableFileError, table_read
+from partners.choices import PartnerKind
+from partners.models import Partner
+from recommendations.choices import PartnerRole, Priority, SourceKind, Status
+from recommendations.models import Recommendation, Source, Theme
+from recommendations.services import validate_status_transition
+
+#: Every column the import reads and the export writes, in the export's order.
+COLUMNS = (
+    "reference",
+    "title",
+    "description",
+    "source_excerpt",
+    "section",
+    "source",
+    "partners",
+    "themes",
+    "priority",
+    "team",
+    "target_date",
+    "status",
+    "status_note",
+)
+#: The key of the row list in a JSON file: ``{"recommendations": [...]}``.
+JSON_KEY = "recommendations"
+#: Columns every file must have.
+REQUIRED_COLUMNS = ("reference",)
+#: Columns a new recommendation needs a value in (and which can never be emptied).
+REQUIRED_VALUES = ("title", "description", "source")
+#: Plain text columns, compared after trimming and normalising line ends.
+TEXT_COLUMNS = ("title", "description", "source_excerpt", "section", "team")
+#: Separates several partners or themes in one cell.
+ITEM_SEPARATOR = ";"
+#: Separates a partner from its role: ``japan:addressee``.
+ROLE_SEPARATOR = ":"
+#: Date notations accepted in text cells.
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+#: How many characters of a value the text preview shows.
+PREVIEW_WIDTH = 120
+
+
+class Action(StrEnum):
+    """What the import does with one row."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class NewObject:
+    """A source, partner or theme the import will create (only with create_missing)."""
+
+    kind: str  # "source", "partner" or "theme"
+    slug: str
+    name: str
+
+    @property
+    def data(self) -> dict[str, str]:
+        """The fields to create it with, for source_create / partner_create / theme_create."""
+        if self.kind == "source":
+            return {"slug": self.slug, "title": self.name, "kind": SourceKind.REPORT}
+        if self.kind == "partner":
+            return {"slug": self.slug, "name": self.name, "kind": PartnerKind.COUNTRY}
+        return {"slug": self.slug, "name": self.name}
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a row changes, as the user reads it (in the file's own notation)."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowPlan:
+    """What the import does with one row of the file."""
+
+    number: int
+    reference: str
+    action: Action
+    changes: list[FieldChange] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    #: The recommendation a row updates (or leaves unchanged), and its version when planned.
+    recommendation: Recommendation | None = None
+    version: int | None = None
+    #: Create: recommendation_create's arguments. Update: recommendation_update's data (only what changes).
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def resolved(self, created: Mapping[NewObject, models.Model]) -> dict[str, Any]:
+        """The row's values with every NewObject replaced by the object created for it."""
+
+        def swap(value: Any) -> Any:
+            return created[value] if isinstance(value, NewObject) else value
+
+        values = dict(self.values)
+        if "source" in values:
+            values["source"] = swap(values["source"])
+        if "partners" in values:
+            values["partners"] = [(swap(partner), role) for partner, role in values["partners"]]
+        if "themes" in values:
+            values["themes"] = [swap(theme) for theme in values["themes"]]
+        return values
+
+
+@dataclass
+class ImportPlan:
+    """The whole file's plan: one RowPlan per row, and the sources, partners and themes to create first."""
+
+    rows: list[RowPlan]
+    new_objects: list[NewObject] = field(default_factory=list)
+    row_label: str = "row"
+
+    def count(self, action: Action) -> int:
+        """How many rows have this action."""
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per action, every action listed."""
+        return {action.value: self.count(action) for action in Action}
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any row cannot be imported (then nothing is)."""
+        return any(row.action == Action.ERROR for row in self.rows)
+
+    @property
+    def error_rows(self) -> list[RowPlan]:
+        """The rows with errors."""
+        return [row for row in self.rows if row.action == Action.ERROR]
+
+    def new_of(self, kind: str) -> list[NewObject]:
+        """The objects of one kind (source, partner, theme) the import creates."""
+        return [new for new in self.new_objects if new.kind == kind]
+
+    @property
+    def signature(self) -> str:
+        """A digest of everything the plan would do and of the versions it saw: equal plans, equal signatures."""
+        summary = {
+            "rows": [
+                [
+                    row.number,
+                    row.reference,
+                    row.action.value,
+                    str(row.recommendation.uuid) if row.recommendation else "",
+                    row.version,
+                    [[c.field, c.old, c.new] for c in row.changes],
+                    row.errors,
+                ]
+                for row in self.rows
+            ],
+            "new": [[new.kind, new.slug, new.name] for new in self.new_objects],
+        }
+        return hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
+
+
+def read_import_file(*, content: bytes, filename: str) -> Table:
+    """Read an uploaded CSV, XLSX or JSON file of recommendations (TableFileError if it cannot be read)."""
+    return table_read(content=content, filename=filename, json_key=JSON_KEY)
+
+
+# --- Reading cells ----------------------------------------------------------------------------------------------
+
+
+def column_name(heading: str) -> str:
+    """A heading as a column name: "Target date" and "target-date" are target_date."""
+    return re.sub(r"[\s\-]+", "_", heading.strip().lower())
+
+
+def normalise_text(value: str) -> str:
+    """Text as compared and stored: Windows line ends as \\n, no whitespace at either end."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(cell_text(item) for item in value)
+    return normalise_text(str(value))
+
+
+def cell_items(value: Any) -> list[str]:
+    """A cell holding several values: "a; b" (or a JSON list) as ["a", "b"], blanks dropped.
+
+    In JSON a partner may also be an object: {"slug": "japan", "role": "addressee"}.
+    """
+    items = value if isinstance(value, list | tuple) else cell_text(value).split(ITEM_SEPARATOR)
+    items = [_item_from_object(item) if isinstance(item, dict) else item for item in items]
+    return [text for text in (cell_text(item) for item in items) if text]
+
+
+def _item_from_object(item: Mapping[str, Any]) -> str:
+    """A JSON {"slug" or "name", "role"} object in the cell notation "slug:role"."""
+    name = cell_text(item.get("slug") or item.get("name"))
+    role = cell_text(item.get("role"))
+    return f"{name}{ROLE_SEPARATOR}{role}" if role else name
+
+
+def cell_date(value: Any) -> date | None:
+    """A target date from a date cell or YYYY-MM-DD text; None for an empty cell. ValueError otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD.")
+
+
+def _choice(value: str, choices: type[models.TextChoices], what: str) -> str:
+    """A choice from its value or its label, in any letter case ("In progress" and "in_progress" alike)."""
+    wanted = column_name(value)
+    for choice in choices:
+        if wanted in (choice.value, column_name(str(choice.label))):
+            return choice.value
+    allowed = ", ".join(choices.values)
+    raise ValueError(f"“{value}” is not a {what} (use one of: {allowed}).")
+
+
+def format_partners(assignments: Iterable[tuple[Partner | NewObject, str]]) -> list[str]:
+    """Partners as the file writes them: ["japan:addressee", "jsdf"]."""
+    return [f"{partner.slug}{ROLE_SEPARATOR}{role}" if role else partner.slug for partner, role in assignments]
+
+
+def format_themes(themes: Iterable[Theme | NewObject]) -> list[str]:
+    """Themes as the file writes them: their slugs."""
+    return [theme.slug for theme in themes]
+
+
+# --- Finding sources, partners and themes -------------------------------------------------------------------------
+
+
+class _Catalogue:
+    """One kind of named object (sources, partners or themes), found by slug, name or short name.
+
+    With ``create_missing`` a name that matches nothing becomes a NewObject, the same one for every row that uses it.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        objects: models.QuerySet[Any],
+        keys: Sequence[Callable[[Any], str]],
+        *,
+        create_missing: bool,
+        name_field: str,
+    ) -> None:
+        self.kind = kind
+        self.create_missing = create_missing
+        self.name_max = field_max_length(objects.model, name_field)
+        self.slug_max = field_max_length(objects.model, "slug")
+        self.tiers: list[dict[str, list[models.Model]]] = [defaultdict(list) for _ in keys]
+        self.by_slug: dict[str, models.Model] = {}
+        for obj in objects:
+            self.by_slug[obj.slug] = obj
+            for tier, key in zip(self.tiers, keys, strict=True):
+                text = key(obj)
+                if text and obj not in tier[text.lower()]:
+                    tier[text.lower()].append(obj)
+        self.new: dict[str, NewObject] = {}
+
+    def find(self, text: str) -> models.Model | NewObject:
+        """The object ``text`` names (slug first, then name, then short name); ValueError if none or several."""
+        wanted = text.strip().lower()
+        for tier in self.tiers:
+            found = tier.get(wanted, [])
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                slugs = ", ".join(obj.slug for obj in found)
+                raise ValueError(f"“{text}” could be any of several {self.kind}s ({slugs}): write the slug.")
+        if not self.create_missing:
+            raise ValueError(f"“{text}” is not a known {self.kind} (write its slug or name, or create missing ones).")
+        slug = slugify(text)[: self.slug_max].strip("-")
+        if not slug:
+            raise ValueError(f"“{text}” is not a known {self.kind}, and no slug can be made from it: add it first.")
+        if slug in self.by_slug:
+            taken = self.by_slug[slug]
+            raise ValueError(
+                f"“{text}” is not a known {self.kind}, and its slug “{slug}” is taken by “{taken}”: write “{slug}” "
+                "if you mean that one."
+            )
+        if len(text) > self.name_max:
+            raise ValueError(f"“{text[:40]}…” is too long for a {self.kind}'s name (at most {self.name_max}).")
+        return self.new.setdefault(slug, NewObject(kind=self.kind, slug=slug, name=text.strip()))
+
+
+@dataclass
+class _Context:
+    """What planning needs from the database, loaded once for the whole file."""
+
+    sources: _Catalogue
+    partners: _Catalogue
+    themes: _Catalogue
+    existing: dict[str, Recommendation]  # by lower-cased reference
+
+    @classmethod
+    def load(cls, references: Iterable[str], *, create_missing: bool) -> _Context:
+        """Load every source, partner and theme, and the recommendations the file names (in five queries)."""
+        existing = (
+            Recommendation.objects.with_related()
+            .annotate(reference_lower=Lower("reference"))
+            .filter(reference_lower__in={reference.lower() for reference in references})
+        )
+        return cls(
+            sources=_Catalogue(
+                "source",
+                Source.objects.all(),
+                [lambda s: s.slug, lambda s: s.title, lambda s: s.short_title],
+                create_missing=create_missing,
+                name_field="title",
+            ),
+            partners=_Catalogue(
+                "partner",
+                Partner.objects.all(),
+                [lambda p: p.slug, lambda p: p.name, lambda p: p.short_name],
+                create_missing=create_missing,
+                name_field="name",
+            ),
+            themes=_Catalogue(
+                "theme",
+                Theme.objects.all(),
+                [lambda t: t.slug, lambda t: t.name],
+                create_missing=create_missing,
+                name_field="name",
+            ),
+            existing={rec.reference.lower(): rec for rec in existing},
+        )
+
+    @property
+    def new_objects(self) -> list[NewObject]:
+        """Everything the plan creates, sources first (then partners and themes), each in order of appearance."""
+        return [*self.sources.new.values(), *self.partners.new.values(), *self.themes.new.values()]
+
+
+# --- Planning -----------------------------------------------------------------------------------------------------
+
+
+def _columns(table: Table) -> dict[str, str]:
+    """Map each column name to the file's heading; refuse unknown, repeated and missing required columns."""
+    columns: dict[str, str] = {}
+    unknown = []
+    for heading in table.headings:
+        name = column_name(heading)
+        if name not in COLUMNS:
+            unknown.append(heading)
+        elif name in columns:
+            raise TableFileError(f"The column “{heading}” appears twice.")
+        else:
+            columns[name] = heading
+    if unknown:
+        raise TableFileError(
+            f"Unknown column(s): {', '.join(f'“{h}”' for h in unknown)}. The columns are: {', '.join(COLUMNS)}."
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise TableFileError(f"Required column(s) missing: {', '.join(missing)}.")
+    if not table.rows:
+        raise TableFileError("The file has headings but no rows.")
+    return columns
+
+
+def _partner_assignments(value: Any, catalogue: _Catalogue) -> list[tuple[Partner | NewObject, str]]:
+    """Read a partners cell: "slug[:role]; ..." (or a JSON list of such strings)."""
+    assignments: list[tuple[Partner | NewObject, str]] = []
+    problems = []
+    for item in cell_items(value):
+        name, role = item, ""
+        if ROLE_SEPARATOR in item:
+            head, _, tail = item.rpartition(ROLE_SEPARATOR)
+            try:
+                role = _choice(tail.strip(), PartnerRole, "partner role")
+                name = head.strip()
+            except ValueError as error:
+                try:  # a name that itself holds a colon
+                    assignments.append((catalogue.find(item), ""))
+                except ValueError:
+                    problems.append(str(error))
+                continue
+        try:
+            assignments.append((catalogue.find(name), role))
+        except ValueError as error:
+            problems.append(str(error))
+    seen: set[str] = set()
+    for partner, _role in assignments:
+        if partner.slug in seen:
+            problems.append(f"the partner “{partner.slug}” is listed twice.")
+        seen.add(partner.slug)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return assignments
+
+
+def _theme_list(value: Any, catalogue: _Catalogue) -> list[Theme | NewObject]:
+    """Read a themes cell: "slug; name; ..." (duplicates dropped)."""
+    themes: dict[str, Theme | NewObject] = {}
+    problems = []
+    for item in cell_items(value):
+        try:
+            theme = catalogue.find(item)
+        except ValueError as error:
+            problems.append(str(error))
+        else:
+            themes.setdefault(theme.slug, theme)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return list(themes.values())
+
+
+def _read_row(raw: Mapping[str, Any], columns: Mapping[str, str], context: _Context) -> tuple[dict, list[str]]:
+    """A row's values by column name, parsed and looked up, and the problems found (as "column: reason")."""
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, heading in columns.items():
+        cell = raw.get(heading)
+        try:
+            if name == "source":
+                text = cell_text(cell)
+                values[name] = context.sources.find(text) if text else None
+            elif name == "partners":
+                values[name] = _partner_assignments(cell, context.partners)
+            elif name == "themes":
+                values[name] = _theme_list(cell, context.themes)
+            elif name == "priority":
+                text = cell_text(cell)
+                values[name] = _choice(text, Priority, "priority") if text else None
+            elif name == "status":
+                text = cell_text(cell)
+                values[name] = _choice(text, Status, "status") if text else None
+            elif name == "target_date":
+                values[name] = cell_date(cell)
+            elif isinstance(cell, list | dict):
+                raise ValueError("expected text, found a list.")
+            else:
+                values[name] = cell_text(cell)
+        except ValueError as error:
+            errors.append(f"{name}: {error}")
+    for name in REQUIRED_VALUES:
+        if name in values and not values[name] and not _has_error(errors, name):
+            errors.append(f"{name}: a recommendation needs one; this cell is empty.")
+    return values, errors
+
+
+def _column_rank(error: str) -> int:
+    """Where the column an error is about stands among COLUMNS, so that a row's errors read left to right."""
+    name = error.split(":", 1)[0]
+    return COLUMNS.index(name) if name in COLUMNS else len(COLUMNS)
+
+
+def _has_error(errors: Sequence[str], name: str) -> bool:
+    """Whether one of a row's errors is about the column ``name``."""
+    return any(error.startswith(f"{name}:") for error in errors)
+
+
+def _display(name: str, value: Any) -> str:
+    """A value as the preview shows it: in the file's notation."""
+    if value is None:
+        return ""
+    if name == "source":
+        return value.slug
+    if name == "partners":
+        return "; ".join(format_partners(value))
+    if name == "themes":
+        return "; ".join(sorted(format_themes(value)))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _model_errors(instance: Recommendation, known: Sequence[str]) -> list[str]:
+    """Field-level validation of a recommendation's plain fields (lengths, choices) without database queries.
+
+    Fields that ``known`` (the row's errors so far) already complains about are not checked again.
+    """
+    exclude = ["source", "status", "uuid"]
+    exclude += [name for name in COLUMNS if _has_error(known, name)]
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        return [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+    return []
+
+
+def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
+    """Fill in the plan of a row that creates a recommendation."""
+    missing = [name for name in REQUIRED_VALUES if name not in values and not _has_error(row.errors, name)]
+    row.errors += [f"{name}: a new recommendation needs one; the file has no such column." for name in missing]
+    status = values.get("status") or Status.PROPOSED
+    kwargs: dict[str, Any] = {
+        "reference": row.reference,
+        "title": values.get("title", ""),
+        "description": values.get("description", ""),
+        "source_excerpt": values.get("source_excerpt", ""),
+        "section": values.get("section", ""),
+        "source": values.get("source"),
+        "partners": values.get("partners", []),
+        "themes": values.get("themes", []),
+        "priority": values.get("priority") or Priority.MEDIUM,
+        "team": values.get("team", ""),
+        "target_date": values.get("target_date"),
+        "status": status,
+        "status_note": values.get("status_note", ""),
+    }
+    plain = {k: v for k, v in kwargs.items() if k not in {"source", "partners", "themes", "status_note"}}
+    row.errors += _model_errors(Recommendation(**plain), row.errors)
+    row.values = kwargs
+    for name in COLUMNS[1:]:
+        if name == "status_note":
+            continue
+        shown = _display(name, kwargs[name])
+        if shown:
+            row.changes.append(FieldChange(field=name, old="", new=shown))
+
+
+def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) -> None:
+    """Fill in the plan of a row whose reference exists: only the fields that differ change."""
+    row.recommendation, row.version = current, current.version
+    data: dict[str, Any] = {}
+    candidate = copy.copy(current)
+    for name in TEXT_COLUMNS:
+        if name in values and values[name] != normalise_text(getattr(current, name)):
+            data[name] = values[name]
+            setattr(candidate, name, values[name])
+    if values.get("source") is not None and values["source"] != current.source:
+        data["source"] = values["source"]
+    if values.get("priority") and values["priority"] != current.priority:
+        data["priority"] = candidate.priority = values["priority"]
+    if "target_date" in values and values["target_date"] != current.target_date:
+        data["target_date"] = candidate.target_date = values["target_date"]
+    current_partners = [(link.partner, link.role) for link in current.partner_links.all()]
+    if "partners" in values and {(p.slug, r) for p, r in values["partners"]} != {
+        (p.slug, r) for p, r in current_partners
+    }:
+        data["partners"] = values["partners"]
+    current_themes = list(current.themes.all())
+    if "themes" in values and {t.slug for t in values["themes"]} != {t.slug for t in current_themes}:
+        data["themes"] = values["themes"]
+    new_status = values.get("status")
+    if new_status and new_status != current.status:
+        note = values.get("status_note", "")
+        try:
+            validate_status_transition(from_status=current.status, to_status=new_status, note=note)
+        except ValidationError as error:
+            row.errors += [f"status: {message}" for message in error.messages]
+        data["status"] = new_status
+        if note:
+            data["status_note"] = note
+    row.errors += _model_errors(candidate, row.errors)
+    old = {
+        "source": current.source,
+        "partners": current_partners,
+        "themes": current_themes,
+        "status": current.status,
+        **{name: getattr(current, name) for name in (*TEXT_COLUMNS, "priority", "target_date")},
+    }
+    row.changes = [
+        FieldChange(field=name, old=_display(name, old[name]), new=_display(name, data[name]))
+        for name in COLUMNS
+        if name in data and name != "status_note"
+    ]
+    row.values = data
+
+
+def import_plan(*, table: Table, create_missing: bool = False) -> ImportPlan:
+    """Say, row by row, what importing ``table`` would do; write nothing.
+
+    Raises TableFileError if the columns are wrong (unknown, repeated or missing required ones) or there are no rows.
+    """
+    columns = _columns(table)
+    heading = columns["reference"]
+    references = [cell_text(raw.get(heading)) for _number, raw in table.rows]
+    context = _Context.load([r for r in references if r], create_missing=create_missing)
+    rows_by_reference: dict[str, list[int]] = defaultdict(list)
+    for (number, _raw), reference in zip(table.rows, references, strict=True):
+        if reference:
+            rows_by_reference[reference.lower()].append(number)
+
+    plans = []
+    for (number, raw), reference in zip(table.rows, references, strict=True):
+        row = RowPlan(number=number, reference=reference, action=Action.ERROR)
+        values, row.errors = _read_row(raw, columns, context)
+        current = context.existing.get(reference.lower()) if reference else None
+        if not reference:
+            row.errors.insert(0, "reference: every row needs one; this cell is empty.")
+        elif len(rows_by_reference[reference.lower()]) > 1:
+            numbers = " and ".join(str(n) for n in rows_by_reference[reference.lower()])
+            row.errors.insert(0, f"reference: “{reference}” is in {table.row_label}s {numbers}; each may appear once.")
+        elif current is not None and current.reference != reference:
+            row.errors.insert(
+                0, f"reference: “{reference}” differs only in letter case from “{current.reference}”: write it exactly."
+            )
+        elif current is None:
+            _plan_create(row, values)
+        else:
+            _plan_update(row, values, current)
+        if row.errors:
+            row.errors.sort(key=_column_rank)
+            row.action, row.values, row.changes = Action.ERROR, {}, []
+        elif current is None:
+            row.action = Action.CREATE
+        else:
+            row.action = Action.UPDATE if row.values else Action.UNCHANGED
+        plans.append(row)
+
+    used = {
+        value.slug
+        for row in plans
+        if row.action != Action.ERROR
+        for value in _new_objects_in(row.values)
+        if isinstance(value, NewObject)
+    }
+    return ImportPlan(
+        rows=plans,
+        new_objects=[new for new in context.new_objects if new.slug in used],
+        row_label=table.row_label,
+    )
+
+
+def _new_objects_in(values: Mapping[str, Any]) -> list[Any]:
+    """Every source, partner and theme a row's values refer to."""
+    found = [values.get("source")]
+    found += [partner for partner, _role in values.get("partners", [])]
+    found += list(values.get("themes", []))
+    return found
+
+
+# --- Showing a plan -----------------------------------------------------------------------------------------------
+
+
+def _short(text: str) -> str:
+    """A value cut to the preview's width."""
+    text = text.replace("\n", " ")
+    return text if len(text) <= PREVIEW_WIDTH else text[: PREVIEW_WIDTH - 1] + "…"
+
+
+def plan_as_text(plan: ImportPlan) -> str:
+    """The preview as plain text: one block per row, then what is created, then the counts."""
+    lines = []
+    label = plan.row_label.capitalize()
+    for row in plan.rows:
+        lines.append(f"{label} {row.number}: {row.reference or '(no reference)'}: {row.action.value}")
+        for change in row.changes:
+            if row.action == Action.CREATE:
+                lines.append(f"    {change.field}: {_short(change.new)}")
+            else:
+                lines.append(
+                    f"    {change.field}: {_short(change.old) or '(empty)'} → {_short(change.new) or '(empty)'}"
+                )
+        lines += [f"    error: {error}" for error in row.errors]
+    for kind in ("source", "partner", "theme"):
+        for new in plan.new_of(kind):
+            lines.append(f"New {kind}: {new.slug} (“{new.name}”)")
+    lines.append(plan_summary(plan))
+    return "\n".join(lines)
+
+
+def plan_summary(plan: ImportPlan) -> str:
+    """One line: how many rows are created, updated, unchanged and in error."""
+    counts = plan.counts
+    return (
+        f"{counts['create']} to create, {counts['update']} to update, {counts['unchanged']} unchanged, "
+        f"{counts['error']} with errors."
+    )

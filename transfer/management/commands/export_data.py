@@ -1,0 +1,31 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from transfer.backup import backup_export
+
+
+class Command(BaseCommand):
+    """Write a consistent JSON backup of everything (no passwords, no tokens)."""
+
+    help = "Back up the whole tracker to a JSON file (use - for standard output)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Where to write the backup, or - for standard output.")
+
+    def handle(self, *args, file, **options):
+        if file == "-":
+            stats = backup_export(stream=sys.stdout)
+            self.stderr.write(stats.summary())
+            return
+        path = Path(file)
+        partial = path.with_name(path.name + ".partial")
+        try:
+            with open(partial, "w", encoding="utf-8") as stream:
+                stats = backup_export(stream=stream)
+            partial.replace(path)  # a backup file is either complete or absent
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Cannot write {path}: {error}") from error
+        self.stdout.write(f"Backup written to {path}:\n{stats.summary()}")

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.datastructures import MultiValueDict
+
+from core.spreadsheets import FORMATS, format_from_name
+from recommendations.filtersets import RecommendationFilterSet
+from transfer.exports import export_file
+
+
+class Command(BaseCommand):
+    """Export recommendations in the import's columns (CSV, XLSX or JSON, from the file's extension)."""
+
+    help = (
+        "Export recommendations to a .csv, .xlsx or .json file in the columns import_recommendations reads, so the "
+        "file imports back unchanged. Filters can be repeated and combine like the list's filters."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="Where to write: a .csv, .xlsx or .json file.")
+        parser.add_argument("--source", action="append", default=[], help="Only this source (slug); repeatable.")
+        parser.add_argument("--partner", action="append", default=[], help="Only this partner (slug); repeatable.")
+        parser.add_argument("--theme", action="append", default=[], help="Only this theme (slug); repeatable.")
+        parser.add_argument("--status", action="append", default=[], help="Only this status; repeatable.")
+
+    def handle(self, *args, file: Path, **options):
+        fmt = format_from_name(file.name)
+        if fmt is None:
+            raise CommandError(f"{file}: the name must end in one of: {', '.join('.' + f for f in FORMATS)}.")
+        data = MultiValueDict({name: options[name] for name in ("source", "partner", "theme", "status")})
+        filterset = RecommendationFilterSet(data=data)
+        if not filterset.is_valid():
+            problems = "; ".join(f"--{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+            raise CommandError(problems)
+        queryset = filterset.qs.order_by("reference")
+        try:
+            file.write_bytes(export_file(queryset=queryset, fmt=fmt))
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from error
+        self.stdout.write(f"{file}: {queryset.count()} recommendation(s) exported.")
