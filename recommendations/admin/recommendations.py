@@ -91,10 +91,22 @@ class RecommendationAdminForm(VersionedAdminForm):
             "section": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
         }
 
+    #: Whether the user may record status changes (``can_record_status``); set by the admin for each request.
+    records_status = True
+    #: The form's fields that record a status change.
+    STATUS_FIELDS = ("status", "status_note", "evidence_url")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["status"] = self.instance.status
+        if not self.records_status:  # shown, but a submitted value is ignored for the stored one
+            for name in self.STATUS_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].required = False
+            if self.instance.pk:
+                self.initial["status"] = self.instance.status
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -238,6 +250,12 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         if not filterset.is_valid():
             return queryset.none(), False
         return filterset.filters["q"].filter(queryset, filterset.form.cleaned_data["q"]), may_have_duplicates
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The form, knowing whether this user may record status changes (the web form's and the API's rule)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.records_status = can_record_status(request.user)
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

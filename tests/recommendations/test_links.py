@@ -12,7 +12,7 @@ from recommendations.models import Recommendation, RecommendationLink
 from recommendations.selectors import recommendation_links
 from recommendations.services import recommendation_link_create, recommendation_link_delete
 from tests.factories import RecommendationFactory
-from tests.recommendations.test_admin import change_url, form_data
+from tests.recommendations.admin_helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 

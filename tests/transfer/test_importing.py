@@ -25,7 +25,7 @@ from tests.factories import PartnerFactory, UserFactory
 from transfer.importing import Action, FieldChange
 from transfer.services import recommendations_import
 
-from .import_helpers import EXAMPLE, db_state, exported, file_bytes, load_commentary, plan_for
+from .helpers import EXAMPLE, db_state, exported, file_bytes, load_commentary, plan_for
 
 pytestmark = pytest.mark.django_db
 

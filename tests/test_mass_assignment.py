@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django import forms
@@ -20,11 +19,10 @@ from core.services import api_token_create
 from recommendations.choices import Status
 from recommendations.models import Recommendation, StatusUpdate, Theme
 from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory, UserFactory
+from tests.project import APPS, ROOT
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
-APPS = ["recommendations", "partners", "config"]
 LONG_AGO = "2000-01-01T00:00:00Z"
 
 
@@ -243,7 +241,7 @@ def test_status_form_version_is_a_precondition_not_a_value(policy_client, recomm
 
 
 def test_admin_change_ignores_read_only_fields(policy_client, recommendation):
-    from tests.recommendations.test_admin import change_url, form_data
+    from tests.recommendations.admin_helpers import change_url, form_data
 
     uuid_before, created = recommendation.uuid, recommendation.created_at
     data = form_data(

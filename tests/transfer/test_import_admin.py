@@ -11,7 +11,7 @@ from recommendations.services import recommendation_update
 from tests.factories import UserFactory
 from transfer import forms as import_forms
 
-from .import_helpers import EXAMPLE, db_state, exported, file_bytes
+from .helpers import EXAMPLE, db_state, exported, file_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from transfer.exports import editable_records, export_file
 from transfer.importing import COLUMNS, Action
 from transfer.services import recommendations_import
 
-from .import_helpers import load_commentary, plan_for
+from .helpers import load_commentary, plan_for
 
 pytestmark = pytest.mark.django_db
 

@@ -796,7 +796,7 @@ def test_import_with_a_nul_byte_in_a_cell_is_a_row_error_never_500(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.recommendations.import_helpers import file_bytes
+    from tests.transfer.helpers import file_bytes
 
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
     row = {"reference": "NUL-1", "title": "T", "description": "D", "source": "a-commentary", "partners": "australia"}
