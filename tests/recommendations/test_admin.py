@@ -245,3 +245,46 @@ def test_theme_in_use_cannot_be_deleted_in_the_admin(recommendation, theme, supe
     response = superuser_client.post(url, {"post": "yes"}, follow=True)
     assert "cannot be deleted" in response.content.decode()
     assert recommendation.themes.filter(pk=theme.pk).exists()
+
+
+# --- The admin's list filters and search are the filterset's ---------------------------------------------------------
+
+
+def test_admin_list_filters_speak_the_filtersets_parameters(superuser_client, catalogue):
+    page = superuser_client.get(reverse("admin:recommendations_recommendation_changelist")).content.decode()
+    for query in ("?status=in_progress", "?overdue=true", "?overdue=false", "?partner=india", "?theme=cyber"):
+        assert f'href="{query}"' in page, query
+    assert "status__exact" not in page and "overdue=yes" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=in_progress",
+        "status=implemented",
+        "overdue=true",
+        "overdue=false",
+        "partner=quad",
+        "theme=maritime",
+        "priority=high",
+        "source=report-b",
+        "team=Cyber policy",
+        "q=cyber",
+        "q=underwater ordnance",
+    ],
+)
+def test_admin_list_shows_what_the_filterset_selects(superuser_client, catalogue, query):
+    from django.http import QueryDict
+
+    from recommendations.filtersets import RecommendationFilterSet
+
+    expected = sorted(RecommendationFilterSet(QueryDict(query)).qs.values_list("reference", flat=True))
+    response = superuser_client.get(reverse("admin:recommendations_recommendation_changelist") + "?" + query)
+    assert response.status_code == 200
+    shown = sorted(obj.reference for obj in response.context["cl"].result_list)
+    assert shown == expected and expected, query
+
+
+def test_an_invalid_admin_filter_value_is_flagged_not_a_500(superuser_client, catalogue):
+    response = superuser_client.get(reverse("admin:recommendations_recommendation_changelist") + "?overdue=maybe")
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
