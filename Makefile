@@ -7,14 +7,16 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test lint format check clean fuzz-api loadtest bench
+.PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api loadtest bench
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
 	@echo "make setup   the same without serving"
 	@echo "make serve   production settings under gunicorn on http://127.0.0.1:8000 (SQLite or DATABASE_URL)"
-	@echo "make test    run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make test    run the whole test suite on both cores (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make test-fast  the same without the hostile-input suite (tests/test_bad_input.py), for the everyday loop"
 	@echo "make lint    ruff check and ruff format --check"
+	@echo "make typecheck  mypy (strict on core, services and selectors)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   the benchmark at 1,000 / 10,000 / 100,000 recommendations (SIZE=small: 200 / 1,000; DATABASE_URL)"
 	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
@@ -28,7 +30,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-setup: venv
+# A development .env, so that manage.py commands typed by hand (changepassword, create_api_token, ...) find
+# development settings too; never written for production (DJANGO_DEBUG=0) and never overwritten.
+.env:
+	@if [ "$(DJANGO_DEBUG)" = "1" ]; then \
+		printf '%s\n' "# Development settings for manage.py commands, written by make setup (git-ignored)." \
+			"# Production sets its environment itself: see docs/deploying.md." "DJANGO_DEBUG=1" > .env; \
+	fi
+
+setup: venv .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_bundle fixtures/*.json
 	@if [ "$(DJANGO_DEBUG)" = "1" ]; then $(PY) manage.py create_demo_users; fi
@@ -48,12 +58,20 @@ serve: venv
 	sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py load_bundle fixtures/*.json \
 		&& $(PY) manage.py collectstatic --no-input -v0 && exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi'
 
+# Both cores by default (each test worker has its own database); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+test-fast: venv
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not bad_input"
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff check --fix .

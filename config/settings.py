@@ -1,9 +1,12 @@
 """Settings of the recommendation tracker: one module, driven by environment variables (see README, "Deploying").
 
-Development is opt-in (``DJANGO_DEBUG=1``, which ``make run`` and ``make test`` set); without it the settings are
-production settings and refuse to load without a secret key and allowed hosts.
+Development is opt-in (``DJANGO_DEBUG=1``, which ``make run`` and ``make test`` set, and which ``make setup`` writes
+into a git-ignored ``.env`` so that ``manage.py`` commands typed by hand work too); without it the settings are
+production settings and refuse to load without a secret key and allowed hosts. Variables of the environment win over
+the file; ``DJANGO_ENV_FILE`` names another file ("" for none).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 

@@ -44,7 +44,10 @@ class Outcome:
 @pytest.fixture
 def live_app(tmp_path: Path):
     """The app under gunicorn (4 workers × 2 threads) on a fresh database, with 20 writer tokens and a reader's."""
-    with liveserver.throwaway_database(tmp_path, base_url=os.environ.get("DATABASE_URL")) as database_url:
+    suffix = "_live" + os.environ.get("PYTEST_XDIST_WORKER", "")  # each test worker its own database
+    with liveserver.throwaway_database(
+        tmp_path, base_url=os.environ.get("DATABASE_URL"), suffix=suffix
+    ) as database_url:
         server = liveserver.prepare(database_url, tmp_path, load_data=False, API_THROTTLE_USER="1000000/minute")
         tokens = server.provision(WRITERS)
         try:

@@ -27,7 +27,7 @@ def migrate(targets):
     return executor.loader.project_state([target for target in targets if target[1] is not None]).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the roles as migrations made them
 def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost():
     old = migrate(BEFORE)
     User = old.get_model("auth", "User")
@@ -64,7 +64,12 @@ def test_a_database_from_before_the_move_migrates_forward_with_nothing_lost():
     )
     feed_type = ContentType.objects.get(app_label="recommendations", model="changeevent")
     entry = LogEntry.objects.create(
-        user=user, content_type=feed_type, object_id=str(events[0].pk), object_repr="x", action_flag=2, change_message=""
+        user=user,
+        content_type=feed_type,
+        object_id=str(events[0].pk),
+        object_repr="x",
+        action_flag=2,
+        change_message="",
     )
     managers_before = set(Group.objects.get(name="Managers").permissions.values_list("codename", flat=True))
     assert "view_changeevent" in managers_before

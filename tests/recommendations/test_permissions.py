@@ -45,7 +45,10 @@ def unchanged(recommendation) -> bool:
 
 def test_the_rule_needs_both_permissions(policy_user):
     assert can_record_status(policy_user)
-    assert set(RECORD_STATUS_PERMISSIONS) == {"recommendations.add_statusupdate", "recommendations.change_recommendation"}
+    assert set(RECORD_STATUS_PERMISSIONS) == {
+        "recommendations.add_statusupdate",
+        "recommendations.change_recommendation",
+    }
     for perms in HALVES.values():
         assert not can_record_status(user_with(*perms))
     assert can_record_status(user_with(*RECORD_STATUS_PERMISSIONS))
