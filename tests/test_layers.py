@@ -36,7 +36,7 @@ MODULES = project_modules()
 
 
 def imported_modules(name: str, path: Path) -> Iterator[tuple[str, int]]:
-    """The modules ``name`` imports, absolute, with the line: for ``from a import b``, ``a.b`` where that is a module."""
+    """The modules ``name`` imports, absolute, with their line (``from a import b``: ``a.b`` if that is a module)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
