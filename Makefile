@@ -16,7 +16,7 @@ help:
 	@echo "make test    run the whole test suite on both cores (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make test-fast  the same without the hostile-input suite (tests/test_bad_input.py), for the everyday loop"
 	@echo "make lint    ruff check and ruff format --check"
-	@echo "make typecheck  mypy (strict on core, services and selectors)"
+	@echo "make typecheck  mypy, strict, with the Django and DRF stubs"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   the benchmark at 1,000 / 10,000 / 100,000 recommendations (SIZE=small: 200 / 1,000; DATABASE_URL)"
 	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
@@ -47,7 +47,7 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Production settings (DEBUG off, hashed and compressed static files by whitenoise) under gunicorn. Plain HTTP on
-# loopback, so the TLS-only settings are off; a real deployment sits behind a TLS proxy (README, "Deploying").
+# loopback, so the TLS-only settings are off; a real deployment sits behind a TLS proxy (docs/deploying.md).
 serve: venv
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
@@ -60,10 +60,10 @@ serve: venv
 
 # Both cores by default (each test worker has its own database); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
-test: venv
+test: venv .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-test-fast: venv
+test-fast: venv .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not bad_input"
 
 lint: venv

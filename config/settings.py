@@ -1,4 +1,4 @@
-"""Settings of the recommendation tracker: one module, driven by environment variables (see README, "Deploying").
+"""Settings of the recommendation tracker: one module, driven by environment variables (see docs/deploying.md).
 
 Development is opt-in (``DJANGO_DEBUG=1``, which ``make run`` and ``make test`` set, and which ``make setup`` writes
 into a git-ignored ``.env`` so that ``manage.py`` commands typed by hand work too); without it the settings are
@@ -9,6 +9,7 @@ the file; ``DJANGO_ENV_FILE`` names another file ("" for none).
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -180,7 +181,7 @@ STORAGES = {
 }
 
 # --- Django REST framework ------------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

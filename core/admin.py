@@ -11,7 +11,8 @@ at: if someone changed the object meanwhile, the form says so and nothing is ove
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,6 +33,27 @@ from .feed import feed_type_for
 from .models import ApiToken, ChangeEvent
 from .services import api_token_create, api_token_revoke
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin, _FieldGroups
+    from django.contrib.admin.widgets import AutocompleteMixin
+    from django.forms.formsets import BaseFormSet
+
+    # django-stubs makes these classes generic; Django's own cannot be subscripted at run time, so the type arguments
+    # live here, for mypy alone. The mixins' bases are what they are mixed into (at run time: object).
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _ModelForm = forms.ModelForm[Any]
+    _ModelChoiceField = forms.ModelChoiceField[Any]
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Any]
+    _AutocompleteMixinBase = AutocompleteMixin
+    _AdminMixinBase = BaseModelAdmin[Any]
+    _ModelAdminMixinBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _ModelForm = forms.ModelForm
+    _ModelChoiceField = forms.ModelChoiceField
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
+    _AutocompleteMixinBase = _AdminMixinBase = _ModelAdminMixinBase = object
+
 admin.site.site_header = gettext_lazy("Recommendation tracker")
 admin.site.site_title = gettext_lazy("Recommendation tracker")
 admin.site.index_title = gettext_lazy("Content and status")
@@ -40,7 +62,7 @@ admin.site.index_title = gettext_lazy("Content and status")
 INTEGER_KEY_RANGE = range(-(2**63), 2**63)
 
 
-def usable_key(key_field: models.Field, value: Any) -> bool:
+def usable_key(key_field: models.Field[Any, Any], value: Any) -> bool:
     """Whether ``value`` can be looked up in ``key_field`` at all (a well-formed value in the column's range).
 
     Django's choice fields catch a malformed key when they look it up, but not one the database driver refuses
@@ -55,36 +77,49 @@ def usable_key(key_field: models.Field, value: Any) -> bool:
     return True
 
 
-def _key_field(queryset: models.QuerySet, to_field_name: str | None) -> models.Field:
-    return queryset.model._meta.get_field(to_field_name) if to_field_name else queryset.model._meta.pk
+def _key_field(queryset: models.QuerySet[Any], to_field_name: str | None) -> models.Field[Any, Any]:
+    field: models.Field[Any, Any] = (
+        queryset.model._meta.get_field(to_field_name) if to_field_name else queryset.model._meta.pk
+    )
+    return field
 
 
-class CheckedModelChoiceField(forms.ModelChoiceField):
+class CheckedModelChoiceField(_ModelChoiceField):
     """A model choice that refuses a key the database could not even look up as "not one of the choices"."""
 
     def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and not usable_key(_key_field(self.queryset, self.to_field_name), value):
+        queryset = self.queryset
+        if (
+            value not in self.empty_values
+            and queryset is not None
+            and not usable_key(_key_field(queryset, self.to_field_name), value)
+        ):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
 
-class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class CheckedModelMultipleChoiceField(_ModelMultipleChoiceField):
     """Several model choices, refusing keys the database could not even look up (see CheckedModelChoiceField)."""
 
-    def _check_values(self, value: Any) -> models.QuerySet:
-        key_field = _key_field(self.queryset, self.to_field_name)
-        for item in value if isinstance(value, list | tuple) else [value]:
-            if not usable_key(key_field, item):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
-                )
-        return super()._check_values(value)
+    def _check_values(self, value: Any) -> models.QuerySet[Any]:
+        if self.queryset is not None:
+            key_field = _key_field(self.queryset, self.to_field_name)
+            for item in value if isinstance(value, list | tuple) else [value]:
+                if not usable_key(key_field, item):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                    )
+        # A private method of Django's field, absent from django-stubs.
+        checked: models.QuerySet[Any] = super()._check_values(value)  # type: ignore[misc]
+        return checked
 
 
-class CheckedAutocompleteMixin:
+class CheckedAutocompleteMixin(_AutocompleteMixinBase):
     """An autocomplete widget that re-renders a refused value as nothing instead of querying it (a 500 otherwise)."""
 
-    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         remote = self.field.remote_field
         field_name = getattr(remote, "field_name", None)  # a foreign key's to_field; many-to-many use the pk
         key_field = remote.model._meta.get_field(field_name) if field_name else remote.model._meta.pk
@@ -100,16 +135,20 @@ class CheckedAutocompleteSelectMultiple(CheckedAutocompleteMixin, AutocompleteSe
     """AutocompleteSelectMultiple, safe with malformed submitted values."""
 
 
-class CheckedChoicesMixin:
+class CheckedChoicesMixin(_AdminMixinBase):
     """For model admins and inlines: related-object fields refuse malformed keys with a form error, never a 500."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         kwargs.setdefault("form_class", CheckedModelChoiceField)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
         kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
@@ -120,7 +159,7 @@ class CheckedChoicesMixin:
 MAX_SEARCH_LENGTH = 200
 
 
-class CheckedSearchMixin:
+class CheckedSearchMixin(_ModelAdminMixinBase):
     """For model admins: a search the database cannot run (too long, or a NUL byte PostgreSQL refuses) finds nothing,
     and an action on forged selections does nothing.
 
@@ -128,21 +167,26 @@ class CheckedSearchMixin:
     filter value with a NUL byte is answered as Django answers parameters it cannot use: the list, flagged ``?e=1``.
     """
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
 
-    def response_action(self, request, queryset):
+    # Django 5.2 passes (request, queryset); django-stubs describe Django 6's extra action_location too.
+    def response_action(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         """An action on forged selections (ids that are no ids) changes nothing, as an empty selection does."""
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if not all(usable_key(self.opts.pk, value) for value in selected):
             message = _("Items must be selected in order to perform actions on them. No items have been changed.")
             self.message_user(request, message, messages.WARNING)
             return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], search_term: str
+    ) -> tuple[models.QuerySet[Any], bool]:
         if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
@@ -173,12 +217,12 @@ class FilterSetListFilter(admin.ListFilter):
 
     def values(self) -> list[str]:
         """The values of the parameter in the request."""
-        return list(self.used_parameters.get(self.parameter_name, []))
+        return list(cast("list[str]", self.used_parameters.get(self.parameter_name, [])))  # set in __init__
 
     def has_output(self) -> bool:
         return bool(self.lookup_choices)
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.parameter_name]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
@@ -222,7 +266,7 @@ def filterset_list_filter(
     )
 
 
-class VersionedAdminForm(forms.ModelForm):
+class VersionedAdminForm(_ModelForm):
     """A model form that remembers the version it was opened at and refuses to save over a newer one."""
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -234,6 +278,8 @@ class VersionedAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned is None:  # never: ModelForm.clean returns cleaned_data
+            cleaned = self.cleaned_data
         if self.instance.pk:
             opened_at = cleaned.get("opened_version")
             current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -258,51 +304,57 @@ def copy_saved_into(target: models.Model, saved: models.Model) -> None:
     target._state.adding = False
 
 
-class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
+class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     """A model admin whose writes go through service functions, with a change history from the change feed.
 
     The model must be registered with the change feed (``core.feed``): the history reads its entries by the object
     type the registry gives the model.
     """
 
-    def service_create(self, request: HttpRequest, form: forms.ModelForm, formsets: list) -> models.Model:
+    def service_create(self, request: HttpRequest, form: _ModelForm, formsets: list[Any]) -> models.Model:
         """Create the object from the admin's form (and inlines) through its service."""
         raise NotImplementedError
 
-    def service_update(
-        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, formsets: list
-    ) -> models.Model:
+    def service_update(self, request: HttpRequest, obj: Any, form: _ModelForm, formsets: list[Any]) -> models.Model:
         """Change the object from the admin's form (and inlines) through its service."""
         raise NotImplementedError
 
-    def service_delete(self, request: HttpRequest, obj: models.Model) -> None:
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
         """Delete the object through its service."""
         raise NotImplementedError
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: models.Model, form: _ModelForm, change: bool) -> None:
         """Nothing here: save_related writes the object and its relations in one service call."""
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: _ModelForm, formsets: list[Any], change: bool) -> None:
         if change:
             saved = self.service_update(request, form.instance, form, formsets)
         else:
             saved = self.service_create(request, form, formsets)
         copy_saved_into(form.instance, saved)
 
-    def construct_change_message(self, request, form, formsets, add=False):
+    def construct_change_message(
+        self, request: HttpRequest, form: forms.Form, formsets: Iterable[BaseFormSet[Any]], add: bool = False
+    ) -> list[dict[str, dict[str, list[str]]]]:
         """Admin log message from the form alone (the inlines were saved by the service, not by formset.save())."""
         if add:
             return [{"added": {}}]
         return [{"changed": {"fields": [str(form.fields[name].label or name) for name in form.changed_data]}}]
 
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.service_delete(request, obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         for obj in queryset:
             self.service_delete(request, obj)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except VersionConflict as conflict:
@@ -310,25 +362,35 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
             self.message_user(request, _("Not saved: %(reason)s") % {"reason": conflict}, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, extra_context)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
 
-    def response_action(self, request, queryset):
+    def response_action(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         try:
-            return super().response_action(request, queryset)
+            return super().response_action(request, queryset, *args, **kwargs)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """Who changed what and when, from the change feed (which also records API and web edits)."""
         obj = self.get_object(request, object_id)
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # A private helper of Django's admin (the redirect of its own views), absent from django-stubs.
+            missing: HttpResponse = self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]
+                request, self.opts, object_id
+            )
+            return missing
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         object_type = feed_type_for(self.model).object_type
@@ -351,7 +413,7 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
 # --- The change feed and API tokens ---------------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(CheckedSearchMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(CheckedSearchMixin, _ModelAdmin):
     """An admin that only lists and shows: these records are written by the services alone."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -379,7 +441,7 @@ class ChangeEventAdmin(ReadOnlyAdmin):
         return ", ".join(event.changes) if event.changes else "—"
 
 
-class ApiTokenAdminForm(forms.ModelForm):
+class ApiTokenAdminForm(_ModelForm):
     """A new token: whose, what for, whether it may write, when it expires. The secret is generated."""
 
     class Meta:
@@ -388,7 +450,7 @@ class ApiTokenAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
+class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
 
     form = ApiTokenAdminForm
@@ -415,7 +477,7 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoke instead: the row keeps who had access and when
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
         if obj is None:
             return ["user", "name", "can_write", "expires_at"]
         return ["user", "name", "prefix", "can_write", "expires_at", "created_at", "last_used_at", "revoked_at"]
@@ -432,7 +494,7 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
             return _("revoked")
         return _("active") if token.is_active else _("expired")
 
-    def save_model(self, request: HttpRequest, obj: ApiToken, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: _ModelForm, change: bool) -> None:
         if change:
             return  # tokens are not edited; revoke and issue a new one
         token, raw = api_token_create(
@@ -449,7 +511,7 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, admin.ModelAdmin):
         )
 
     @admin.action(description=gettext_lazy("Revoke selected tokens"))
-    def revoke(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
         """Revoke the selected tokens from now on."""
         for token in queryset:
             api_token_revoke(token=token)

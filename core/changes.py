@@ -10,22 +10,24 @@ also rules out lock-order deadlocks between writers.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .choices import ChangeAction
 from .feed import feed_type_for
-from .models import ChangeEvent
+from .models import ChangeEvent, VersionedModel, object_uuid
 from .request_id import current_request_id
 
 P = ParamSpec("P")
 R = TypeVar("R")
+#: A versioned model (partner, theme, source, recommendation).
+V = TypeVar("V", bound=VersionedModel)
 
 #: Key of the PostgreSQL advisory lock that serialises writers ("rect" in ASCII).
 WRITE_LOCK_KEY = 0x72656374
@@ -77,7 +79,7 @@ def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def bump_version(
-    model: type[models.Model], *, pk: int, expected_version: int | None, now: datetime | None = None
+    model: type[VersionedModel], *, pk: int, expected_version: int | None, now: datetime | None = None
 ) -> int:
     """Increase an object's version in one conditional UPDATE and return the new version.
 
@@ -91,16 +93,17 @@ def bump_version(
     if rows.update(version=F("version") + 1, updated_at=now or timezone.now()) == 0:
         current = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()
         raise VersionConflict(current_version=current)
-    return model._default_manager.filter(pk=pk).values_list("version", flat=True).get()
+    version: int = model._default_manager.filter(pk=pk).values_list("version", flat=True).get()
+    return version
 
 
 #: Who makes a change: a user, or None (or an anonymous user) for the system.
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
-def actor_or_none(actor: Actor) -> AbstractBaseUser | None:
+def actor_or_none(actor: Actor) -> User | None:
     """The user to record, or None for anonymous and system writes."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or isinstance(actor, AnonymousUser) or not getattr(actor, "is_authenticated", False):
         return None
     return actor
 
@@ -133,12 +136,13 @@ def change_record(
     current representation; pass it for deletions, taken before deleting.
     """
     object_type = feed_type_for(instance).object_type
+    object_id = object_uuid(instance)
     if data is None:
         data = representation(instance)
     changes: dict[str, list[Any]] = {}
     if action == ChangeAction.UPDATED:
         previous = (
-            ChangeEvent.objects.filter(object_type=object_type, object_id=instance.uuid)
+            ChangeEvent.objects.filter(object_type=object_type, object_id=object_id)
             .order_by("-seq")
             .values_list("data", flat=True)
             .first()
@@ -148,7 +152,7 @@ def change_record(
     return ChangeEvent.objects.create(
         action=action,
         object_type=object_type,
-        object_id=instance.uuid,
+        object_id=object_id,
         object_repr=str(instance)[:300],
         data=data,
         changes=changes,
@@ -172,12 +176,12 @@ def apply_fields(
 
 
 def versioned_create(
-    model: type[models.Model],
+    model: type[V],
     *,
     actor: Actor,
     data: dict[str, Any],
-    m2m: dict[str, Iterable[models.Model]] | None = None,
-) -> models.Model:
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+) -> V:
     """Create a simple versioned object (partner, theme, source) and record it (call under atomic_write)."""
     now = timezone.now()
     instance = model(**data, created_at=now, updated_at=now)
@@ -190,13 +194,13 @@ def versioned_create(
 
 
 def versioned_update(
-    instance: models.Model,
+    instance: V,
     *,
     actor: Actor,
     data: dict[str, Any],
     expected_version: int | None,
-    m2m: dict[str, Iterable[models.Model]] | None = None,
-) -> models.Model:
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+) -> V:
     """Change a simple versioned object if anything changes, bumping its version (call under atomic_write).
 
     Raises VersionConflict if ``expected_version`` is not the stored version, ValidationError for bad values.
@@ -223,7 +227,7 @@ def versioned_update(
 
 
 def versioned_delete(
-    instance: models.Model,
+    instance: VersionedModel,
     *,
     actor: Actor,
     expected_version: int | None,

@@ -38,9 +38,16 @@ class VersionedModel(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(version__gte=1), name="%(class)s_version_positive")]
 
 
+def object_uuid(instance: models.Model) -> uuid.UUID:
+    """The id external tools know an object by: its ``uuid`` field (versioned objects and timeline entries)."""
+    value: uuid.UUID = instance.serializable_value("uuid")
+    return value
+
+
 def field_max_length(model: type[models.Model], name: str) -> int:
     """The ``max_length`` of one of a model's fields: the one place a length limit is stated."""
-    length = model._meta.get_field(name).max_length
+    field = model._meta.get_field(name)
+    length = field.max_length if isinstance(field, models.Field) else None
     if length is None:
         raise ValueError(f"{model.__name__}.{name} has no max_length")
     return int(length)

@@ -47,7 +47,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
-        request.id = request_id
+        request.id = request_id  # type: ignore[attr-defined]  # Django requests take attributes dynamically
         token = _request_id.set(request_id)
         started = time.monotonic()
         try:

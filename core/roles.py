@@ -7,7 +7,7 @@ up users.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 POLICY_TEAM = "Policy team"
@@ -17,7 +17,7 @@ MANAGERS = "Managers"
 ROLE_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Manager")}
 
 
-def role_label(user: AbstractBaseUser | AnonymousUser) -> str:
+def role_label(user: User | AnonymousUser) -> str:
     """The role to show for a user: administrator, policy team, manager, or none."""
     if not user.is_authenticated:
         return ""

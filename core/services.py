@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +24,7 @@ def api_token_hash(token: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: AbstractBaseUser, name: str, can_write: bool = False, expires_at: datetime | None = None
+    *, user: User, name: str, can_write: bool = False, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; return it with the raw token string ``<prefix>.<secret>``, shown only this once."""
     while True:

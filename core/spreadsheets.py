@@ -20,7 +20,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -258,7 +258,7 @@ def csv_lines(headings: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
         yield writer.writerow([csv_cell(value) for value in row])
 
 
-def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> WriteOnlyCell:
+def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Cell:
     """A cell that keeps text as text: strings are never formulas (formula-like ones are quote-prefixed, as Excel
     marks text typed with a leading apostrophe), lists are joined, dates stay dates."""
     if isinstance(value, list | tuple):

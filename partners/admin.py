@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +15,14 @@ from core.admin import ServiceAdmin, VersionedAdminForm
 
 from .models import Partner
 from .services import partner_create, partner_delete, partner_update
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Counts(TypedDict):
+        """What the admin's queryset annotates each partner with."""
+
+        recommendation_total: int
 
 
 class PartnerAdminForm(VersionedAdminForm):
@@ -35,11 +45,10 @@ class PartnerAdmin(ServiceAdmin):
     autocomplete_fields = ["members"]
     readonly_fields = ["uuid", "version", "created_at", "updated_at"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        partners: QuerySet[Partner] = super().get_queryset(request)
         return (
-            super()
-            .get_queryset(request)
-            .annotate(recommendation_total=Count("recommendation_links", distinct=True))
+            partners.annotate(recommendation_total=Count("recommendation_links", distinct=True))
             .prefetch_related("members")
             .order_by("name")
         )
@@ -50,18 +59,20 @@ class PartnerAdmin(ServiceAdmin):
         return format_html_join(", ", "{}", ((member.label,) for member in partner.members.all())) or "—"
 
     @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
-    def recommendation_count(self, partner: Partner) -> int:
+    def recommendation_count(self, partner: WithAnnotations[Partner, _Counts]) -> int:
         """How many recommendations concern the partner."""
         return partner.recommendation_total
 
     @staticmethod
-    def _data(form) -> dict[str, Any]:
+    def _data(form: forms.ModelForm[Any]) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in ["name", "short_name", "slug", "kind", "description"]}
 
-    def service_create(self, request, form, formsets):
+    def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Partner:
         return partner_create(actor=request.user, data=self._data(form), members=form.cleaned_data.get("members", []))
 
-    def service_update(self, request, obj, form, formsets):
+    def service_update(
+        self, request: HttpRequest, obj: Partner, form: forms.ModelForm[Any], formsets: list[Any]
+    ) -> Partner:
         return partner_update(
             partner=obj,
             actor=request.user,
@@ -70,5 +81,5 @@ class PartnerAdmin(ServiceAdmin):
             expected_version=form.cleaned_data.get("opened_version"),
         )
 
-    def service_delete(self, request, obj):
+    def service_delete(self, request: HttpRequest, obj: Partner) -> None:
         partner_delete(partner=obj, actor=request.user)

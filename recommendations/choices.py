@@ -20,7 +20,7 @@ class Status(models.TextChoices):
 CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.NOT_ADOPTED})
 
 #: Each status's colour in the admin's badges.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.PROPOSED: "#5b6770",
     Status.UNDER_REVIEW: "#6a4fa3",
     Status.IN_PROGRESS: "#1f6fb2",

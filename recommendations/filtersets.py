@@ -3,11 +3,16 @@ parameter means the same everywhere and a report link and an API query share the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
+from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +23,7 @@ from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Status
 from .models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .models.recommendation import RecommendationQuerySet
 
 #: Lifecycle order of the statuses, used when sorting by status.
 STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1)}
@@ -45,13 +51,15 @@ def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendatio
 class SlugChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """Slugs of existing objects; a value with a NUL byte is not one (PostgreSQL would fail the lookup: a 500)."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> QuerySet[Any]:
         for item in value:
             if "\x00" in str(item):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": "\\x00"}
                 )
-        return super()._check_values(value)
+        # A private method of Django's field, absent from django-stubs.
+        checked: QuerySet[Any] = super()._check_values(value)  # type: ignore[misc]
+        return checked
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -70,15 +78,19 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     field_class = SlugChoiceField
 
-    def __init__(self, *args, through_filter=None, **kwargs):
+    def __init__(
+        self, *args: Any, through_filter: Callable[[QuerySet[Any]], QuerySet[Any, Any]] | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("conjoined", False)
         self.through_filter = through_filter
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs: QuerySet, value) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         if not value:
             return qs
+        if self.through_filter is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a through_filter.")
         return qs.filter(pk__in=self.through_filter(value))
 
 
@@ -89,7 +101,7 @@ class StrictBooleanField(forms.Field):
     FALSE = frozenset({"false", "0", "no", "off"})
     widget = forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> bool | None:
         if value in (None, "") or isinstance(value, bool):
             return None if value == "" else value
         text = str(value).strip().lower()
@@ -99,7 +111,7 @@ class StrictBooleanField(forms.Field):
             return False
         raise forms.ValidationError(_("Use true or false."), code="invalid")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         """Empty is allowed: the filter is then not applied."""
 
 
@@ -112,9 +124,9 @@ class StrictBooleanFilter(django_filters.Filter):
 class RecommendationOrderingFilter(django_filters.OrderingFilter):
     """Sorting by a column, with the primary key as tie-breaker so that every order is total and stable."""
 
-    def filter(self, qs: QuerySet, value) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         qs = super().filter(qs, value)
-        ordering = list(qs.query.order_by)
+        ordering = cast("list[str]", list(qs.query.order_by))  # OrderingFilter orders by field names
         if ordering and not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
             descending = ordering[0].startswith("-")
             qs = qs.order_by(*ordering, "-id" if descending else "id")
@@ -216,12 +228,17 @@ class RecommendationFilterSet(django_filters.FilterSet):
         model = Recommendation
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(
+        self,
+        data: QueryDict | dict[str, Any] | None = None,
+        queryset: QuerySet[Recommendation] | None = None,
+        **kwargs: Any,
+    ) -> None:
         if queryset is None:
             queryset = Recommendation.objects.all()
         super().__init__(data, with_sort_keys(queryset), **kwargs)
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_search(self, queryset: QuerySet[Recommendation], name: str, value: str) -> QuerySet[Recommendation]:
         """Every word must appear in the reference, title, description or excerpt (case-insensitive)."""
         for word in value.split():
             queryset = queryset.filter(
@@ -232,14 +249,18 @@ class RecommendationFilterSet(django_filters.FilterSet):
             )
         return queryset
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue(
+        self, queryset: QuerySet[Recommendation], name: str, value: bool | None
+    ) -> QuerySet[Recommendation]:
         """Open recommendations past their target date (or, for false, all the others)."""
         if value is None:
             return queryset
         overdue = Recommendation.objects.overdue().values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
-    def filter_stale(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_stale(
+        self, queryset: RecommendationQuerySet, name: str, value: Decimal | None
+    ) -> RecommendationQuerySet:
         """Open recommendations whose last update is at least ``value`` days old."""
         if value is None:
             return queryset

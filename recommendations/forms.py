@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,13 +34,15 @@ def style_filter_form(form: forms.Form) -> forms.Form:
     for name in CHECKBOX_FILTERS:
         field = form.fields.get(name)
         if field is not None:
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            # django-stubs type a field's normalised choices more loosely than a widget takes them.
+            choices = cast(forms.ChoiceField, field).choices
+            field.widget = forms.CheckboxSelectMultiple(choices=choices)  # type: ignore[arg-type]
             field.widget.is_required = field.required
     for name in DATE_FILTERS:
         if name in form.fields:
             form.fields[name].widget = DateInput(format="%Y-%m-%d")
     if "q" in form.fields:
-        limit = form.fields["q"].max_length
+        limit = cast(forms.CharField, form.fields["q"]).max_length
         form.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": _("Words in the title, text or reference"), "maxlength": limit}
         )
@@ -47,7 +51,8 @@ def style_filter_form(form: forms.Form) -> forms.Form:
             attrs={"min": 1, "max": MAX_STALE_DAYS, "step": 1, "placeholder": _("days")}
         )
     if "team" in form.fields:
-        form.fields["team"].widget = forms.TextInput(attrs={"maxlength": form.fields["team"].max_length})
+        limit = cast(forms.CharField, form.fields["team"]).max_length
+        form.fields["team"].widget = forms.TextInput(attrs={"maxlength": limit})
     return form
 
 
@@ -72,10 +77,10 @@ class StatusChangeForm(forms.Form):
     # Bounded like the column: a larger number would make the version check's query fail instead of conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args, recommendation: Recommendation, **kwargs):
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
         super().__init__(*args, **kwargs)
         self.recommendation = recommendation
-        self.fields["status"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "—")] + [
             (value, label) for value, label in Status.choices if value != recommendation.status
         ]

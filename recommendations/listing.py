@@ -61,7 +61,11 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
         "priority": {value: str(label) for value, label in Priority.choices},
         "overdue": {"true": _("yes"), "1": _("yes"), "yes": _("yes"), "false": _("no"), "0": _("no"), "no": _("no")},
     }
-    lookups = {"partner": (Partner, "name"), "theme": (Theme, "name"), "source": (Source, "title")}
+    lookups: dict[str, tuple[type[Partner] | type[Theme] | type[Source], str]] = {
+        "partner": (Partner, "name"),
+        "theme": (Theme, "name"),
+        "source": (Source, "title"),
+    }
     for key, (model, field) in lookups.items():
         # Only values that can name an object: PostgreSQL refuses to compare text holding a NUL byte (a 500).
         slugs = [value for value in params.getlist(key) if value and "\x00" not in value]

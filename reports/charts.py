@@ -29,7 +29,8 @@ class Segment:
 def stacked_bar(counts: Mapping[str, int], *, width: float = 100.0) -> list[Segment]:
     """Horizontal segments of a 100%-wide bar, one per status with recommendations, in lifecycle order."""
     total = sum(counts.values())
-    segments, x = [], 0.0
+    segments: list[Segment] = []
+    x = 0.0
     if not total:
         return segments
     for status in Status:
@@ -117,7 +118,7 @@ def history_chart(history: Sequence[MonthCounts], *, width: int = 1000, height: 
             total=month.total,
             show_year=index == 0 or month.month.month == 1,
         )
-        y = top + plot_height
+        y: float = top + plot_height
         for status in Status:
             count = month.counts.get(status.value, 0)
             if count <= 0:

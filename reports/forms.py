@@ -25,5 +25,6 @@ class ReportOptionsForm(forms.Form):
     def stale_days_value(self) -> int:
         """The number of days to use (the default when not given or invalid)."""
         if self.is_valid() and self.cleaned_data.get("stale_days"):
-            return self.cleaned_data["stale_days"]
+            days: int = self.cleaned_data["stale_days"]
+            return days
         return DEFAULT_STALE_DAYS

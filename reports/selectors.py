@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from partners.models import Partner
@@ -57,12 +58,15 @@ class ProgressSummary:
         return self.overall.total
 
 
-def _ids(queryset: QuerySet[Recommendation]) -> QuerySet:
+M = TypeVar("M", bound=Model)
+
+
+def _ids(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation, Mapping[str, Any]]:
     """The recommendations' primary keys as a subquery (ordering and annotations stripped)."""
     return queryset.order_by().values("pk")
 
 
-def _within(rows: QuerySet, path: str, queryset: QuerySet[Recommendation]) -> QuerySet:
+def _within(rows: QuerySet[M], path: str, queryset: QuerySet[Recommendation]) -> QuerySet[M]:
     """``rows`` restricted to the recommendations of ``queryset`` through ``path``; unfiltered, no subquery at all.
 
     An unfiltered report (the usual one) would otherwise make the database check every row against the whole table.
@@ -95,22 +99,22 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     # partner and theme links, instead of looking up every link's recommendation in the (wide) table for its status.
     recommendations = _within(Recommendation.objects.all(), "pk", queryset).order_by()
     partners: dict[int, StatusRow] = {}
-    for row in recommendations.values("status", "partner_links__partner_id").annotate(n=Count("pk")):
-        if row["partner_links__partner_id"] is not None:
-            partner_row = partners.setdefault(row["partner_links__partner_id"], StatusRow(key="", label=""))
-            partner_row.counts[row["status"]] = row["n"]
+    for partner_link in recommendations.values("status", "partner_links__partner_id").annotate(n=Count("pk")):
+        if partner_link["partner_links__partner_id"] is not None:
+            partner_row = partners.setdefault(partner_link["partner_links__partner_id"], StatusRow(key="", label=""))
+            partner_row.counts[partner_link["status"]] = partner_link["n"]
     for pk, slug, name, short_name in Partner.objects.filter(pk__in=list(partners)).values_list(
         "pk", "slug", "name", "short_name"
     ):
         partners[pk].key, partners[pk].label = slug, short_name or name
 
     themes: dict[str, StatusRow] = {}
-    for row in recommendations.values("status", "themes__slug", "themes__name").annotate(n=Count("pk")):
-        if row["themes__slug"] is not None:
+    for theme_link in recommendations.values("status", "themes__slug", "themes__name").annotate(n=Count("pk")):
+        if theme_link["themes__slug"] is not None:
             theme_row = themes.setdefault(
-                row["themes__slug"], StatusRow(key=row["themes__slug"], label=row["themes__name"])
+                theme_link["themes__slug"], StatusRow(key=theme_link["themes__slug"], label=theme_link["themes__name"])
             )
-            theme_row.counts[row["status"]] = row["n"]
+            theme_row.counts[theme_link["status"]] = theme_link["n"]
 
     return ProgressSummary(
         overall=overall,
@@ -181,11 +185,11 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
     )
     entries = _within(StatusUpdate.objects.filter(created_at__lt=bounds[-1]), "recommendation", queryset).order_by()
     deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in entries.annotate(bucket=bucket).values("bucket", "to_status").annotate(n=Count("pk")):
-        deltas[row["bucket"]][row["to_status"]] += row["n"]
+    for arrival in entries.annotate(bucket=bucket).values("bucket", "to_status").annotate(n=Count("pk")):
+        deltas[arrival["bucket"]][arrival["to_status"]] += arrival["n"]
     departures = entries.exclude(from_status="").annotate(bucket=bucket).values("bucket", "from_status")
-    for row in departures.annotate(n=Count("pk")):
-        deltas[row["bucket"]][row["from_status"]] -= row["n"]
+    for departure in departures.annotate(n=Count("pk")):
+        deltas[departure["bucket"]][departure["from_status"]] -= departure["n"]
 
     running = dict.fromkeys(Status.values, 0)
     history = []

@@ -148,7 +148,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
 
 
 @page(VIEW_RECOMMENDATIONS)
-def progress_report_csv(request: HttpRequest) -> HttpResponse:
+def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends."""
     filterset = download_filterset(request)
     if isinstance(filterset, HttpResponse):

@@ -10,7 +10,7 @@ change slipping in between is refused rather than overwritten.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -30,9 +30,16 @@ from recommendations.models import Recommendation
 
 from .exports import export_file, export_filename
 from .forms import ImportForm
-from .importing import COLUMNS, ImportPlan, import_plan, read_import_file
+from .importing import COLUMNS, Action, ImportPlan, import_plan, read_import_file
 from .services import recommendations_import
 from .staging import SESSION_KEY, discard, stage, staged_upload
+
+if TYPE_CHECKING:
+    from django.urls import URLPattern
+
+    _AdminBase = admin.ModelAdmin[Recommendation]  # what the mixin is mixed into (at run time: object)
+else:
+    _AdminBase = object
 
 #: Permission needed to create each kind of missing object.
 CREATE_PERMISSIONS = {
@@ -49,13 +56,13 @@ def export_response(queryset: QuerySet[Recommendation], fmt: str) -> HttpRespons
     return response
 
 
-class RecommendationImportExportMixin:
+class RecommendationImportExportMixin(_AdminBase):
     """Adds to a recommendation admin: the import (upload, preview, confirm) and exports of the list."""
 
     import_form_template = "admin/recommendations/recommendation/import_form.html"
     import_preview_template = "admin/recommendations/recommendation/import_preview.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
@@ -73,7 +80,7 @@ class RecommendationImportExportMixin:
         """Importing adds and changes recommendations: the policy team and administrators."""
         return self.has_add_permission(request) and self.has_change_permission(request)
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 
@@ -113,7 +120,7 @@ class RecommendationImportExportMixin:
         cannot_create = sorted(
             {new.kind for new in plan.new_objects if not request.user.has_perm(CREATE_PERMISSIONS[new.kind])}
         )
-        writes = plan.count("create") + plan.count("update")
+        writes = plan.count(Action.CREATE) + plan.count(Action.UPDATE)
         context = self._context(
             request,
             title=_("Import preview: %(file)s") % {"file": filename},
@@ -157,7 +164,7 @@ class RecommendationImportExportMixin:
             request.session[SESSION_KEY] = staged_entries
             return self._preview(request, plan, token=token, filename=entry["filename"], changed=True)
         preview = self._preview(request, plan, token=token, filename=entry["filename"])
-        if not preview.context_data["can_confirm"]:
+        if preview.context_data is None or not preview.context_data["can_confirm"]:
             return preview
         try:
             result = recommendations_import(plan=plan, actor=request.user)
@@ -185,12 +192,12 @@ class RecommendationImportExportMixin:
         return export_response(changelist.queryset, fmt)
 
     @admin.action(description=gettext_lazy("Export selected as CSV"), permissions=["view"])
-    def export_selected_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_selected_csv(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse:
         """Download the selected recommendations as CSV."""
         return export_response(queryset.order_by("reference"), "csv")
 
     @admin.action(description=gettext_lazy("Export selected as XLSX"), permissions=["view"])
-    def export_selected_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_selected_xlsx(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse:
         """Download the selected recommendations as an Excel workbook."""
         return export_response(queryset.order_by("reference"), "xlsx")
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from datetime import datetime
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -64,9 +66,12 @@ class BackupStats:
         return "\n".join(f"{name}: {count}" for name, count in self.counts.items())
 
 
-def _dt(value: str | None):
-    """A stored date-time back from its ISO form."""
-    return parse_datetime(value) if value else None
+def _dt(value: str | None) -> datetime:
+    """A stored date-time back from its ISO form (every one the backup stores is required)."""
+    parsed = parse_datetime(value) if value else None
+    if parsed is None:  # the column would refuse it (NOT NULL)
+        raise ValidationError(f"Not a date-time: {value!r}.")
+    return parsed
 
 
 def _user_names() -> dict[int, str]:
@@ -99,7 +104,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
                 "groups": sorted(g.name for g in user.groups.all()),
             }
 
-    def simple(model, fields: list[str]) -> Iterator[dict[str, Any]]:
+    def simple(model: type[Theme] | type[Source], fields: list[str]) -> Iterator[dict[str, Any]]:
         yield from model.objects.order_by("pk").values(*fields).iterator(chunk_size=_BATCH)
 
     def partners() -> Iterator[dict[str, Any]]:
@@ -148,7 +153,8 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             "author_id",
             "created_at",
         )
-        for row in rows.iterator(chunk_size=_BATCH):
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)  # a plain dict, reshaped in place
             row["recommendation"] = row.pop("recommendation__uuid")
             row["author"] = usernames.get(row.pop("author_id"))
             yield row
@@ -181,7 +187,8 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             "request_id",
             "created_at",
         )
-        for row in rows.iterator(chunk_size=_BATCH):
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)  # a plain dict, reshaped in place
             row["actor"] = usernames.get(row.pop("actor_id"))
             yield row
 
@@ -267,13 +274,20 @@ def backup_read(stream: IO[str]) -> dict[str, Any]:
 
 def _database_is_empty() -> bool:
     """No content and no users yet (groups and permissions from migrations are expected)."""
-    return not any(
-        model.objects.exists()
-        for model in [Recommendation, Partner, Theme, Source, ChangeEvent, StatusUpdate, ApiToken, get_user_model()]
-    )
+    content: list[type[Model]] = [
+        Recommendation,
+        Partner,
+        Theme,
+        Source,
+        ChangeEvent,
+        StatusUpdate,
+        ApiToken,
+        get_user_model(),
+    ]
+    return not any(model._default_manager.exists() for model in content)
 
 
-def _reset_sequences(models: list) -> None:
+def _reset_sequences(models: list[type[Model]]) -> None:
     """After inserting explicit ids, move PostgreSQL's sequences past them (SQLite needs nothing)."""
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -67,7 +67,7 @@ def _partners_in_dependency_order(partners: list[dict[str, Any]]) -> list[dict[s
 
 
 @transaction.atomic
-def bundle_load(*, data: dict[str, Any], actor: AbstractBaseUser | None = None) -> BundleResult:
+def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleResult:
     """Create the bundle's themes, partners, sources and recommendations that do not exist yet, all or none."""
     result = BundleResult()
 

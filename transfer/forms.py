@@ -36,6 +36,8 @@ class ImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned is None:  # never: Form.clean returns cleaned_data
+            cleaned = self.cleaned_data
         upload = cleaned.get("file")
         if upload is None:
             return cleaned

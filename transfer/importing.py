@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -299,7 +299,11 @@ def format_themes(themes: Iterable[Theme | NewObject]) -> list[str]:
 # --- Finding sources, partners and themes -------------------------------------------------------------------------
 
 
-class _Catalogue:
+#: What a catalogue holds: sources, partners or themes.
+_Named = TypeVar("_Named", bound=Source | Partner | Theme)
+
+
+class _Catalogue(Generic[_Named]):
     """One kind of named object (sources, partners or themes), found by slug, name or short name.
 
     With ``create_missing`` a name that matches nothing becomes a NewObject, the same one for every row that uses it.
@@ -308,8 +312,8 @@ class _Catalogue:
     def __init__(
         self,
         kind: str,
-        objects: models.QuerySet[Any],
-        keys: Sequence[Callable[[Any], str]],
+        objects: models.QuerySet[_Named],
+        keys: Sequence[Callable[[_Named], str]],
         *,
         create_missing: bool,
         name_field: str,
@@ -318,8 +322,8 @@ class _Catalogue:
         self.create_missing = create_missing
         self.name_max = field_max_length(objects.model, name_field)
         self.slug_max = field_max_length(objects.model, "slug")
-        self.tiers: list[dict[str, list[models.Model]]] = [defaultdict(list) for _ in keys]
-        self.by_slug: dict[str, models.Model] = {}
+        self.tiers: list[dict[str, list[_Named]]] = [defaultdict(list) for _ in keys]
+        self.by_slug: dict[str, _Named] = {}
         for obj in objects:
             self.by_slug[obj.slug] = obj
             for tier, key in zip(self.tiers, keys, strict=True):
@@ -328,7 +332,7 @@ class _Catalogue:
                     tier[text.lower()].append(obj)
         self.new: dict[str, NewObject] = {}
 
-    def find(self, text: str) -> models.Model | NewObject:
+    def find(self, text: str) -> _Named | NewObject:
         """The object ``text`` names (slug first, then name, then short name); ValueError if none or several."""
         wanted = text.strip().lower()
         for tier in self.tiers:
@@ -358,9 +362,9 @@ class _Catalogue:
 class _Context:
     """What planning needs from the database, loaded once for the whole file."""
 
-    sources: _Catalogue
-    partners: _Catalogue
-    themes: _Catalogue
+    sources: _Catalogue[Source]
+    partners: _Catalogue[Partner]
+    themes: _Catalogue[Theme]
     existing: dict[str, Recommendation]  # by lower-cased reference
 
     @classmethod
@@ -429,7 +433,7 @@ def _columns(table: Table) -> dict[str, str]:
     return columns
 
 
-def _partner_assignments(value: Any, catalogue: _Catalogue) -> list[tuple[Partner | NewObject, str]]:
+def _partner_assignments(value: Any, catalogue: _Catalogue[Partner]) -> list[tuple[Partner | NewObject, str]]:
     """Read a partners cell: "slug[:role]; ..." (or a JSON list of such strings)."""
     assignments: list[tuple[Partner | NewObject, str]] = []
     problems = []
@@ -460,7 +464,7 @@ def _partner_assignments(value: Any, catalogue: _Catalogue) -> list[tuple[Partne
     return assignments
 
 
-def _theme_list(value: Any, catalogue: _Catalogue) -> list[Theme | NewObject]:
+def _theme_list(value: Any, catalogue: _Catalogue[Theme]) -> list[Theme | NewObject]:
     """Read a themes cell: "slug; name; ..." (duplicates dropped)."""
     themes: dict[str, Theme | NewObject] = {}
     problems = []
@@ -476,7 +480,9 @@ def _theme_list(value: Any, catalogue: _Catalogue) -> list[Theme | NewObject]:
     return list(themes.values())
 
 
-def _read_row(raw: Mapping[str, Any], columns: Mapping[str, str], context: _Context) -> tuple[dict, list[str]]:
+def _read_row(
+    raw: Mapping[str, Any], columns: Mapping[str, str], context: _Context
+) -> tuple[dict[str, Any], list[str]]:
     """A row's values by column name, parsed and looked up, and the problems found (as "column: reason")."""
     values: dict[str, Any] = {}
     errors: list[str] = []
@@ -526,7 +532,7 @@ def _display(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name == "source":
-        return value.slug
+        return str(value.slug)
     if name == "partners":
         return "; ".join(format_partners(value))
     if name == "themes":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -57,13 +58,19 @@ def recommendations_import(*, plan: ImportPlan, actor: Actor) -> ImportResult:
         raise ValidationError(
             _("The file has errors in %(count)d row(s): nothing was imported.") % {"count": len(plan.error_rows)}
         )
-    creators = {"source": source_create, "partner": partner_create, "theme": theme_create}
+    creators: dict[str, Callable[..., Source | Partner | Theme]] = {
+        "source": source_create,
+        "partner": partner_create,
+        "theme": theme_create,
+    }
     made = {new: creators[new.kind](actor=actor, data=new.data) for new in plan.new_objects}
     result = ImportResult(new_objects=list(made.values()))
     for row in plan.rows:
         if row.action == "create":
             result.created.append(recommendation_create(actor=actor, **row.resolved(made)))
         elif row.action == "update":
+            if row.recommendation is None:  # import_plan gives every update row its recommendation
+                raise ValueError(f"Row {row.number} updates no recommendation.")
             change = recommendation_update(
                 recommendation=row.recommendation, actor=actor, data=row.resolved(made), expected_version=row.version
             )

@@ -12,7 +12,7 @@ from core.spreadsheets import CONTENT_TYPES, csv_lines, xlsx_bytes
 from core.views import page
 from recommendations.listing import download_filterset
 
-from .exports import READABLE_COLUMNS, export_headings, export_rows
+from .exports import READABLE_COLUMNS, UrlFor, export_headings, export_rows
 
 VIEW = "recommendations.view_recommendation"
 
@@ -21,14 +21,14 @@ def _filename(extension: str) -> str:
     return f"recommendations-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _url_for(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _url_for(request: HttpRequest) -> UrlFor:
     return lambda recommendation: request.build_absolute_uri(
         reverse("recommendations:detail", args=[recommendation.uuid])
     )
 
 
 @page(VIEW)
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list as CSV, streamed (UTF-8 with a byte order mark)."""
     filterset = download_filterset(request)
     if isinstance(filterset, HttpResponse):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -15,6 +16,9 @@ from rest_framework.request import Request
 
 from ..models import ApiToken
 from ..services import api_token_hash, api_token_touch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 #: What a token's prefix looks like.
 PREFIX = re.compile(r"[0-9a-f]{1,16}")
@@ -25,7 +29,7 @@ TOKEN_KEYWORDS = frozenset({"bearer", "token"})
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """Authenticate a request by an API token; ``request.auth`` is then the ApiToken."""
 
-    def authenticate(self, request: Request) -> tuple | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in TOKEN_KEYWORDS:
             return None  # no token: another authentication (the session) may apply
@@ -37,7 +41,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from error
         return self.authenticate_token(raw)
 
-    def authenticate_token(self, raw: str) -> tuple:
+    def authenticate_token(self, raw: str) -> tuple[User, ApiToken]:
         """The (user, token) pair for a raw token string, or AuthenticationFailed."""
         prefix, dot, secret = raw.partition(".")
         # Prefixes are hex (services.api_token_create): anything else, a NUL byte included (PostgreSQL would refuse

@@ -8,8 +8,8 @@ object is gone), AlreadyExists 409 with the existing object's location.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -21,9 +21,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..changes import AlreadyExists, VersionConflict
+from ..models import VersionedModel, object_uuid
 from .conditional import etag_for_version, if_none_match_hits, require_if_match
 from .errors import Conflict, PreconditionFailed, validation_error
 from .pagination import KeysetPagination
+
+#: The model of a resource, and of a resource whose objects carry a version.
+M = TypeVar("M", bound=models.Model)
+V = TypeVar("V", bound=VersionedModel)
+R = TypeVar("R")
 
 #: Query parameters every list accepts besides its filters and its paginator's.
 COMMON_QUERY_PARAMS = frozenset({"format"})
@@ -38,19 +44,19 @@ def check_query_params(request: Request, allowed: Iterable[str]) -> None:
 
 def object_url(request: Request | None, instance: models.Model, view_name: str) -> str:
     """The absolute URL of an object's detail route."""
-    path = reverse(view_name, kwargs={"uuid": instance.uuid})
+    path = reverse(view_name, kwargs={"uuid": object_uuid(instance)})
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class ResourceViewSet(viewsets.GenericViewSet):
+class ResourceViewSet(viewsets.GenericViewSet[M]):
     """Base of the API's resources: list, retrieve and create (see VersionedResourceViewSet for changes)."""
 
     lookup_field = "uuid"
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
     pagination_class = KeysetPagination
     #: The representation (reads and responses) and what clients send (writes).
-    serializer_class: ClassVar[type[serializers.Serializer]]
-    write_serializer_class: ClassVar[type[serializers.Serializer] | None] = None
+    serializer_class: type[serializers.Serializer[Any]]
+    write_serializer_class: ClassVar[type[serializers.Serializer[Any]] | None] = None
     #: Name of the detail route, for Location headers.
     detail_view_name: ClassVar[str]
     #: Service field names that the client knows under another name.
@@ -58,23 +64,23 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     # --- reading ----------------------------------------------------------------------------------------------------
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.action in {"create", "update", "partial_update"} and self.write_serializer_class is not None:
             return self.write_serializer_class
         return self.serializer_class
 
-    def get_read_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer:
+    def get_read_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer[Any]:
         """The representation serializer, with the request for absolute URLs."""
         return self.serializer_class(*args, context=self.get_serializer_context(), **kwargs)
 
     def allowed_query_params(self) -> set[str]:
         """The query parameters this list understands."""
-        allowed = set()
+        allowed: set[str] = set()
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
             allowed |= set(filterset_class.base_filters)
         paginator = self.paginator
-        if paginator is not None:
+        if isinstance(paginator, KeysetPagination):  # the only paginator, unless a view has none
             allowed |= {paginator.cursor_query_param, paginator.page_size_query_param}
         return allowed
 
@@ -84,15 +90,17 @@ class ResourceViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_read_serializer(page, many=True).data)
 
-    def get_object(self) -> models.Model:
+    def get_object(self) -> M:
         """The object named in the URL (404 if none), without the list's filters."""
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         obj = get_object_or_404(self.get_queryset(), **{self.lookup_field: value})
         self.check_object_permissions(self.request, obj)
         return obj
 
-    def etag(self, instance: models.Model, data: Mapping[str, Any]) -> str:
-        """The strong ETag of an object's representation: its version."""
+    def etag(self, instance: M, data: Mapping[str, Any]) -> str:
+        """The strong ETag of an object's representation: its version (objects without one override this)."""
+        if not isinstance(instance, VersionedModel):
+            raise NotImplementedError(f"{type(self).__name__} must say how to tag objects without a version")
         return etag_for_version(instance.version)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -103,11 +111,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(data, headers={"ETag": etag})
 
-    def reload(self, instance: models.Model) -> models.Model:
+    def reload(self, instance: M) -> M:
         """The object as stored after a write, with what its representation needs."""
         return self.get_queryset().get(pk=instance.pk)
 
-    def object_response(self, instance: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
+    def object_response(self, instance: M, status_code: int = status.HTTP_200_OK) -> Response:
         """A write's answer: the new representation, its ETag, and (for creations) its Location."""
         instance = self.reload(instance)
         data = self.get_read_serializer(instance).data
@@ -128,7 +136,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return Conflict(
             _("An object with this id exists already (a retried request?): see url."),
             code="already_exists",
-            extra={"id": str(instance.uuid), "url": url},
+            extra={"id": str(object_uuid(instance)), "url": url},
         )
 
     @staticmethod
@@ -144,11 +152,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
             response["Location"] = exc.extra["url"]
         return response
 
-    def perform_service_create(self, data: dict[str, Any]) -> models.Model:
+    def perform_service_create(self, data: dict[str, Any]) -> M:
         """Create the object from validated data through its service."""
         raise NotImplementedError
 
-    def run_service(self, call, *args: Any) -> Any:
+    def run_service(self, call: Callable[..., R], *args: Any) -> R:
         """Call a service, turning its exceptions into API errors."""
         try:
             return call(*args)
@@ -166,14 +174,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return self.object_response(instance, status.HTTP_201_CREATED)
 
 
-class VersionedResourceViewSet(ResourceViewSet):
+class VersionedResourceViewSet(ResourceViewSet[V]):
     """A resource whose objects carry a version: PUT, PATCH and DELETE need If-Match (428, 412)."""
 
-    def perform_service_update(self, instance: models.Model, data: dict[str, Any], expected_version: int | None):
+    def perform_service_update(self, instance: V, data: dict[str, Any], expected_version: int | None) -> V:
         """Change the object through its service."""
         raise NotImplementedError
 
-    def perform_service_delete(self, instance: models.Model, expected_version: int | None) -> None:
+    def perform_service_delete(self, instance: V, expected_version: int | None) -> None:
         """Delete the object through its service."""
         raise NotImplementedError
 

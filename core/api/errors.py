@@ -108,7 +108,7 @@ def _first_code(codes: Any) -> str:
     return str(codes)
 
 
-def error_body(message: str, code: str, errors: Mapping[str, list[str]] | None = None, **extra: Any) -> dict:
+def error_body(message: str, code: str, errors: Mapping[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
     """An error body in the API's one shape."""
     body: dict[str, Any] = {"message": message, "code": code}
     if errors is not None:
@@ -131,7 +131,7 @@ def validation_error(
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler, answering every API error in the one shape (see the module docstring)."""
     if isinstance(exc, DjangoValidationError):
         exc = validation_error(exc)
@@ -208,5 +208,5 @@ class ApiErrorMiddleware:
         response = json_error(
             500, _("Internal server error. The request id identifies it in the logs."), "server_error"
         )
-        response._has_been_logged = True  # logged above, with the traceback
+        response._has_been_logged = True  # type: ignore[attr-defined]  # Django's private flag: logged above
         return response

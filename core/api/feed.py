@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.db.models import Max
 from rest_framework import serializers
@@ -21,7 +22,7 @@ from .permissions import ModelPermissions
 MAX_SEQ = 2**63 - 1
 
 
-class ChangeFeedQuerySerializer(serializers.Serializer):
+class ChangeFeedQuerySerializer(serializers.Serializer[Any]):
     """Query parameters of the change feed."""
 
     after = serializers.IntegerField(
@@ -34,13 +35,14 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
         choices=[], required=False, help_text="Only changes of these object types (repeatable)."
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
-        fields["object_type"].choices = object_type_choices()  # the registry is complete once the apps are ready
+        # The registry is complete once the apps are ready.
+        cast(serializers.MultipleChoiceField, fields["object_type"]).choices = object_type_choices()
         return fields
 
 
-class ChangeEventSerializer(serializers.Serializer):
+class ChangeEventSerializer(serializers.Serializer[Any]):
     """One change of the feed."""
 
     seq = serializers.IntegerField(help_text="Position in the feed; strictly increasing in commit order.")
@@ -50,7 +52,7 @@ class ChangeEventSerializer(serializers.Serializer):
     time = serializers.DateTimeField()
     actor = serializers.CharField(allow_null=True, help_text="Username of who made the change (null: the system).")
     request_id = serializers.CharField(allow_null=True, help_text="The request that made it, for support.")
-    data = serializers.DictField(
+    data = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.data (popped by DRF)
         help_text="The object's representation after the change (for a deletion: its last one), as its own "
         "endpoint answers it."
     )
@@ -58,13 +60,13 @@ class ChangeEventSerializer(serializers.Serializer):
         child=serializers.ListField(), help_text="For updates: the changed fields as {field: [old, new]}."
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
-        fields["object_type"].choices = object_type_choices()
+        cast(serializers.ChoiceField, fields["object_type"]).choices = object_type_choices()
         return fields
 
 
-class ChangeFeedPageSerializer(serializers.Serializer):
+class ChangeFeedPageSerializer(serializers.Serializer[Any]):
     """A page of the change feed."""
 
     results = ChangeEventSerializer(many=True)
@@ -114,7 +116,7 @@ class ChangeFeedView(APIView):
         return Response({"results": results, "next": next_url, "last_seq": last_seq})
 
     @staticmethod
-    def item(request: Request, row: dict[str, Any]) -> dict[str, Any]:
+    def item(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:
         """One feed item, with the stored representation's site-relative URLs made absolute."""
         data = row["data"]
         if isinstance(data, dict) and isinstance(data.get("url"), str) and data["url"].startswith("/"):

@@ -21,11 +21,11 @@ class ChoiceLabelField(serializers.CharField):
         self.labels = dict(choices)
         super().__init__(**kwargs)
 
-    def to_representation(self, value: Any) -> str:
-        return force_str(self.labels.get(value, value), strings_only=True)
+    def to_representation(self, value: Any) -> Any:
+        return force_str(self.labels.get(value, value), strings_only=True)  # a value without a label stays as is
 
 
-class SlugRelatedField(serializers.SlugRelatedField):
+class SlugRelatedField(serializers.SlugRelatedField[Any]):
     """DRF's SlugRelatedField, refusing values that are not text or that hold a NUL byte before any query.
 
     PostgreSQL cannot compare text with a NUL byte in it: the lookup would fail with a DataError (a 500) instead of

@@ -14,9 +14,10 @@ import binascii
 import datetime
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +29,11 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+if TYPE_CHECKING:
+    from django.db.models.fields import Field
+    from django.db.models.fields.reverse_related import ForeignObjectRel
+    from rest_framework.views import APIView
 
 #: Rows per page unless the client asks for another size, and the most it may ask for.
 DEFAULT_PAGE_SIZE = 50
@@ -98,11 +104,12 @@ class SortKey:
         return parsed
 
 
-def sort_keys(queryset: QuerySet) -> list[SortKey]:
+def sort_keys(queryset: QuerySet[Any]) -> list[SortKey]:
     """The keys a queryset is ordered by, ending with the primary key (added if missing) so the order is total."""
     model: type[Model] = queryset.model
     ordering = list(queryset.query.order_by) or ["pk"]
     keys: list[SortKey] = []
+    field: Field[Any, Any] | ForeignObjectRel
     for term in ordering:
         if not isinstance(term, str) or "__" in term or term.startswith("?"):
             raise ImproperlyConfigured(f"Keyset pagination needs plain field names to order by, not {term!r}.")
@@ -189,7 +196,11 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Any] | Sequence[Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("Keyset pagination pages querysets only.")
         self.request = request
         self.page_size = page_size_from(request, self.page_size_query_param)
         keys = sort_keys(queryset)
@@ -240,10 +251,10 @@ class KeysetPagination(BasePagination):
             return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
         return self._link(Cursor(self.ordering, self._values(self.page[0]), backwards=True))
 
-    def get_paginated_response(self, data: list) -> Response:
+    def get_paginated_response(self, data: list[Any]) -> Response:
         return Response({"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()})
 
-    def get_paginated_response_schema(self, schema: dict) -> dict:
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "object",
             "required": ["results", "next", "previous"],
@@ -264,7 +275,7 @@ class KeysetPagination(BasePagination):
             },
         }
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
             {
                 "name": self.cursor_query_param,

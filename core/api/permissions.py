@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
 from ..models import ApiToken
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 def is_read_only_token(request: Request) -> bool:
@@ -32,7 +37,7 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
     read_only_token_message = _("This API token is read-only: it cannot change anything.")
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
         if request.method not in permissions.SAFE_METHODS and is_read_only_token(request):

@@ -25,7 +25,7 @@ class ORJSONRenderer(JSONRenderer):
         if data is None:
             return b""
         renderer_context = renderer_context or {}
-        if self.get_indent(accepted_media_type, renderer_context) is not None:
+        if self.get_indent(accepted_media_type or "", renderer_context) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         try:
             return orjson.dumps(data, default=_default, option=_OPTIONS)

@@ -7,6 +7,8 @@ operation can give (all in the one error shape), so that a generated client know
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -15,15 +17,23 @@ from rest_framework import serializers
 
 from .base import ResourceViewSet, VersionedResourceViewSet
 
+if TYPE_CHECKING:
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.request import Request
+
+    #: What drf-spectacular takes as a body (a serializer or its class) and as a parameter (that, or a parameter).
+    _Serializer = serializers.Serializer[Any] | type[serializers.Serializer[Any]]
+    _Parameter = OpenApiParameter | _Serializer
+
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """Every error the API answers: a message, a code and, for validation errors, messages per field."""
 
     message = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.CharField(help_text="What went wrong, for programs (e.g. invalid, not_found, throttled).")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.errors (popped by DRF)
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation errors only: messages per field or parameter (nested fields as partners[0].slug).",
@@ -92,7 +102,7 @@ class AutoSchema(openapi.AutoSchema):
     def _is_versioned_write(self) -> bool:
         return isinstance(self.view, VersionedResourceViewSet) and self.method in WRITE_METHODS
 
-    def get_override_parameters(self):
+    def get_override_parameters(self) -> list[_Parameter]:
         parameters = list(super().get_override_parameters())
         if self.method == "GET" and not self._is_detail():
             parameters += getattr(self.view, "schema_parameters", [])
@@ -113,14 +123,14 @@ class AutoSchema(openapi.AutoSchema):
         parameters.append(RETRY_AFTER)
         return parameters
 
-    def get_filter_backends(self):
+    def get_filter_backends(self) -> list[Any]:
         """Filters of lists, and of views that take a list's filters (the progress report)."""
         if getattr(self.view, "filterset_class", None) is not None and self.method == "GET" and not self._is_detail():
             return getattr(self.view, "filter_backends", [])
         return super().get_filter_backends()
 
-    def get_request_serializer(self):
-        write = getattr(self.view, "write_serializer_class", None)
+    def get_request_serializer(self) -> _Serializer | None:
+        write: type[serializers.Serializer[Any]] | None = getattr(self.view, "write_serializer_class", None)
         if write is not None and self.method in {"POST", "PUT", "PATCH"}:
             return write
         return super().get_request_serializer()
@@ -136,8 +146,9 @@ class AutoSchema(openapi.AutoSchema):
         if self._is_detail():
             codes.append(404)
         if self._is_resource():
-            if self.method == "POST" and getattr(self.view, "write_serializer_class", None) is not None:
-                fields = self.view.write_serializer_class().fields
+            write = getattr(self.view, "write_serializer_class", None)
+            if self.method == "POST" and write is not None:
+                fields = write().fields
                 if "id" in fields:
                     codes.append(409)
                 if "expected_version" in fields:
@@ -148,10 +159,12 @@ class AutoSchema(openapi.AutoSchema):
                     codes.append(409)
         return sorted(set(codes))
 
-    def get_response_serializers(self):
+    # drf-spectacular takes responses by status code too, though its annotation names a single serializer only.
+    def get_response_serializers(self) -> dict[int, Any]:  # type: ignore[override]
         success = getattr(self.view, "response_serializer_class", None) or super().get_response_serializers()
-        if self._is_resource():
+        if isinstance(self.view, ResourceViewSet):  # _is_resource(), spelled out for the type of self.view
             success = self.view.serializer_class
+        responses: dict[int, Any]
         if self.method == "DELETE":
             responses = {204: None}
         elif self.method == "POST":
@@ -165,13 +178,13 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's hook
     """Documents token authentication as HTTP bearer (``Token <t>`` is accepted too)."""
 
     target_class = "core.api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: openapi.AutoSchema) -> dict[str, Any]:
         return {
             "type": "http",
             "scheme": "bearer",
@@ -179,7 +192,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def add_links(result: dict, generator, request, public) -> dict:
+def add_links(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
     """Postprocessing hook: OpenAPI links from each create (and list) to its object's detail operations.
 
     A client generator or a stateful tester (schemathesis) can then follow a create with reads and conditional
@@ -190,7 +205,7 @@ def add_links(result: dict, generator, request, public) -> dict:
         detail = f"{collection}{{uuid}}/"
         if detail not in paths:
             continue
-        links: dict[str, dict] = {}
+        links: dict[str, dict[str, Any]] = {}
         for method, operation in paths[detail].items():
             parameters = {"path.uuid": "$response.body#/id"}
             if method in {"put", "patch", "delete"}:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..models import ApiToken
 
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     """A throttle that reads its rate from the settings on each request (so settings overrides apply)."""
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers; DRF's rates are strings such as "3000/minute".
+        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return rates.get(self.scope) if self.scope is not None else None
 
 
 class UserRateThrottle(_SettingsRateThrottle):
@@ -21,7 +28,7 @@ class UserRateThrottle(_SettingsRateThrottle):
 
     scope = "user"
 
-    def get_cache_key(self, request: Request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if not request.user or not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
@@ -32,7 +39,7 @@ class TokenRateThrottle(_SettingsRateThrottle):
 
     scope = "token"
 
-    def get_cache_key(self, request: Request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if not isinstance(request.auth, ApiToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

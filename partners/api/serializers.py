@@ -8,7 +8,7 @@ from ..choices import PartnerKind
 from ..models import Partner
 
 
-class PartnerSummarySerializer(serializers.ModelSerializer):
+class PartnerSummarySerializer(serializers.ModelSerializer[Partner]):
     """A partner as a small nested object: id, slug, name."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -19,7 +19,7 @@ class PartnerSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(serializers.ModelSerializer[Partner]):
     """A partner in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -50,7 +50,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 MAX_MEMBERS = 200
 
 
-class PartnerWriteSerializer(serializers.ModelSerializer):
+class PartnerWriteSerializer(serializers.ModelSerializer[Partner]):
     """What a client may send to create or change a partner (members by slug)."""
 
     members = SlugRelatedField(
@@ -65,7 +65,7 @@ class PartnerWriteSerializer(serializers.ModelSerializer):
         model = Partner
         fields = ["slug", "name", "short_name", "kind", "members", "description"]
 
-    def validate_members(self, value):
+    def validate_members(self, value: list[Partner]) -> list[Partner]:
         if len(value) > MAX_MEMBERS:
             raise serializers.ValidationError(f"Ensure this field has no more than {MAX_MEMBERS} elements.")
         return value

@@ -13,7 +13,7 @@ from ..services import partner_create, partner_delete, partner_update
 from .serializers import PartnerSerializer, PartnerWriteSerializer
 
 
-class PartnerViewSet(VersionedResourceViewSet):
+class PartnerViewSet(VersionedResourceViewSet[Partner]):
     """Countries, frameworks, organisations, regions and agencies that recommendations concern."""
 
     queryset = Partner.objects.prefetch_related("members").order_by("id")

@@ -7,10 +7,12 @@ removed and added again), so both ends get their version bump and change-feed en
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
@@ -21,13 +23,25 @@ from ..choices import LINK_INVERSE_LABELS, LinkType
 from ..models import Recommendation, RecommendationLink
 from ..services import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
 
+if TYPE_CHECKING:
+    from core.admin import ServiceAdmin
 
-def _deleted(form) -> bool:
+    # django-stubs' generic classes, with their type arguments for mypy alone (Django's cannot be subscripted).
+    _LinkFormSet = BaseInlineFormSet[RecommendationLink, Recommendation, forms.ModelForm[RecommendationLink]]
+    _LinkInline = admin.TabularInline[RecommendationLink, Recommendation]
+    _RecommendationAdminBase = ServiceAdmin  # what the mixin is mixed into (at run time: object)
+else:
+    _LinkFormSet = BaseInlineFormSet
+    _LinkInline = admin.TabularInline
+    _RecommendationAdminBase = object
+
+
+def _deleted(form: forms.BaseForm) -> bool:
     """Whether the user ticked the row's delete box."""
     return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
 
 
-class OutgoingLinkFormSet(BaseInlineFormSet):
+class OutgoingLinkFormSet(_LinkFormSet):
     """Checks each new or changed link with the services' rules, so a refused link is a form error, not a crash."""
 
     def clean(self) -> None:
@@ -55,7 +69,7 @@ class OutgoingLinkFormSet(BaseInlineFormSet):
                 form.add_error(None, error.messages)
 
 
-class OutgoingLinkInline(CheckedChoicesMixin, admin.TabularInline):
+class OutgoingLinkInline(CheckedChoicesMixin, _LinkInline):
     """Links from this recommendation to others: "this recommendation supersedes TOK23-07"."""
 
     model = RecommendationLink
@@ -67,23 +81,23 @@ class OutgoingLinkInline(CheckedChoicesMixin, admin.TabularInline):
     verbose_name = gettext_lazy("link to another recommendation")
     verbose_name_plural = gettext_lazy("links to other recommendations")
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecommendationLink]:
         return super().get_queryset(request).select_related("to_recommendation")
 
 
-class IncomingLinkInline(admin.TabularInline):
+class IncomingLinkInline(_LinkInline):
     """Links from other recommendations to this one, read-only: "superseded by TOK23-12"."""
 
     model = RecommendationLink
     fk_name = "to_recommendation"
     fields = ["inverse_label", "from_recommendation", "note"]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)
     extra = 0
     can_delete = False
     verbose_name = gettext_lazy("link from another recommendation")
     verbose_name_plural = gettext_lazy("links from other recommendations (edit them there)")
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecommendationLink]:
         return super().get_queryset(request).select_related("from_recommendation")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -101,10 +115,10 @@ class IncomingLinkInline(admin.TabularInline):
         return str(LINK_INVERSE_LABELS[LinkType(link.link_type)])
 
 
-class RecommendationLinksAdminMixin:
+class RecommendationLinksAdminMixin(_RecommendationAdminBase):
     """Saves the outgoing-links inline through the link services, after the recommendation itself is saved."""
 
-    def save_related(self, request: HttpRequest, form, formsets: list, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any], change: bool) -> None:
         super().save_related(request, form, formsets, change)
         for formset in formsets:
             if isinstance(formset, OutgoingLinkFormSet):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -37,6 +38,15 @@ from ..services import (
     validate_status_transition,
 )
 from .links import IncomingLinkInline, OutgoingLinkInline, RecommendationLinksAdminMixin
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+
+    # django-stubs' generic inlines, with their type arguments for mypy alone (Django's cannot be subscripted).
+    _PartnerInline = admin.TabularInline[RecommendationPartner, Recommendation]
+    _TimelineInline = admin.TabularInline[StatusUpdate, Recommendation]
+else:
+    _PartnerInline = _TimelineInline = admin.TabularInline
 
 
 class TeamListFilter(filterset_list_filter(RecommendationFilterSet, "team")):  # type: ignore[misc]
@@ -124,7 +134,7 @@ class RecommendationAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class RecommendationPartnerInline(CheckedChoicesMixin, admin.TabularInline):
+class RecommendationPartnerInline(CheckedChoicesMixin, _PartnerInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
@@ -136,14 +146,14 @@ class RecommendationPartnerInline(CheckedChoicesMixin, admin.TabularInline):
     verbose_name_plural = gettext_lazy("partners")
 
 
-class StatusUpdateInline(admin.TabularInline):
+class StatusUpdateInline(_TimelineInline):
     """The status timeline, read-only: new entries come from the status field above or the bulk action."""
 
     model = StatusUpdate
     extra = 0
     can_delete = False
     fields = ["created_at", "from_status", "to_status", "note", "evidence_link", "author"]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)
     ordering = ["-created_at", "-id"]
     verbose_name = gettext_lazy("timeline entry")
     verbose_name_plural = gettext_lazy("status timeline")
@@ -203,9 +213,12 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     ]
     list_display_links = ["reference", "title"]
     list_filter = [
-        filterset_list_filter(RecommendationFilterSet, name)
-        for name in ("status", "priority", "overdue", "source", "theme", "partner")
-    ] + [TeamListFilter]
+        *(
+            filterset_list_filter(RecommendationFilterSet, name)
+            for name in ("status", "priority", "overdue", "source", "theme", "partner")
+        ),
+        TeamListFilter,
+    ]
     search_fields = ["reference"]  # shows the search box; the search itself is the filterset's (get_search_results)
     list_select_related = ["source"]
     list_per_page = 50
@@ -236,10 +249,13 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         (gettext_lazy("Record"), {"fields": ["uuid", "version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("partners", "themes")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Recommendation]:
+        recommendations: QuerySet[Recommendation] = super().get_queryset(request)
+        return recommendations.prefetch_related("partners", "themes")
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
         """The web pages' search (the filterset's ``q``): the same words find the same recommendations."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, "")
         if not search_term:
@@ -251,13 +267,16 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             return queryset.none(), False
         return filterset.filters["q"].filter(queryset, filterset.form.cleaned_data["q"]), may_have_duplicates
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[RecommendationAdminForm]:
         """The form, knowing whether this user may record status changes (the web form's and the API's rule)."""
-        form = super().get_form(request, obj, change=change, **kwargs)
+        # A subclass of self.form, which is RecommendationAdminForm.
+        form = cast("type[RecommendationAdminForm]", super().get_form(request, obj, change=change, **kwargs))
         form.records_status = can_record_status(request.user)
         return form
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Recommendation | None = None) -> _FieldsetSpec:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # a new recommendation has no current status or record data yet
             fieldsets = [
@@ -303,7 +322,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         return str(recommendation.target_date)
 
     @staticmethod
-    def _partners_from(formsets: list) -> list[tuple[Any, str]] | None:
+    def _partners_from(formsets: list[Any]) -> list[tuple[Any, str]] | None:
         """The (partner, role) pairs the partner inline holds, or None if the inline was not on the page."""
         for formset in formsets:
             if formset.model is RecommendationPartner:
@@ -314,7 +333,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
                 ]
         return None
 
-    def service_create(self, request, form, formsets):
+    def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Recommendation:
         data = {name: form.cleaned_data[name] for name in RECOMMENDATION_FIELDS if name in form.cleaned_data}
         return recommendation_create(
             actor=request.user,
@@ -326,7 +345,9 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             evidence_url=form.cleaned_data.get("evidence_url", ""),
         )
 
-    def service_update(self, request, obj, form, formsets):
+    def service_update(
+        self, request: HttpRequest, obj: Recommendation, form: forms.ModelForm[Any], formsets: list[Any]
+    ) -> Recommendation:
         data: dict[str, Any] = {
             name: form.cleaned_data[name] for name in RECOMMENDATION_FIELDS if name in form.cleaned_data
         }
@@ -344,10 +365,12 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             recommendation=obj, actor=request.user, data=data, expected_version=form.cleaned_data.get("opened_version")
         ).recommendation
 
-    def service_delete(self, request, obj):
+    def service_delete(self, request: HttpRequest, obj: Recommendation) -> None:
         recommendation_delete(recommendation=obj, actor=request.user)
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Recommendation] | QuerySet[Recommendation], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         """The timeline goes with its recommendation (the service records each deletion): no separate permission."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         perms_needed.discard(str(StatusUpdate._meta.verbose_name))
@@ -360,7 +383,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     @admin.action(
         description=gettext_lazy("Record status change for selected recommendations"), permissions=["record_status"]
     )
-    def record_status_change(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+    def record_status_change(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> TemplateResponse | None:
         """Ask for a new status and a note, then record the change for every selected recommendation at once."""
         form = BulkStatusForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from core.admin import ServiceAdmin, VersionedAdminForm
@@ -13,6 +15,20 @@ from core.admin import ServiceAdmin, VersionedAdminForm
 from ..choices import Status
 from ..models import Source, Theme
 from ..services import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _SourceCounts(TypedDict):
+        """What the admin's queryset annotates each source with."""
+
+        recommendation_total: int
+        implemented_total: int
+
+    class _ThemeCounts(TypedDict):
+        """What the admin's queryset annotates each theme with."""
+
+        recommendation_total: int
 
 
 class SourceAdminForm(VersionedAdminForm):
@@ -34,36 +50,34 @@ class SourceAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["uuid", "version", "created_at", "updated_at"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                recommendation_total=Count("recommendations", distinct=True),
-                implemented_total=Count(
-                    "recommendations", filter=Q(recommendations__status=Status.IMPLEMENTED), distinct=True
-                ),
-            )
-            .order_by("-published_on", "title")
-        )
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        sources: QuerySet[Source] = super().get_queryset(request)
+        return sources.annotate(
+            recommendation_total=Count("recommendations", distinct=True),
+            implemented_total=Count(
+                "recommendations", filter=Q(recommendations__status=Status.IMPLEMENTED), distinct=True
+            ),
+        ).order_by("-published_on", "title")
 
     @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
-    def recommendation_count(self, source: Source) -> int:
+    def recommendation_count(self, source: WithAnnotations[Source, _SourceCounts]) -> int:
         """How many recommendations come from the source."""
         return source.recommendation_total
 
     @admin.display(description=gettext_lazy("implemented"), ordering="implemented_total")
-    def implemented_count(self, source: Source) -> int:
+    def implemented_count(self, source: WithAnnotations[Source, _SourceCounts]) -> int:
         """How many of them are implemented."""
         return source.implemented_total
 
-    def _data(self, form) -> dict[str, Any]:
+    def _data(self, form: forms.ModelForm[Any]) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in SourceAdminForm.Meta.fields if name in form.cleaned_data}
 
-    def service_create(self, request, form, formsets):
+    def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Source:
         return source_create(actor=request.user, data=self._data(form))
 
-    def service_update(self, request, obj, form, formsets):
+    def service_update(
+        self, request: HttpRequest, obj: Source, form: forms.ModelForm[Any], formsets: list[Any]
+    ) -> Source:
         return source_update(
             source=obj,
             actor=request.user,
@@ -71,7 +85,7 @@ class SourceAdmin(ServiceAdmin):
             expected_version=form.cleaned_data.get("opened_version"),
         )
 
-    def service_delete(self, request, obj):
+    def service_delete(self, request: HttpRequest, obj: Source) -> None:
         source_delete(source=obj, actor=request.user)
 
 
@@ -93,21 +107,24 @@ class ThemeAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["uuid", "version", "created_at", "updated_at"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations")).order_by("name")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Theme]:
+        themes: QuerySet[Theme] = super().get_queryset(request)
+        return themes.annotate(recommendation_total=Count("recommendations")).order_by("name")
 
     @admin.display(description=gettext_lazy("recommendations"), ordering="recommendation_total")
-    def recommendation_count(self, theme: Theme) -> int:
+    def recommendation_count(self, theme: WithAnnotations[Theme, _ThemeCounts]) -> int:
         """How many recommendations have the theme."""
         return theme.recommendation_total
 
-    def _data(self, form) -> dict[str, Any]:
+    def _data(self, form: forms.ModelForm[Any]) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in ThemeAdminForm.Meta.fields if name in form.cleaned_data}
 
-    def service_create(self, request, form, formsets):
+    def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Theme:
         return theme_create(actor=request.user, data=self._data(form))
 
-    def service_update(self, request, obj, form, formsets):
+    def service_update(
+        self, request: HttpRequest, obj: Theme, form: forms.ModelForm[Any], formsets: list[Any]
+    ) -> Theme:
         return theme_update(
             theme=obj,
             actor=request.user,
@@ -115,5 +132,5 @@ class ThemeAdmin(ServiceAdmin):
             expected_version=form.cleaned_data.get("opened_version"),
         )
 
-    def service_delete(self, request, obj):
+    def service_delete(self, request: HttpRequest, obj: Theme) -> None:
         theme_delete(theme=obj, actor=request.user)

@@ -10,9 +10,10 @@ to the same output.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, tzinfo
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Q
 from django.utils import timezone
@@ -30,7 +31,7 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     return {value: force_str(label) for value, label in choices}
 
 
-def _datetime(value: datetime | None, tz) -> str | None:
+def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
     """A date-time as DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as Z."""
     if not value:
         return None
@@ -42,7 +43,7 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def recommendation_url_maker(context: dict[str, Any]):
+def recommendation_url_maker(context: Mapping[str, Any]) -> Callable[[UUID], str]:
     """A function from a recommendation's UUID to its detail URL, as HyperlinkedIdentityField would write it."""
     request = context.get("request")
     template = reverse(
@@ -81,7 +82,7 @@ def _themes(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return themes
 
 
-def _links(ids: list[int], url) -> dict[int, list[dict[str, Any]]]:
+def _links(ids: list[int], url: Callable[[UUID], str]) -> dict[int, list[dict[str, Any]]]:
     """Both directions of the recommendations' links, in one query, sorted as RecommendationLinksField sorts them."""
     links: dict[int, list[dict[str, Any]]] = defaultdict(list)
     wanted = set(ids)
@@ -115,7 +116,7 @@ def _links(ids: list[int], url) -> dict[int, list[dict[str, Any]]]:
 
 
 def represent_recommendations(
-    recommendations: Iterable[Recommendation], context: dict[str, Any]
+    recommendations: Iterable[Recommendation], context: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """The representations of a page of recommendations (source loaded), exactly as RecommendationSerializer's."""
     page = list(recommendations)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,8 +16,11 @@ from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Sour
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 from .representation import represent_recommendations
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-class ThemeSummarySerializer(serializers.ModelSerializer):
+
+class ThemeSummarySerializer(serializers.ModelSerializer[Theme]):
     """A theme as a small nested object: id, slug, name."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -25,7 +31,7 @@ class ThemeSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SourceSummarySerializer(serializers.ModelSerializer):
+class SourceSummarySerializer(serializers.ModelSerializer[Source]):
     """A source as a small nested object: id, slug, title."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -36,7 +42,7 @@ class SourceSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecommendationPartnerSerializer(serializers.ModelSerializer):
+class RecommendationPartnerSerializer(serializers.ModelSerializer[RecommendationPartner]):
     """A partner of a recommendation, with its role there."""
 
     id = serializers.UUIDField(source="partner.uuid", read_only=True)
@@ -51,7 +57,7 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkedRecommendationSerializer(serializers.Serializer):
+class LinkedRecommendationSerializer(serializers.Serializer[Recommendation]):
     """The other end of a link, as a small nested object."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -59,26 +65,28 @@ class LinkedRecommendationSerializer(serializers.Serializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:recommendation-detail", lookup_field="uuid")
 
 
-class RecommendationLinkSerializer(serializers.Serializer):
+class RecommendationLinkSerializer(serializers.Serializer[Any]):
     """One link seen from a recommendation: its type, which way it points, how it reads, and the other end."""
 
     link_type = serializers.ChoiceField(choices=LinkType.choices, read_only=True)
     direction = serializers.ChoiceField(choices=["outgoing", "incoming"], read_only=True)
-    label = serializers.CharField(read_only=True, help_text="How the link reads from this side, e.g. superseded by.")
+    label = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
+        read_only=True, help_text="How the link reads from this side, e.g. superseded by."
+    )
     note = serializers.CharField(read_only=True)
     recommendation = LinkedRecommendationSerializer(read_only=True)
 
 
 @extend_schema_field(RecommendationLinkSerializer(many=True))
-class RecommendationLinksField(serializers.Field):
+class RecommendationLinksField(serializers.Field[Recommendation, Any, list[Any], Recommendation]):
     """Both directions of a recommendation's links, from the prefetched ``links_out`` and ``links_in``."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.update(source="*", read_only=True)
         super().__init__(**kwargs)
 
-    def to_representation(self, recommendation: Recommendation) -> list:
-        items = [
+    def to_representation(self, recommendation: Recommendation) -> list[Any]:
+        items: list[dict[str, Any]] = [
             {
                 "link_type": link.link_type,
                 "direction": "outgoing",
@@ -100,22 +108,26 @@ class RecommendationLinksField(serializers.Field):
         items.sort(
             key=lambda item: (item["direction"] != "outgoing", item["link_type"], item["recommendation"].reference)
         )
-        return RecommendationLinkSerializer(items, many=True, context=self.context).data
+        serializer: serializers.BaseSerializer[Any] = RecommendationLinkSerializer(
+            items, many=True, context=self.context
+        )
+        links: list[Any] = serializer.data  # a ListSerializer's (many=True)
+        return links
 
 
-class RecommendationListSerializer(serializers.ListSerializer):
+class RecommendationListSerializer(serializers.ListSerializer[Iterable[Recommendation]]):
     """Many recommendations at once through the lean read path (representation.py), the same output as the child's."""
 
-    def to_representation(self, data) -> list:
+    def to_representation(self, data: models.Manager[Recommendation] | Iterable[Recommendation]) -> list[Any]:
         return represent_recommendations(data.all() if isinstance(data, models.Manager) else data, self.context)
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
     """A recommendation in full, as the API and the change feed show it."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:recommendation-detail", lookup_field="uuid")
-    source = SourceSummarySerializer(read_only=True)
+    source = SourceSummarySerializer(read_only=True)  # type: ignore[assignment]  # named like Field.source (popped)
     partners = RecommendationPartnerSerializer(source="partner_links", many=True, read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
@@ -153,7 +165,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         list_serializer_class = RecommendationListSerializer
 
 
-class StatusUpdateSerializer(serializers.ModelSerializer):
+class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
     """A timeline entry: one status change with its note, evidence and author."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -164,7 +176,9 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     from_status_label = ChoiceLabelField(field="from_status", choices=Status.choices)
     to_status_label = ChoiceLabelField(field="to_status", choices=Status.choices)
     evidence_url = serializers.CharField(read_only=True, help_text="A URL, or blank.")
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StatusUpdate
@@ -184,7 +198,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class ThemeSerializer(serializers.ModelSerializer[Theme]):
     """A theme in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -196,7 +210,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(serializers.ModelSerializer[Source]):
     """A source document in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)

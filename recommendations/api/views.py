@@ -70,7 +70,7 @@ def recommendation_service_data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-class RecommendationViewSet(VersionedResourceViewSet):
+class RecommendationViewSet(VersionedResourceViewSet[Recommendation]):
     """Recommendations with their partners, themes and status.
 
     The list takes the same filters as the web pages (RecommendationFilterSet) and pages with a keyset cursor in the
@@ -120,7 +120,7 @@ class RecommendationViewSet(VersionedResourceViewSet):
 # --- Timeline -------------------------------------------------------------------------------------------------------
 
 
-class StatusUpdateViewSet(ResourceViewSet):
+class StatusUpdateViewSet(ResourceViewSet[StatusUpdate]):
     """The timeline: status changes of recommendations. Creating one is how a recommendation's status changes."""
 
     queryset = StatusUpdate.objects.select_related("recommendation", "author").order_by("id")
@@ -152,7 +152,7 @@ class StatusUpdateViewSet(ResourceViewSet):
 # --- Sources and themes ---------------------------------------------------------------------------------------------
 
 
-class ThemeViewSet(VersionedResourceViewSet):
+class ThemeViewSet(VersionedResourceViewSet[Theme]):
     """Themes recommendations are grouped by."""
 
     queryset = Theme.objects.order_by("id")
@@ -174,7 +174,7 @@ class ThemeViewSet(VersionedResourceViewSet):
             raise in_use_conflict(error) from error
 
 
-class SourceViewSet(VersionedResourceViewSet):
+class SourceViewSet(VersionedResourceViewSet[Source]):
     """Source documents recommendations come from."""
 
     queryset = Source.objects.order_by("id")

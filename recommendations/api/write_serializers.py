@@ -7,6 +7,8 @@ models' own.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from rest_framework import serializers
 
 from core.api.fields import SlugRelatedField
@@ -14,7 +16,7 @@ from core.models import field_max_length
 from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Status
-from ..models import Recommendation, Source, StatusUpdate, Theme
+from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
 
 
 def _limit(model: type, name: str) -> int:
@@ -25,7 +27,7 @@ def _limit(model: type, name: str) -> int:
 MAX_LINKED = 100
 
 
-class PartnerAssignmentSerializer(serializers.Serializer):
+class PartnerAssignmentSerializer(serializers.Serializer[RecommendationPartner]):
     """A partner of a recommendation on writes: the partner's slug and its role there."""
 
     slug = SlugRelatedField(
@@ -34,7 +36,7 @@ class PartnerAssignmentSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
 
 
-class RecommendationWriteSerializer(serializers.Serializer):
+class RecommendationWriteSerializer(serializers.Serializer[Recommendation]):
     """What a client may send to create or change a recommendation (partners, themes and source by slug)."""
 
     id = serializers.UUIDField(
@@ -48,10 +50,15 @@ class RecommendationWriteSerializer(serializers.Serializer):
     source_excerpt = serializers.CharField(
         max_length=_limit(Recommendation, "source_excerpt"), required=False, allow_blank=True
     )
-    source = SlugRelatedField(slug_field="slug", queryset=Source.objects.all(), help_text="Source slug.")
+    source = SlugRelatedField(  # type: ignore[assignment]  # a field named like Field.source (DRF pops it)
+        slug_field="slug", queryset=Source.objects.all(), help_text="Source slug."
+    )
     section = serializers.CharField(max_length=_limit(Recommendation, "section"), required=False, allow_blank=True)
     # Sources are the model's, so that the browsable API can render this form for an existing recommendation.
-    partners = PartnerAssignmentSerializer(source="partner_links", many=True, required=False, max_length=MAX_LINKED)
+    # With many=True DRF hands max_length to the ListSerializer; the DRF stubs' signature omits the list's options.
+    partners = PartnerAssignmentSerializer(  # type: ignore[call-arg]
+        source="partner_links", many=True, required=False, max_length=MAX_LINKED
+    )
     themes = SlugRelatedField(
         slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, help_text="Theme slugs."
     )
@@ -78,18 +85,18 @@ class RecommendationWriteSerializer(serializers.Serializer):
     team = serializers.CharField(max_length=_limit(Recommendation, "team"), required=False, allow_blank=True)
     target_date = serializers.DateField(required=False, allow_null=True)
 
-    def validate_id(self, value):
+    def validate_id(self, value: UUID) -> UUID:
         if self.instance is not None and value != self.instance.uuid:
             raise serializers.ValidationError("The id of a recommendation cannot be changed.")
         return value
 
-    def validate_themes(self, value):
+    def validate_themes(self, value: list[Theme]) -> list[Theme]:
         if len(value) > MAX_LINKED:
             raise serializers.ValidationError(f"Ensure this field has no more than {MAX_LINKED} elements.")
         return value
 
 
-class StatusUpdateWriteSerializer(serializers.Serializer):
+class StatusUpdateWriteSerializer(serializers.Serializer[StatusUpdate]):
     """A status change: the recommendation, the new status, why, and the evidence."""
 
     id = serializers.UUIDField(
@@ -111,7 +118,7 @@ class StatusUpdateWriteSerializer(serializers.Serializer):
     )
 
 
-class ThemeWriteSerializer(serializers.ModelSerializer):
+class ThemeWriteSerializer(serializers.ModelSerializer[Theme]):
     """What a client may send to create or change a theme."""
 
     class Meta:
@@ -119,7 +126,7 @@ class ThemeWriteSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
-class SourceWriteSerializer(serializers.ModelSerializer):
+class SourceWriteSerializer(serializers.ModelSerializer[Source]):
     """What a client may send to create or change a source document."""
 
     document_url = serializers.URLField(

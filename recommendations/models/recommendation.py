@@ -19,7 +19,7 @@ LONG_TEXT_MAX = 20_000
 NOTE_MAX = 5_000
 
 
-class RecommendationQuerySet(models.QuerySet):
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     """Queries over recommendations."""
 
     def with_related(self) -> "RecommendationQuerySet":

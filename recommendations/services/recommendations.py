@@ -195,10 +195,11 @@ def _update_recommendation(
             setattr(fresh, name, data[name])
             changed.append(name)
     fresh.full_clean(exclude=["status"])
-    new_status = data.get("status")
-    status_changes = new_status is not None and new_status != fresh.status
-    if status_changes:
-        validate_status_transition(from_status=fresh.status, to_status=new_status, note=data.get("status_note", ""))
+    new_status: str | None = data.get("status")
+    # The status the recommendation moves to, if the data changes it.
+    to_status = new_status if new_status is not None and new_status != fresh.status else None
+    if to_status is not None:
+        validate_status_transition(from_status=fresh.status, to_status=to_status, note=data.get("status_note", ""))
     elif data.get("status_note") or data.get("evidence_url"):
         raise ValidationError(
             {"status": _("A note or evidence is recorded with a status change: choose a new status.")}
@@ -211,24 +212,24 @@ def _update_recommendation(
         changed.append("themes")
 
     result = RecommendationChange(recommendation=fresh)
-    if not changed and not status_changes:
+    if not changed and to_status is None:
         return result
     now = timezone.now()
     fresh.version = bump_version(Recommendation, pk=fresh.pk, expected_version=fresh.version, now=now)
     fresh.updated_at = now
     update_fields = [name for name in changed if name in RECOMMENDATION_FIELDS] + ["updated_at"]
-    if status_changes:
+    if to_status is not None:
         result.status_update = status_update_record(
             recommendation=fresh,
             from_status=fresh.status,
-            to_status=new_status,
+            to_status=to_status,
             note=data.get("status_note", ""),
             evidence_url=data.get("evidence_url", ""),
             actor=actor,
             now=now,
             uuid=entry_uuid,
         )
-        fresh.status = new_status
+        fresh.status = to_status
         fresh.status_changed_at = now
         update_fields += ["status", "status_changed_at"]
         changed.append("status")
@@ -321,7 +322,7 @@ def recommendation_bulk_change_status(
             to_change.append(recommendation)
     if refused:
         raise ValidationError({"note": refused})
-    changed = [
+    entries = [
         _update_recommendation(
             recommendation=recommendation,
             actor=actor,
@@ -330,6 +331,7 @@ def recommendation_bulk_change_status(
         ).status_update
         for recommendation in to_change
     ]
+    changed = [entry for entry in entries if entry is not None]  # all of them: each one changes status
     return BulkStatusResult(changed=changed, skipped=skipped)
 
 

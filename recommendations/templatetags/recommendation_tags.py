@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from ..choices import PartnerRole, Priority, Status
@@ -50,9 +51,12 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
 def _field_label(name: str) -> str:
     """The verbose name of a recommendation field, or the key itself."""
     try:
-        return str(Recommendation._meta.get_field(name).verbose_name).capitalize()
+        field = Recommendation._meta.get_field(name)
     except FieldDoesNotExist:
+        field = None
+    if not isinstance(field, Field):  # no such field, or the other side of a relation (which has no verbose name)
         return name.replace("_", " ").capitalize()
+    return str(field.verbose_name).capitalize()
 
 
 def _readable(name: str, value: Any) -> str:

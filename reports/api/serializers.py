@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from recommendations.choices import Status
 
 
-class StatusCountSerializer(serializers.Serializer):
+class StatusCountSerializer(serializers.Serializer[Any]):
     """How many recommendations have one status."""
 
     status = serializers.ChoiceField(choices=Status.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
     count = serializers.IntegerField()
 
 
-class ProgressRowSerializer(serializers.Serializer):
+class ProgressRowSerializer(serializers.Serializer[Any]):
     """Counts by status for one partner or theme."""
 
     key = serializers.CharField(help_text="The partner's or theme's slug.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="{status: count} for every status.")
     total = serializers.IntegerField()
     implemented_share = serializers.FloatField()
 
 
-class ProgressReportSerializer(serializers.Serializer):
+class ProgressReportSerializer(serializers.Serializer[Any]):
     """The progress report of the recommendations matching the filters."""
 
     total = serializers.IntegerField()

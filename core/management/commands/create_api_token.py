@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -12,13 +14,13 @@ class Command(BaseCommand):
 
     help = "Create an API token for USERNAME (read-only unless --write) and print it on the last line."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--write", action="store_true", help="Allow writes (within the user's permissions).")
         parser.add_argument("--expires-days", type=int, default=None, help="Expire after this many days.")
         parser.add_argument("--name", default="", help="What the token is for (default: command line token).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         try:
             user = User.objects.get(username=options["username"])

@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     help = "Create demo users admin, policy and manager (development only; existing users are left alone)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo users are for development only (DJANGO_DEBUG=1); refusing to create them.")
         User = get_user_model()

@@ -1,5 +1,7 @@
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,10 +13,10 @@ class Command(BaseCommand):
 
     help = "Back up the whole tracker to a JSON file (use - for standard output)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="Where to write the backup, or - for standard output.")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         if file == "-":
             stats = backup_export(stream=sys.stdout)
             self.stderr.write(stats.summary())

@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.datastructures import MultiValueDict
@@ -16,14 +18,14 @@ class Command(BaseCommand):
         "file imports back unchanged. Filters can be repeated and combine like the list's filters."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help="Where to write: a .csv, .xlsx or .json file.")
         parser.add_argument("--source", action="append", default=[], help="Only this source (slug); repeatable.")
         parser.add_argument("--partner", action="append", default=[], help="Only this partner (slug); repeatable.")
         parser.add_argument("--theme", action="append", default=[], help="Only this theme (slug); repeatable.")
         parser.add_argument("--status", action="append", default=[], help="Only this status; repeatable.")
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         fmt = format_from_name(file.name)
         if fmt is None:
             raise CommandError(f"{file}: the name must end in one of: {', '.join('.' + f for f in FORMATS)}.")

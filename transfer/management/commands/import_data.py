@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -11,10 +13,10 @@ class Command(BaseCommand):
 
     help = "Restore a backup made by export_data into an empty database (users get unusable passwords)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
             with open(file, encoding="utf-8") as stream:
                 stats = backup_import(data=backup_read(stream))

@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -16,10 +18,10 @@ class Command(BaseCommand):
     help = (
         "Import recommendations from a CSV (UTF-8), XLSX or JSON file. Prints what each row does; with --dry-run "
         "writes nothing, otherwise applies all rows in one transaction. Exits non-zero if any row has an error "
-        "(and then writes nothing). Columns: see the README, 'Adding a new source'."
+        "(and then writes nothing). Columns: see docs/user-guide.md, 'Adding a new source'."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help="A .csv, .xlsx or .json file.")
         parser.add_argument("--dry-run", action="store_true", help="Show what the import would do; write nothing.")
         parser.add_argument(
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="Username recorded as the author of the changes and timeline entries.")
 
-    def handle(self, *args, file: Path, dry_run: bool, create_missing: bool, user: str | None, **options):
+    def handle(
+        self, *args: Any, file: Path, dry_run: bool, create_missing: bool, user: str | None, **options: Any
+    ) -> None:
         actor = None
         if user:
             try:

@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -11,10 +13,10 @@ class Command(BaseCommand):
 
     help = "Load data bundles (themes, partners, sources, recommendations); safe to run again."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, help="Bundle files, e.g. fixtures/*.json")
 
-    def handle(self, *args, files, **options):
+    def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
         for path in files:
             try:
                 result = bundle_load(data=bundle_read(path))
