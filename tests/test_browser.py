@@ -102,9 +102,9 @@ def sign_in(browser, url: str, username: str, viewport=DESKTOP):
     return page
 
 
-def shoot(page, name: str) -> None:
-    """Save a full-page screenshot for a person to look at."""
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def shoot(page, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot for a person to look at (the README's tour uses the first screen of three of them)."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_policy_team_records_a_status_change_and_sees_it_everywhere(browser, site):
@@ -113,6 +113,7 @@ def test_policy_team_records_a_status_change_and_sees_it_everywhere(browser, sit
     expect(page.locator(".role-pill")).to_have_text("Policy team")
     expect(page.locator("#results-title")).to_contain_text("32 recommendations")
     shoot(page, "list-desktop")
+    shoot(page, "tour-list", full_page=False)
 
     # Filter: partner Australia, then status Proposed, through the panel's checkboxes
     page.click("summary:has-text('Partner')")
@@ -132,6 +133,7 @@ def test_policy_team_records_a_status_change_and_sees_it_everywhere(browser, sit
     expect(page.locator("h1")).to_have_text(first.title)
     expect(page.locator("blockquote.excerpt")).to_be_visible()
     shoot(page, "detail-desktop")
+    shoot(page, "tour-detail", full_page=False)
 
     # Record a status change
     page.select_option("#id_status", Status.IN_PROGRESS)
@@ -153,6 +155,7 @@ def test_policy_team_records_a_status_change_and_sees_it_everywhere(browser, sit
     expect(page.locator("section[aria-labelledby=recent-title]")).to_contain_text(first.title)
     expect(page.locator("#dist-svg-desc")).to_contain_text("In progress: 1")
     shoot(page, "report-desktop")
+    shoot(page, "tour-report", full_page=False)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".filter-bar")).to_be_hidden()
