@@ -45,7 +45,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_apps.TrackerAdminConfig",  # Django's admin, with the site's throttled sign-in (core.sites)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,11 +144,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "core.auth.attempt_username"  # cut to the column: a longer name was a 500
-# How many proxies in front add themselves to X-Forwarded-For (0: trust only the connection's address).
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0) else ["REMOTE_ADDR"]
-)
+# How many proxies in front append to X-Forwarded-For: the client is the N-th entry from the right (core.auth).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
+# Per username, whatever the address: after this many failures, each attempt from a browser that never signed in as
+# that user waits, doubling from the base up to the maximum (core.signin). Trusted browsers neither count nor wait.
+SIGNIN_USERNAME_FAILURE_LIMIT = env.int("DJANGO_LOGIN_USERNAME_FAILURE_LIMIT", default=10)
+SIGNIN_BACKOFF_BASE_SECONDS = env.int("DJANGO_LOGIN_BACKOFF_SECONDS", default=60)
+SIGNIN_BACKOFF_MAX_SECONDS = env.int("DJANGO_LOGIN_BACKOFF_MAX_SECONDS", default=3600)
+SIGNIN_TRUSTED_DEVICE_DAYS = env.int("DJANGO_TRUSTED_DEVICE_DAYS", default=180)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -170,7 +174,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = DEBUG  # development serves straight from the apps' static folders
 WHITENOISE_AUTOREFRESH = DEBUG
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -30,7 +30,7 @@ from django_filters import FilterSet
 
 from .changes import VersionConflict
 from .feed import feed_type_for
-from .models import ApiToken, ChangeEvent
+from .models import ApiToken, ChangeEvent, SignInThrottle
 from .services import api_token_create, api_token_revoke
 
 if TYPE_CHECKING:
@@ -53,10 +53,6 @@ else:
     _ModelChoiceField = forms.ModelChoiceField
     _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
     _AutocompleteMixinBase = _AdminMixinBase = _ModelAdminMixinBase = object
-
-admin.site.site_header = gettext_lazy("Recommendation tracker")
-admin.site.site_title = gettext_lazy("Recommendation tracker")
-admin.site.index_title = gettext_lazy("Content and status")
 
 #: Integer keys beyond this range make the database driver raise (SQLite: OverflowError) instead of finding nothing.
 INTEGER_KEY_RANGE = range(-(2**63), 2**63)
@@ -516,3 +512,29 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, _("Revoked %(count)d token(s).") % {"count": len(queryset)}, messages.SUCCESS)
+
+
+@admin.register(SignInThrottle)
+class SignInThrottleAdmin(CheckedSearchMixin, _ModelAdmin):
+    """Usernames that must wait after failed password checks; an administrator may delete a row to lift the wait."""
+
+    list_display = ["username", "scope", "failures", "blocked_until", "updated_at"]
+    list_filter = ["scope"]
+    search_fields = ["username"]
+    fields = ("scope", "username", "failures", "blocked_until", "updated_at")
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser

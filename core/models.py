@@ -123,3 +123,31 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         """Whether the token may be used now: not revoked and not expired."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class SignInThrottle(models.Model):
+    """Failed password checks of one username in one scope (sign-in, password change), and how long it must wait.
+
+    Written by ``core.signin`` only. Failures from a browser where the user signed in before do not count, so an
+    attacker who knows a username cannot lock its owner out of the devices they use.
+    """
+
+    class Scope(models.TextChoices):
+        """Where the password was checked."""
+
+        SIGN_IN = "sign_in", _("Sign-in")
+        PASSWORD_CHANGE = "password_change", _("Password change")
+
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    username = models.CharField(_("username"), max_length=255)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        constraints = [models.UniqueConstraint(fields=["scope", "username"], name="signinthrottle_unique_username")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.username}: {self.failures}"

@@ -17,6 +17,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from .auth import client_ip
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # A proxy's id is accepted only if it looks like an id: no room for log injection or oversized values.
@@ -66,7 +68,7 @@ class RequestIdMiddleware:
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                     "user_id": _user_id(request),
-                    "remote_addr": request.META.get("REMOTE_ADDR", ""),
+                    "remote_addr": client_ip(request),
                 },
             )
         finally:

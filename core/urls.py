@@ -3,16 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .signin import SignInView, ThrottledPasswordChangeView
+
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        SignInView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        ThrottledPasswordChangeView.as_view(template_name="registration/password_change.html"),
         name="password_change",
     ),
     path(

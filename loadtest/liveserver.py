@@ -200,10 +200,14 @@ class LiveServer:
 
 
 def prepare(database_url: str, workdir: Path, *, load_data: bool = True, **env_overrides: str) -> LiveServer:
-    """A server (not started yet) on a free port, its database migrated and (``load_data``) holding the commentary."""
-    env = server_environment(database_url, **env_overrides)
+    """A server (not started yet) on a free port, its database migrated and (``load_data``) holding the commentary.
+
+    Its static files are collected into ``workdir`` (production settings serve them from a manifest).
+    """
+    env = server_environment(database_url, DJANGO_STATIC_ROOT=str(workdir / "static"), **env_overrides)
     server = LiveServer(url=f"http://127.0.0.1:{free_port()}", env=env, log_path=workdir / "gunicorn.log")
     server.manage("migrate", "--no-input", "-v0")
+    server.manage("collectstatic", "--no-input", "-v0")
     if load_data:
         server.manage("load_bundle", *sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json")))
     return server

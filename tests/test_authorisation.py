@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from core.models import ApiToken
+from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
 from tests.factories import (
     ChangeEventFactory,
@@ -64,6 +64,7 @@ ADMIN_LIMITS = {
     "recommendations.statusupdate": {"view"},
     "core.changeevent": {"view"},
     "core.apitoken": {"view", "change", "add"},
+    "core.signinthrottle": {"view", "delete"},
     "axes.accessattempt": {"view", "change", "delete"},
     "axes.accesslog": {"view", "change", "delete"},
     "axes.accessfailurelog": {"view", "change", "delete"},
@@ -87,8 +88,8 @@ def admin_perms(role: str, model: str) -> set[str]:
     """What a role may do with a model in the admin."""
     if role == "superuser":
         return ADMIN_LIMITS.get(model, ALL)
-    if model == "core.apitoken":
-        return set()
+    if model in {"core.apitoken", "core.signinthrottle"}:
+        return set()  # administrators only
     return perms(role, model) & ADMIN_LIMITS.get(model, ALL)
 
 
@@ -123,6 +124,7 @@ def world(db) -> dict[str, Any]:
         "recommendations.statusupdate": entry,
         "core.changeevent": event,
         "core.apitoken": read_token,
+        "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
@@ -143,7 +145,14 @@ def client_for(role: str, world: dict[str, Any]) -> Client:
 
 
 #: Models whose rows requests must not change (sessions, django-axes' logs and the admin's log do change).
-IGNORED = {"sessions.session", "admin.logentry", "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"}
+IGNORED = {
+    "sessions.session",
+    "admin.logentry",
+    "axes.accesslog",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "core.signinthrottle",
+}
 
 
 def snapshot() -> dict[str, Any]:
@@ -193,6 +202,7 @@ def _admin_routes() -> dict[str, Route]:
         "axes/accessfailurelog": "axes.accessfailurelog",
         "partners/partner": "partners.partner",
         "core/apitoken": "core.apitoken",
+        "core/signinthrottle": "core.signinthrottle",
         "core/changeevent": "core.changeevent",
         "recommendations/recommendation": "recommendations.recommendation",
         "recommendations/source": "recommendations.source",
