@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
+import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,17 +21,25 @@ from datetime import date, datetime
 from typing import Any
 
 import openpyxl
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 #: Largest file accepted (bytes).
 MAX_FILE_BYTES = 5 * 1024 * 1024
-#: Most data rows accepted in one file (an import applies every row in one request: about 35 ms a row).
+#: Most rows accepted in one file after the heading, blank rows included.
 MAX_ROWS = 1000
+#: Most columns accepted (a sheet padded to thousands of columns is refused before it is read).
+MAX_COLUMNS = 100
+#: Most bytes all the members of an XLSX file may unpack to, and one member (a 5 MB workbook of text unpacks to
+#: about 30 MB; a "zip bomb" declares, or secretly holds, far more).
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+#: Most members an XLSX file may hold.
+MAX_MEMBERS = 500
 #: The formats we read and write, by file extension.
 FORMATS = ("csv", "xlsx", "json")
 #: HTTP content type of each format.
@@ -101,6 +111,7 @@ def table_read(*, content: bytes, filename: str, json_key: str = "rows") -> Tabl
         raise TableFileError(f"“.{suffix}” files cannot be read: save the sheet as .xlsx or as CSV (UTF-8).")
     fmt = format_from_name(filename) or _sniff_format(content)
     if fmt == "xlsx":
+        _check_xlsx(content)
         return _rows_to_table("xlsx", _xlsx_rows(content))
     if fmt == "json":
         return _json_table(content, json_key)
@@ -145,6 +156,122 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
         raise TableFileError(f"The CSV file is malformed near line {reader.line_num}: {error}.") from error
 
 
+# --- XLSX: what is checked before openpyxl sees the file -------------------------------------------------------------
+
+#: Markup that makes an XML parser expand entities or fetch things: never in a spreadsheet.
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: A sheet's declared size, its rows' numbers and its cells' columns (any namespace prefix).
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})?\$?(\d{1,9})?(?::\$?([A-Z]{1,3})\$?(\d{1,9}))?"')
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,12})"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="\$?([A-Z]{1,4})\$?\d{1,12}"')
+_CHUNK = 1024 * 1024
+_OVERLAP = 256  # bytes carried between chunks so that no tag is missed where a chunk ends
+_RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The archive member of the workbook's first sheet (the one openpyxl reads), from workbook.xml and its rels."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheet = next((element for element in workbook.iter() if element.tag.endswith("}sheet")), None)
+    if sheet is None:
+        return None
+    wanted = sheet.get(f"{_RELATIONSHIP_NS}id")
+    for relation in relations.iter():
+        if relation.tag.endswith("}Relationship") and relation.get("Id") == wanted:
+            target = relation.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _too_many_rows() -> TableFileError:
+    return TableFileError(
+        _("The sheet has more than %(rows)d rows (blank ones count too); split it into several files.")
+        % {"rows": MAX_ROWS}
+    )
+
+
+def _too_many_columns() -> TableFileError:
+    return TableFileError(_("The sheet has more than %(columns)d columns.") % {"columns": MAX_COLUMNS})
+
+
+def _check_sheet_chunk(chunk: bytes) -> None:
+    """Refuse a sheet whose declared size, row numbers or cell columns go beyond the limits."""
+    for match in _DIMENSION.finditer(chunk):
+        last_column, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+        if last_row and int(last_row) > MAX_ROWS + 1:
+            raise _too_many_rows()
+        if last_column and column_index_from_string(last_column.decode()) > MAX_COLUMNS:
+            raise _too_many_columns()
+    for match in _ROW.finditer(chunk):
+        if int(match.group(1)) > MAX_ROWS + 1:
+            raise _too_many_rows()
+    for match in _CELL.finditer(chunk):
+        if column_index_from_string(match.group(1).decode()) > MAX_COLUMNS:
+            raise _too_many_columns()
+
+
+def _check_xlsx(content: bytes) -> None:
+    """Refuse, before openpyxl reads anything, an XLSX file that would explode when read.
+
+    Every member's declared and actual unpacked size is checked against MAX_UNPACKED_BYTES (reading stops at the
+    limit, so a lying header costs at most that much), XML with a DTD or entities is refused, and the first sheet's
+    declared dimension, row numbers and cell columns must stay within MAX_ROWS (blank rows count) and MAX_COLUMNS, so
+    a few kilobytes declaring a million padded rows never reach the reader.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise TableFileError(_("The file is not a valid XLSX workbook.")) from error
+    with archive:
+        if len(members) > MAX_MEMBERS:
+            raise TableFileError(_("The file is not a valid XLSX workbook."))
+        unpacked_limit = TableFileError(
+            _("The workbook unpacks to more than %(mb)d MB; a spreadsheet of at most %(rows)d rows never does.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024), "rows": MAX_ROWS}
+        )
+        if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+            raise unpacked_limit
+        sheet = _first_sheet_member(archive)
+        total = 0
+        for member in members:
+            total = _check_member(
+                archive, member, is_sheet=member.filename == sheet, total=total, too_large=unpacked_limit
+            )
+
+
+def _check_member(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, is_sheet: bool, total: int, too_large: TableFileError
+) -> int:
+    """Unpack one member as a stream, refusing more bytes than it declares or than are left of the limit, XML with a
+    DTD, and (for the first sheet) rows and columns beyond the limits; return the bytes unpacked so far."""
+    is_xml = member.filename.endswith((".xml", ".rels", ".vml"))
+    read = 0
+    tail = b""
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                read += len(chunk)
+                total += len(chunk)
+                if read > member.file_size or total > MAX_UNPACKED_BYTES:
+                    raise too_large
+                if not is_xml:
+                    continue
+                window = tail + chunk
+                if _DTD.search(window):
+                    raise TableFileError(_("The workbook holds XML with a document type declaration: it is refused."))
+                if is_sheet:
+                    _check_sheet_chunk(window)
+                tail = window[-_OVERLAP:]
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, RuntimeError) as error:
+        raise TableFileError(_("The XLSX workbook is damaged and cannot be read.")) from error
+    return total
+
+
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     """The first sheet's rows as lists of cell values (text, numbers, dates)."""
     try:
@@ -170,18 +297,23 @@ def _is_blank(value: Any) -> bool:
 
 
 def _rows_to_table(fmt: str, records: Iterable[list[Any]]) -> Table:
-    """Turn spreadsheet records into a Table: the first row holds the headings, blank rows are skipped."""
+    """Turn spreadsheet records into a Table: the first row holds the headings, blank rows are skipped (but count
+    toward MAX_ROWS, so that a file of padding is refused like a file of data)."""
     records = iter(records)
     heading_row = next(records, None)
     if heading_row is None or all(_is_blank(cell) for cell in heading_row):
         raise TableFileError("The first row must hold the column headings; it is empty.")
+    if len(heading_row) > MAX_COLUMNS and any(not _is_blank(cell) for cell in heading_row[MAX_COLUMNS:]):
+        raise _too_many_columns()
     headings = ["" if _is_blank(cell) else str(cell).strip() for cell in heading_row]
     table = Table(format=fmt, headings=[h for h in headings if h])
     for number, record in enumerate(records, start=2):
+        if number > MAX_ROWS + 1:
+            raise _too_many_rows()
+        if len(record) > MAX_COLUMNS and any(not _is_blank(cell) for cell in record[MAX_COLUMNS:]):
+            raise _too_many_columns()
         if all(_is_blank(cell) for cell in record):
             continue
-        if len(table.rows) >= MAX_ROWS:
-            raise TableFileError(f"The file has more than {MAX_ROWS} rows; split it into several files.")
         row: dict[str, Any] = {}
         for index, value in enumerate(record):
             heading = headings[index] if index < len(headings) else ""
@@ -202,6 +334,10 @@ def _json_table(content: bytes, json_key: str) -> Table:
         data = json.loads(_decode(content))
     except json.JSONDecodeError as error:
         raise TableFileError(f"The file is not valid JSON: {error.msg} (line {error.lineno}).") from error
+    except RecursionError as error:
+        raise TableFileError(_("The file is not valid JSON: it is nested too deeply.")) from error
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise TableFileError(_("The file is not valid JSON: %(reason)s.") % {"reason": error}) from error
     if isinstance(data, dict):
         data = data.get(json_key)
     if not isinstance(data, list):
