@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
+    "core.limits.RequestBodyLimitMiddleware",  # by Content-Length, before anything reads a body
     "config.views.HealthCheckMiddleware",  # before the host check and the HTTPS redirect: load balancers probe directly
     "core.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
     "django.middleware.security.SecurityMiddleware",
@@ -267,8 +268,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Request bodies beyond this are refused (413/400) before a view sees them; uploads have their own limits.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+# Request bodies beyond this are refused by their Content-Length, with 413, before anything reads them (core.limits);
+# views that take uploads declare their own limit. Form fields beyond it are refused by Django too.
+MAX_REQUEST_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Where an uploaded import waits between its preview and its confirmation (default: a folder in the system's temporary

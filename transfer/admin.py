@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.changes import VersionConflict
+from core.limits import accepts_uploads
 from core.querystrings import attachment
 from core.spreadsheets import CONTENT_TYPES, FORMATS, MAX_FILE_BYTES, MAX_ROWS, TableFileError
 from recommendations.admin.recommendations import RecommendationAdmin as BaseRecommendationAdmin
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 else:
     _AdminBase = object
 
+#: The largest upload request: the largest file, and room for the form around it.
+IMPORT_BODY_BYTES = MAX_FILE_BYTES + 256 * 1024
 #: Permission needed to create each kind of missing object.
 CREATE_PERMISSIONS = {
     "source": "recommendations.add_source",
@@ -66,7 +69,9 @@ class RecommendationImportExportMixin(_AdminBase):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
-            path("import/", wrap(self.import_view), name="{}_{}_import".format(*info)),
+            path(
+                "import/", accepts_uploads(IMPORT_BODY_BYTES)(wrap(self.import_view)), name="{}_{}_import".format(*info)
+            ),
             path("import/confirm/", wrap(self.import_confirm_view), name="{}_{}_import_confirm".format(*info)),
             path("export/<str:fmt>/", wrap(self.export_view), name="{}_{}_export".format(*info)),
             *super().get_urls(),

@@ -37,6 +37,7 @@ pytestmark = [
 ]
 
 NGINX_CONF = """
+{user}
 worker_processes 1;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
@@ -56,7 +57,6 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_request_buffering off;
         }}
     }}
 }}
@@ -94,7 +94,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
         server.manage("shell", "--no-imports", "-c", _CREATE_USER)
         server.start(workers=1, threads=4)
         port = liveserver.free_port()
-        (tmp_path / "nginx.conf").write_text(NGINX_CONF.format(work=tmp_path, port=port, upstream=server.url))
+        user = "user root;" if os.geteuid() == 0 else ""  # as root, workers would drop to nobody: no access to tmp_path
+        conf = NGINX_CONF.format(user=user, work=tmp_path, port=port, upstream=server.url)
+        (tmp_path / "nginx.conf").write_text(conf)
         nginx = subprocess.Popen(
             [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
@@ -187,3 +189,11 @@ def test_forged_forwarded_for_headers_do_not_escape_the_lockout_and_the_real_use
     assert recorded == [attacker]
     # The real user, somewhere else and sending no header at all, signs in.
     assert sign_in(site.port, "victim", PASSWORD, source="127.0.0.3").status == 302
+
+
+def test_a_large_body_is_refused_with_413_through_the_proxy(site):
+    body = b"username=x&password=" + b"x" * (10 * 1024 * 1024)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = request(site.port, "POST", "/accounts/login/", source="127.0.0.4", headers=headers, body=body)
+    assert answer.status == 413
+    assert "too large" in answer.body
