@@ -24,6 +24,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import FilterSet
@@ -449,6 +451,9 @@ class ApiTokenAdminForm(_ModelForm):
 class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     """API tokens for external tools: issued and revoked by administrators; the raw token is shown once."""
 
+    #: Where save_model leaves the raw token of a new one for response_add, on the request itself.
+    ISSUED_ATTRIBUTE = "_issued_api_token"
+
     form = ApiTokenAdminForm
     list_display = ["name", "user", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "state"]
     list_filter = ["can_write", ("revoked_at", admin.EmptyFieldListFilter)]
@@ -500,11 +505,26 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
             expires_at=form.cleaned_data["expires_at"],
         )
         copy_saved_into(obj, token)
-        self.message_user(
-            request,
-            _("The token is shown this once; copy it now: %(token)s") % {"token": raw},
-            messages.WARNING,
-        )
+        setattr(request, self.ISSUED_ATTRIBUTE, raw)
+
+    def response_add(self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None) -> HttpResponse:
+        """The new token, in the body of this one page: never in a message (a cookie, signed but readable), never
+        stored, never cached."""
+        raw = getattr(request, self.ISSUED_ATTRIBUTE, None)
+        if raw is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("API token issued"),
+            "token": obj,
+            "raw": raw,
+            "opts": self.opts,
+            "changelist_url": reverse("admin:core_apitoken_changelist"),
+        }
+        response = TemplateResponse(request, "admin/core/apitoken/issued.html", context)
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+        return response
 
     @admin.action(description=gettext_lazy("Revoke selected tokens"))
     def revoke(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
