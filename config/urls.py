@@ -12,7 +12,7 @@ from recommendations.api import urls as recommendations_api
 from reports.api import urls as reports_api
 
 api_v1 = (
-    [*recommendations_api.urlpatterns, *partners_api.urlpatterns, *reports_api.urlpatterns, *core_api.urlpatterns],
+    [*core_api.urlpatterns, *recommendations_api.urlpatterns, *partners_api.urlpatterns, *reports_api.urlpatterns],
     "api",
 )
 

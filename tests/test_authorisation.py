@@ -179,7 +179,8 @@ class Route:
     """How to fill a URL pattern's parameters and who may use it for what."""
 
     url: Callable[[dict[str, Any]], str]
-    #: "public", "account" (any signed-in user), "page" (signed in with a role that reads the model), "status"
+    #: "public", "account" (any signed-in user), "api_signed_in" (a token or a session of anyone), "docs" (a session
+    #: of anyone: people read the API's documentation in a browser), "page" (signed in with a role that reads the model), "status"
     #: (the status form), "admin" (model admin), "admin_site" (any staff user), "api" (model permissions)
     access: str
     model: str = ""
@@ -287,9 +288,10 @@ def _api_routes() -> dict[str, Route]:
     routes["api/v1/reports/progress/"] = Route(
         lambda w: "/api/v1/reports/progress/", "api", "recommendations.recommendation", "view"
     )
-    # The OpenAPI contract and its viewer describe the API, not its data: public by design (issue 3).
-    routes["api/v1/schema/"] = Route(lambda w: "/api/v1/schema/", "public")
-    routes["api/v1/docs/"] = Route(lambda w: "/api/v1/docs/", "public")
+    # The index, the OpenAPI contract and its viewer: for anyone signed in (a token or a session), as the API is.
+    routes["api/v1/"] = Route(lambda w: "/api/v1/", "api_signed_in")
+    routes["api/v1/schema/"] = Route(lambda w: "/api/v1/schema/", "api_signed_in")
+    routes["api/v1/docs/"] = Route(lambda w: "/api/v1/docs/", "docs")
     return routes
 
 
@@ -349,6 +351,8 @@ def expected(route: Route, role: str, method: str) -> str:
     session_user = role not in {"anonymous", "read_token", "write_token"}
     if route.access == "public":
         return OK
+    if route.access == "api_signed_in":
+        return UNAUTHORISED if role == "anonymous" else OK
     if route.access == "api":
         if role == "anonymous":
             return UNAUTHORISED
@@ -367,7 +371,7 @@ def expected(route: Route, role: str, method: str) -> str:
         return OK
     if not session_user:
         return LOGIN  # pages and the admin know sessions only: a token is as good as nothing
-    if route.access == "account":
+    if route.access in {"account", "docs"}:
         return OK
     if route.access == "page":
         return OK if "view" in perms(role, route.model) else DENIED

@@ -89,9 +89,9 @@ def browser(site):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def sign_in(browser, url: str, username: str, viewport=DESKTOP):
-    """A page signed in as ``username``, in a context without JavaScript (every core flow must work without it)."""
-    context = browser.new_context(viewport=viewport, java_script_enabled=False)
+def sign_in(browser, url: str, username: str, viewport=DESKTOP, *, javascript: bool = False):
+    """A page signed in as ``username``, by default without JavaScript (every core flow must work without it)."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
     page = context.new_page()
     page.goto(f"{url}/recommendations/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
@@ -188,4 +188,17 @@ def test_a_manager_reads_but_sees_no_status_form(browser, site):
     shoot(page, "partner-desktop")
     page.goto(f"{site}/sources/tokuchi-2023-nss-commentary/")
     shoot(page, "source-desktop")
+    page.context.close()
+
+
+def test_the_api_docs_render_under_the_content_security_policy(browser, site):
+    page = sign_in(browser, site, "kenji", javascript=True)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{site}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Policy recommendation tracker API")
+    expect(page.locator(".opblock-tag").first).to_be_visible()
+    shoot(page, "api-docs")
+    assert not [text for text in problems if "Content Security Policy" in text or "Refused" in text], problems
     page.context.close()

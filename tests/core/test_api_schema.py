@@ -1,5 +1,7 @@
 """The OpenAPI contract: served, valid, with error responses, conditional headers and typed filter parameters."""
 
+import re
+
 import pytest
 import yaml
 
@@ -7,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(api_client):
-    response = api_client.get("/api/v1/schema/")
+def schema(policy_api):
+    response = policy_api.get("/api/v1/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
 
@@ -53,12 +55,36 @@ def test_filter_and_cursor_parameters_are_typed(schema):
     assert feed["after"]["type"] == "integer" and feed["limit"]["maximum"] == 500
 
 
-def test_docs_are_served_without_a_cdn(api_client):
-    response = api_client.get("/api/v1/docs/")
+def test_docs_are_served_without_a_cdn_and_without_an_inline_script(policy_api):
+    response = policy_api.get("/api/v1/docs/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "swagger-ui" in page and "cdn." not in page and "unpkg" not in page
     assert "/static/drf_spectacular_sidecar/" in page
+    # Every script is a file of this site: the content security policy (script-src 'self') runs them all.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", page)
+    script = policy_api.get("/api/v1/docs/?script")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_the_schema_and_docs_need_an_account(api_client, token_client, policy_user):
+    assert api_client.get("/api/v1/schema/").status_code == 401
+    docs = api_client.get("/api/v1/docs/")
+    assert docs.status_code == 302 and "/accounts/login/" in docs["Location"]
+    assert token_client(policy_user).get("/api/v1/schema/").status_code == 200
+
+
+def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/").status_code == 401
+    index = policy_api.get("/api/v1/").json()
+    assert set(index["resources"]) == {"recommendations", "status-updates", "themes", "sources", "partners"}
+    assert {"changes", "schema", "docs", "reports/progress"} <= set(index["endpoints"])
+    for url in [*index["resources"].values(), *index["endpoints"].values()]:
+        assert url.startswith("http://testserver/api/v1/")
+        assert policy_api.get(url).status_code == 200, url
 
 
 def test_swagger_ui_assets_are_served_locally(api_client):
