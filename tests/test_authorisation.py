@@ -180,8 +180,9 @@ class Route:
 
     url: Callable[[dict[str, Any]], str]
     #: "public", "account" (any signed-in user), "api_signed_in" (a token or a session of anyone), "docs" (a session
-    #: of anyone: people read the API's documentation in a browser), "page" (signed in with a role that reads the model), "status"
-    #: (the status form), "admin" (model admin), "admin_site" (any staff user), "api" (model permissions)
+    #: of anyone: people read the API's documentation in a browser), "page" (signed in with a role that reads the
+    #: model), "status" (the status form), "admin" (model admin), "admin_site" (any staff user), "api" (model
+    #: permissions)
     access: str
     model: str = ""
     #: For admin routes: the admin view ("changelist", "add", "change", "delete", "history"); for the API: "list",
