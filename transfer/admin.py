@@ -33,7 +33,7 @@ from .exports import export_file, export_filename
 from .forms import ImportForm
 from .importing import COLUMNS, Action, ImportPlan, import_plan, read_import_file
 from .services import recommendations_import
-from .staging import SESSION_KEY, discard, stage, staged_upload
+from .staging import SESSION_KEY, StagingError, discard, stage, staged_upload
 
 if TYPE_CHECKING:
     from django.urls import URLPattern
@@ -107,14 +107,18 @@ class RecommendationImportExportMixin(_AdminBase):
         form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
         if form.is_bound and form.is_valid():
             upload = form.cleaned_data["file"]
-            token = stage(
-                request,
-                content=form.content,
-                filename=upload.name,
-                create_missing=form.cleaned_data["create_missing"],
-                signature=form.plan.signature,
-            )
-            return self._preview(request, form.plan, token=token, filename=upload.name)
+            try:
+                token = stage(
+                    request,
+                    content=form.content,
+                    filename=upload.name,
+                    create_missing=form.cleaned_data["create_missing"],
+                    signature=form.plan.signature,
+                )
+            except StagingError as error:
+                form.add_error(None, str(error))
+            else:
+                return self._preview(request, form.plan, token=token, filename=upload.name)
         context = self._context(request, title=_("Import recommendations"), form=form, media=self.media + form.media)
         return TemplateResponse(request, self.import_form_template, context)
 
@@ -147,7 +151,11 @@ class RecommendationImportExportMixin(_AdminBase):
         if request.method != "POST":
             return HttpResponseRedirect(import_url)
         token = request.POST.get("token", "")
-        staged = staged_upload(request, token)
+        try:
+            staged = staged_upload(request, token)
+        except StagingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(import_url)
         if staged is None:
             self.message_user(
                 request, _("This import is no longer available (expired or applied): upload the file again."), "error"

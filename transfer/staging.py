@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 #: Session key holding the staged uploads: {token: {"sha256", "filename", "create_missing", "signature"}}.
 SESSION_KEY = "recommendation_imports"
@@ -26,10 +28,34 @@ STAGING_MAX_AGE = 24 * 3600
 STAGING_PER_SESSION = 5
 
 
+class StagingError(Exception):
+    """The staging folder cannot be used safely (another user owns it, or others may write to it)."""
+
+
 def _staging_dir() -> Path:
-    """Where uploads wait for confirmation (settings.IMPORT_STAGING_DIR, else a folder in the system temp dir)."""
-    folder = Path(getattr(settings, "IMPORT_STAGING_DIR", "") or Path(tempfile.gettempdir()) / "recommendation-imports")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Where uploads wait for confirmation: settings.IMPORT_STAGING_DIR, else a folder of this user's in the system's
+    temporary folder. It is created private (0700); an existing one must be ours and writable by nobody else, or
+    someone else could read or swap the files a confirmation applies."""
+    default = Path(tempfile.gettempdir()) / f"recommendation-imports-{os.geteuid()}"
+    folder = Path(getattr(settings, "IMPORT_STAGING_DIR", "") or default)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.lstat()
+    except OSError as error:
+        raise StagingError(
+            _("The import staging folder %(folder)s cannot be used: %(error)s")
+            % {"folder": folder, "error": error.strerror}
+        ) from error
+    if stat.S_ISLNK(status.st_mode) or not stat.S_ISDIR(status.st_mode):
+        raise StagingError(_("The import staging folder %(folder)s is not a folder.") % {"folder": folder})
+    if status.st_uid != os.geteuid() or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise StagingError(
+            _(
+                "The import staging folder %(folder)s belongs to another user or others may write to it; nothing "
+                "is staged there. An administrator should make it private (chmod 700) or set IMPORT_STAGING_DIR."
+            )
+            % {"folder": folder}
+        )
     return folder
 
 
@@ -42,7 +68,10 @@ def stage(request: HttpRequest, *, content: bytes, filename: str, create_missing
             if now - old.stat().st_mtime > STAGING_MAX_AGE:
                 old.unlink()
     token = secrets.token_urlsafe(24)
-    (folder / f"{token}.upload").write_bytes(content)
+    # Created new (never an existing file or link), readable by this user only.
+    descriptor = os.open(folder / f"{token}.upload", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
     staged = dict(request.session.get(SESSION_KEY, {}))
     for stale in list(staged)[: max(0, len(staged) - STAGING_PER_SESSION + 1)]:
         _unlink(stale)

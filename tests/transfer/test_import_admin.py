@@ -1,5 +1,7 @@
 """The admin import: upload → preview → confirm for the policy team; managers are refused; bad files are form errors."""
 
+import stat
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -206,3 +208,30 @@ def test_a_staged_file_altered_on_disk_is_refused(recommendation, policy_client,
     assert "no longer available" in response.content.decode()
     recommendation.refresh_from_db()
     assert recommendation.title == "Strengthen maritime cooperation"
+
+
+def test_staged_files_and_their_folder_are_private(recommendation, policy_client, staging):
+    policy_client.post(IMPORT, {"file": SimpleUploadedFile("x.csv", file_bytes(exported("TST-01")))})
+    assert stat.S_IMODE(staging.stat().st_mode) == 0o700
+    (staged,) = staging.iterdir()
+    assert stat.S_IMODE(staged.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o722])
+def test_a_folder_others_may_write_to_is_refused_and_nothing_is_staged(recommendation, policy_client, staging, mode):
+    staging.mkdir()
+    staging.chmod(mode)
+    response = policy_client.post(IMPORT, {"file": SimpleUploadedFile("x.csv", file_bytes(exported("TST-01")))})
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "others may write to it" in errors
+    assert list(staging.iterdir()) == []
+
+
+def test_a_link_in_place_of_the_folder_is_refused(recommendation, policy_client, staging, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    staging.symlink_to(elsewhere)
+    response = policy_client.post(IMPORT, {"file": SimpleUploadedFile("x.csv", file_bytes(exported("TST-01")))})
+    assert "is not a folder" in " ".join(response.context["form"].non_field_errors())
+    assert list(elsewhere.iterdir()) == []
