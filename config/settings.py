@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "core.limits.RequestBodyLimitMiddleware",  # by Content-Length, before anything reads a body
     "config.views.HealthCheckMiddleware",  # before the host check and the HTTPS redirect: load balancers probe directly
     "core.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
+    "core.busy.WriteBusyMiddleware",  # below it, so a lock not had in time is a 503 before it could become a 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------------
+# How long a write waits for the writers' lock (core.changes) before it is answered 503 with Retry-After; on SQLite the
+# busy timeout (SQLITE_BUSY_TIMEOUT, the same by default) bounds every write.
+WRITE_LOCK_TIMEOUT_SECONDS = env.float("DJANGO_WRITE_LOCK_TIMEOUT", default=10.0)
+WRITE_BUSY_RETRY_AFTER_SECONDS = env.int("DJANGO_WRITE_BUSY_RETRY_AFTER", default=5)
 # SQLite in the project folder by default; PostgreSQL in production through DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -111,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=WRITE_LOCK_TIMEOUT_SECONDS),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )

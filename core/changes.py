@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,24 +57,57 @@ class AlreadyExists(Exception):
         super().__init__(f"An object with id {getattr(instance, 'uuid', instance.pk)} exists already.")
 
 
+class WriteBusy(Exception):
+    """The writers' lock was not free within ``WRITE_LOCK_TIMEOUT_SECONDS``: nothing was written; try again soon.
+
+    Answered 503 with ``Retry-After`` by the API, the pages and the admin alike, never a 500.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("Another change is being written; nothing was saved. Try again in a few seconds.")
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether a database error says a lock could not be had in time (PostgreSQL's lock_timeout, SQLite's busy)."""
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    message = str(error).lower()
+    return sqlstate == "55P03" or "database is locked" in message or "database table is locked" in message
+
+
 def lock_writes() -> None:
-    """Serialise this transaction with all other writers (PostgreSQL advisory lock held until commit)."""
+    """Serialise this transaction with all other writers (PostgreSQL advisory lock held until commit).
+
+    The wait is bounded by ``WRITE_LOCK_TIMEOUT_SECONDS``: on PostgreSQL by ``lock_timeout`` for this transaction,
+    on SQLite by the connection's busy timeout (the same setting), which bounds ``BEGIN IMMEDIATE``.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("lock_writes() must run inside transaction.atomic().")
     if connection.vendor == "postgresql":
+        timeout_ms = int(float(settings.WRITE_LOCK_TIMEOUT_SECONDS) * 1000)
         with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
 
 
 def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a write service in one transaction that holds the writers' lock (see the module docstring)."""
+    """Run a write service in one transaction that holds the writers' lock (see the module docstring).
+
+    A lock not had in time raises :class:`WriteBusy`, after the transaction rolled back.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic():
-            lock_writes()
-            return func(*args, **kwargs)
+        try:
+            with transaction.atomic():
+                lock_writes()
+                return func(*args, **kwargs)
+        except OperationalError as error:
+            if is_lock_timeout(error):
+                raise WriteBusy() from error
+            raise
 
     return wrapper
 

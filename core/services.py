@@ -7,10 +7,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .changes import is_lock_timeout
 from .models import ApiToken
 
 #: How often a token's ``last_used_at`` is written at most (a write per request would make every read a write).
@@ -55,5 +56,10 @@ def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
     if token.last_used_at is not None and token.last_used_at > threshold:
         return
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=threshold)
-    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    try:
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    except OperationalError as error:  # a busy database must not refuse a read: the next request will touch it
+        if not is_lock_timeout(error):
+            raise
+        return
     token.last_used_at = now

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..changes import WriteBusy, is_lock_timeout
 
 logger = logging.getLogger("django.request")
 
@@ -56,6 +59,14 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "request_too_large"
+
+
+class ServiceBusy(exceptions.APIException):
+    """Another change holds the writers' lock beyond the wait (503, with Retry-After): nothing was written."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Another change is being written; nothing was saved. Try again in a few seconds."
+    default_code = "write_busy"
 
 
 class Conflict(exceptions.APIException):
@@ -143,6 +154,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ValidationError({"non_field_errors": [_("The request is not acceptable.")]})
+    elif isinstance(exc, WriteBusy) or is_lock_timeout(exc):
+        exc = ServiceBusy(_("Another change is being written; nothing was saved. Try again in a few seconds."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: ApiErrorMiddleware answers 500
@@ -161,6 +174,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             extra["current_version"] = exc.current_version
         if isinstance(exc, Conflict):
             extra.update(exc.extra)
+        if isinstance(exc, ServiceBusy):
+            response["Retry-After"] = str(settings.WRITE_BUSY_RETRY_AFTER_SECONDS)
         if isinstance(detail, Mapping | list):
             response.data = error_body(
                 _("The request is invalid: see errors."), _first_code(code), flatten_errors(detail)

@@ -59,6 +59,7 @@ ERROR_DESCRIPTIONS = {
     412: "If-Match (or expected_version) names a version that is no longer current; current_version says which is.",
     428: "If-Match is missing: send the ETag you read, or * to change whatever version is current.",
     429: "Too many requests: wait for Retry-After seconds.",
+    503: "Another change held the writers' lock too long: nothing was written; retry after Retry-After seconds.",
 }
 
 ETAG = OpenApiParameter(
@@ -72,7 +73,7 @@ LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201, 409], description="The object's URL."
 )
 RETRY_AFTER = OpenApiParameter(
-    "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429], description="Seconds to wait."
+    "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429, 503], description="Seconds to wait."
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -143,6 +144,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(400)
         if self.method in {"POST", "PUT", "PATCH"}:
             codes.append(413)
+        if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            codes.append(503)
         if self._is_detail():
             codes.append(404)
         if self._is_resource():
