@@ -81,6 +81,10 @@ class StatusChangeForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
         super().__init__(*args, **kwargs)
         self.recommendation = recommendation
-        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "—")] + [
+        # Every status validates (the service says "already in that status", after checking the version, so that a
+        # stale page gets the conflict message); the menu offers the statuses it can move to.
+        field = cast(forms.ChoiceField, self.fields["status"])
+        field.choices = [("", "—"), *Status.choices]
+        field.widget.choices = [("", "—")] + [
             (value, label) for value, label in Status.choices if value != recommendation.status
         ]

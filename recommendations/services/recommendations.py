@@ -271,15 +271,18 @@ def recommendation_change_status(
     """Record a status change with its note and evidence: the timeline entry and the new status, together.
 
     A caller may choose the timeline entry's UUID; if an entry with it exists already (a retried request),
-    AlreadyExists is raised before anything else is checked, and nothing is written.
+    AlreadyExists is raised before anything else is checked, and nothing is written. Then the version: a change
+    based on a version that is no longer current is a VersionConflict even when someone else has just made the
+    same move (the caller must look again, not be told "already in that status"). Then the status rules.
     """
     if entry_uuid is not None:
         existing = StatusUpdate.objects.filter(uuid=entry_uuid).first()
         if existing is not None:
             raise AlreadyExists(instance=existing)
-    fresh = Recommendation.objects.filter(pk=recommendation.pk).only("status").first()
-    if fresh is not None:
-        validate_status_transition(from_status=fresh.status, to_status=status, note=note)
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).only("status", "version").first()
+    if fresh is None or (expected_version is not None and fresh.version != expected_version):
+        raise VersionConflict(current_version=fresh.version if fresh else None)
+    validate_status_transition(from_status=fresh.status, to_status=status, note=note)
     change = _update_recommendation(
         recommendation=recommendation,
         actor=actor,

@@ -683,3 +683,17 @@ def test_browsable_api_renders_for_a_session(policy_client, recommendation, part
         response = policy_client.get(path, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, path
         assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_stale_expected_version_is_412_before_already_in_that_status(recommendation, policy_api, policy_user):
+    from recommendations.services import recommendation_change_status
+
+    opened_at = recommendation.version
+    recommendation_change_status(recommendation=recommendation, actor=policy_user, status="in_progress")
+    response = policy_api.post(
+        "/api/v1/status-updates/",
+        {"recommendation": str(recommendation.uuid), "to_status": "in_progress", "expected_version": opened_at},
+        format="json",
+    )
+    assert response.status_code == 412
+    assert response.json()["current_version"] == opened_at + 1

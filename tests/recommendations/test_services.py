@@ -280,3 +280,15 @@ def test_api_token_create_stores_only_a_hash(policy_user):
     assert token.prefix == prefix and len(secret) >= 40
     assert token.key_hash == api_token_hash(raw) and raw not in token.key_hash
     assert token.can_write and token.is_active
+
+
+def test_a_stale_version_is_a_conflict_even_when_someone_made_the_same_move(recommendation, policy_user):
+    from core.changes import VersionConflict
+
+    opened_at = recommendation.version
+    recommendation_change_status(recommendation=recommendation, actor=policy_user, status=Status.IN_PROGRESS)
+    with pytest.raises(VersionConflict) as conflict:
+        recommendation_change_status(
+            recommendation=recommendation, actor=policy_user, status=Status.IN_PROGRESS, expected_version=opened_at
+        )
+    assert conflict.value.current_version == opened_at + 1

@@ -491,3 +491,18 @@ def test_the_500_page_renders_without_a_request():
 
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html and "tracker.css" in html
+
+
+def test_a_stale_page_moving_to_the_status_someone_just_set_gets_the_conflict_message(
+    recommendation, policy_client, policy_user
+):
+    from recommendations.services import recommendation_change_status
+
+    opened_at = recommendation.version
+    recommendation_change_status(recommendation=recommendation, actor=policy_user, status="in_progress")
+    url = reverse("recommendations:status", args=[recommendation.uuid])
+    response = policy_client.post(url, {"status": "in_progress", "note": "mine", "version": opened_at})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "changed by someone else since you opened this page" in page
+    assert "Select a valid choice" not in page
