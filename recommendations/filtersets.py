@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
+from core.filters import DateTimeFilter, IsoDateTimeFilter
 from core.models import field_max_length
 from partners.models import Partner
 
@@ -190,13 +191,13 @@ class RecommendationFilterSet(django_filters.FilterSet):
     target_before = django_filters.DateFilter(
         field_name="target_date", lookup_expr="lte", label=_("Target until"), help_text=_("YYYY-MM-DD, inclusive.")
     )
-    updated_after = django_filters.DateTimeFilter(
+    updated_after = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Updated since"),
         help_text=_("Date or ISO 8601 date-time, inclusive."),
     )
-    updated_before = django_filters.DateTimeFilter(
+    updated_before = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="lt",
         label=_("Updated before"),
@@ -274,10 +275,10 @@ class StatusUpdateFilterSet(django_filters.FilterSet):
         field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
     )
     to_status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("New status"))
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("Recorded since"), help_text=_("ISO 8601, inclusive.")
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("Recorded before"), help_text=_("ISO 8601, exclusive.")
     )
 

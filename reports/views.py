@@ -51,8 +51,8 @@ VIEW_SOURCES = "recommendations.view_source"
 
 
 def _months_back(day: date, months: int) -> date:
-    """The first day of the month ``months`` months before ``day``'s month."""
-    index = day.year * 12 + day.month - 1 - months
+    """The first day of the month ``months`` months before ``day``'s month (not before the first month there is)."""
+    index = max(day.year * 12 + day.month - 1 - months, 12)
     return date(index // 12, index % 12 + 1, 1)
 
 

@@ -1,5 +1,7 @@
 """Shared fixtures: users for each role, clients logged in as them, and a small catalogue of partners and themes."""
 
+import logging
+import os
 from datetime import timedelta
 
 import pytest
@@ -218,3 +220,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- Property tests -------------------------------------------------------------------------------------------------
+# CI and `make test` search the same examples every run (a seed fixed by the test's source); HYPOTHESIS_PROFILE=explore
+# searches afresh and longer, for a developer hunting for a new failure.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=60, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", max_examples=1000, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# django-axes logs every sign-in, force_login included, at INFO: thousands of lines that bury a failure's report.
+logging.getLogger("axes").setLevel(logging.WARNING)
