@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -185,6 +186,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def _not_found_message(request: HttpRequest) -> str:
+    """ "Not found", naming the address with its trailing slash when that is what the client missed."""
+    if not request.path.endswith("/"):
+        try:
+            resolve(f"{request.path_info}/")
+        except Resolver404:
+            pass
+        else:
+            return _(
+                "Not found: this address needs its trailing slash. Send the request to %(path)s/ (nothing was written)."
+            ) % {"path": request.path}
+    return _("Not found.")
+
+
 def json_error(status_code: int, message: str, code: str) -> JsonResponse:
     """A JSON error response outside DRF (Django's own 404 and 500 under /api/)."""
     return JsonResponse(error_body(message, code), status=status_code)
@@ -201,7 +216,7 @@ class ApiErrorMiddleware:
         if not request.path.startswith(API_PREFIX) or response.get("Content-Type", "").startswith("application/json"):
             return response
         if response.status_code == 404:
-            return json_error(404, _("Not found."), "not_found")
+            return json_error(404, _not_found_message(request), "not_found")
         if response.status_code >= 500:
             return json_error(response.status_code, _("Internal server error."), "server_error")
         return response
