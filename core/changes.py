@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .choices import ChangeAction
-from .feed import feed_type_for
+from .feed import dependents_of, feed_type_for
 from .models import ChangeEvent, VersionedModel, object_uuid
 from .request_id import current_request_id
 
@@ -196,6 +196,76 @@ def change_record(
     )
 
 
+#: Rows bumped and recorded per statement when dependents follow a change.
+_DEPENDENTS_CHUNK = 500
+
+
+def change_record_many(
+    model: type[models.Model], pks: list[int], *, action: ChangeAction, actor: Actor
+) -> list[ChangeEvent]:
+    """Append one event per object of ``model`` (in ``pks`` order) in a few queries (call inside the transaction).
+
+    The representations come from the registration's ``represent_many`` where it has one, else one serializer call
+    each; the changes of an update are against each object's previous entry, as :func:`change_record` finds them.
+    """
+    feed_type = feed_type_for(model)
+    user = actor_or_none(actor)
+    request_id = current_request_id() or ""
+    instances = {obj.pk: obj for obj in model._default_manager.filter(pk__in=pks)}
+    ordered = [instances[pk] for pk in pks if pk in instances]
+    if feed_type.represent_many is not None:
+        representations = feed_type.represent_many([obj.pk for obj in ordered])
+    else:
+        representations = [representation(obj) for obj in ordered]
+    ids = [object_uuid(obj) for obj in ordered]
+    previous: dict[Any, Any] = {}
+    if action == ChangeAction.UPDATED:
+        rows = (
+            ChangeEvent.objects.filter(object_type=feed_type.object_type, object_id__in=ids)
+            .order_by("object_id", "-seq")
+            .values_list("object_id", "data")
+        )
+        for object_id, data in rows:
+            previous.setdefault(object_id, data)
+    events = [
+        ChangeEvent(
+            action=action,
+            object_type=feed_type.object_type,
+            object_id=object_id,
+            object_repr=str(obj)[:300],
+            data=data,
+            changes=_diff(previous.get(object_id), data) if action == ChangeAction.UPDATED else {},
+            actor=user,
+            actor_name=user.get_username() if user else "",
+            request_id=request_id,
+        )
+        for obj, object_id, data in zip(ordered, ids, representations, strict=True)
+    ]
+    return ChangeEvent.objects.bulk_create(events)
+
+
+def dependents_pks(instance: models.Model, changed: set[str] | None) -> dict[type[models.Model], list[int]]:
+    """The objects that show what changed of ``instance`` (any field for None), by model, in primary-key order."""
+    found: dict[type[models.Model], set[int]] = {}
+    for queryset in dependents_of(instance, changed):
+        found.setdefault(queryset.model, set()).update(queryset.order_by().values_list("pk", flat=True))
+    found.get(type(instance), set()).discard(instance.pk)
+    return {model: sorted(pks) for model, pks in found.items() if pks}
+
+
+def record_dependents(
+    dependents: dict[type[models.Model], list[int]], *, actor: Actor, now: datetime | None = None
+) -> None:
+    """Give every object that shows a changed object a new version and an update in the change feed, so that its
+    ETag and the feed say that what it shows has changed (call inside the write's transaction)."""
+    now = now or timezone.now()
+    for model, pks in dependents.items():
+        for start in range(0, len(pks), _DEPENDENTS_CHUNK):
+            chunk = pks[start : start + _DEPENDENTS_CHUNK]
+            model._default_manager.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=now)
+            change_record_many(model, chunk, action=ChangeAction.UPDATED, actor=actor)
+
+
 def apply_fields(
     instance: models.Model, fields: dict[str, Any], *, exclude_validation: Iterable[str] = ()
 ) -> list[str]:
@@ -257,6 +327,8 @@ def versioned_update(
     if changed:
         fresh.save(update_fields=changed)
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
+    if changed:
+        record_dependents(dependents_pks(fresh, set(changed)), actor=actor, now=fresh.updated_at)
     return fresh
 
 
@@ -271,5 +343,7 @@ def versioned_delete(
     bump_version(model, pk=instance.pk, expected_version=expected_version)  # checks the version, locks the row
     fresh = model._default_manager.get(pk=instance.pk)
     data = representation(fresh)
+    dependents = dependents_pks(fresh, None)  # found before the rows that link them go
     change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=data)
     fresh.delete()
+    record_dependents(dependents, actor=actor)

@@ -9,9 +9,11 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from core.feed import register_feed_type
+        from core.feed import register_dependents, register_feed_type
 
         from .api.serializers import PartnerSerializer
         from .models import Partner
 
         register_feed_type(Partner, object_type="partner", label=_("Partner"), serializer=PartnerSerializer)
+        # A framework's representation lists its members' slugs and names.
+        register_dependents(Partner, fields={"slug", "name"}, find=lambda partner: partner.memberships.all())

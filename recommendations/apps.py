@@ -9,10 +9,18 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self) -> None:
-        from core.feed import register_feed_type
+        from django.db.models import Q
 
+        from core.feed import register_dependents, register_feed_type
+        from partners.models import Partner
+
+        from .api.representation import represent_recommendations
         from .api.serializers import RecommendationSerializer, SourceSerializer, StatusUpdateSerializer, ThemeSerializer
         from .models import Recommendation, Source, StatusUpdate, Theme
+
+        def represent_many(pks: list[int]) -> list[dict[str, object]]:
+            rows = {rec.pk: rec for rec in Recommendation.objects.select_related("source").filter(pk__in=pks)}
+            return represent_recommendations([rows[pk] for pk in pks if pk in rows], {"request": None})
 
         register_feed_type(
             Recommendation,
@@ -20,9 +28,25 @@ class RecommendationsConfig(AppConfig):
             label=_("Recommendation"),
             serializer=RecommendationSerializer,
             load=lambda recommendation: Recommendation.objects.for_representation().get(pk=recommendation.pk),
+            represent_many=represent_many,
         )
         register_feed_type(
             StatusUpdate, object_type="status_update", label=_("Status update"), serializer=StatusUpdateSerializer
         )
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
         register_feed_type(Source, object_type="source", label=_("Source"), serializer=SourceSerializer)
+
+        # What a recommendation's representation shows of other objects (RecommendationSerializer): when that
+        # changes, the recommendation gets a new version and a change-feed entry too.
+        register_dependents(
+            Partner, fields={"slug", "name"}, find=lambda p: Recommendation.objects.filter(partner_links__partner=p)
+        )
+        register_dependents(Theme, fields={"slug", "name"}, find=lambda t: Recommendation.objects.filter(themes=t))
+        register_dependents(Source, fields={"slug", "title"}, find=lambda s: Recommendation.objects.filter(source=s))
+        register_dependents(
+            Recommendation,
+            fields={"reference"},
+            find=lambda r: Recommendation.objects.filter(
+                Q(links_out__to_recommendation=r) | Q(links_in__from_recommendation=r)
+            ),
+        )

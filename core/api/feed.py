@@ -78,6 +78,20 @@ class ChangeFeedPageSerializer(serializers.Serializer[Any]):
     )
 
 
+def absolute_urls(request: Request, value: Any) -> Any:
+    """``value`` with every "url" member that is a site-relative path made absolute, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: request.build_absolute_uri(item)
+            if key == "url" and isinstance(item, str) and item.startswith("/")
+            else absolute_urls(request, item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [absolute_urls(request, item) for item in value]
+    return value
+
+
 class ChangeFeedView(APIView):
     """Every create, update and delete in commit order: poll with ``after=<the last seq you saw>``.
 
@@ -117,10 +131,9 @@ class ChangeFeedView(APIView):
 
     @staticmethod
     def item(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:
-        """One feed item, with the stored representation's site-relative URLs made absolute."""
-        data = row["data"]
-        if isinstance(data, dict) and isinstance(data.get("url"), str) and data["url"].startswith("/"):
-            data = {**data, "url": request.build_absolute_uri(data["url"])}
+        """One feed item, with every site-relative URL of the stored representation made absolute, nested ones too
+        (as the resource's own endpoint writes them)."""
+        data = absolute_urls(request, row["data"])
         return {
             "seq": row["seq"],
             "action": row["action"],

@@ -24,6 +24,8 @@ from core.changes import (
     atomic_write,
     bump_version,
     change_record,
+    dependents_pks,
+    record_dependents,
     representation,
 )
 from core.choices import ChangeAction
@@ -238,6 +240,7 @@ def _update_recommendation(
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     if result.status_update is not None:
         change_record(instance=result.status_update, action=ChangeAction.CREATED, actor=actor)
+    record_dependents(dependents_pks(fresh, set(changed)), actor=actor, now=now)  # a new reference shows in links
     return result
 
 
@@ -342,19 +345,15 @@ def recommendation_bulk_change_status(
 def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expected_version: int | None = None) -> None:
     """Delete a recommendation and its timeline, recording each deletion in the change feed.
 
-    Its links go with it, which changes the linked recommendations too: each gets a new version and an update.
+    Its links go with it, which changes the linked recommendations too (they show it): each gets a new version and an
+    update, as the change feed's dependents registry says (``recommendations.apps``).
     """
     bump_version(Recommendation, pk=recommendation.pk, expected_version=expected_version)
     fresh = Recommendation.objects.get(pk=recommendation.pk)
     last = representation(fresh)
-    linked = set(fresh.links_out.values_list("to_recommendation_id", flat=True)) | set(
-        fresh.links_in.values_list("from_recommendation_id", flat=True)
-    )
+    linked = dependents_pks(fresh, None)
     for entry in fresh.status_updates.order_by("created_at", "id"):
         change_record(instance=entry, action=ChangeAction.DELETED, actor=actor)
     change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=last)
     fresh.delete()
-    now = timezone.now()
-    for pk in sorted(linked):
-        bump_version(Recommendation, pk=pk, expected_version=None, now=now)
-        change_record(instance=Recommendation.objects.get(pk=pk), action=ChangeAction.UPDATED, actor=actor)
+    record_dependents(linked, actor=actor)
