@@ -286,7 +286,15 @@ def versioned_create(
     data: dict[str, Any],
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
 ) -> V:
-    """Create a simple versioned object (partner, theme, source) and record it (call under atomic_write)."""
+    """Create a simple versioned object (partner, theme, source) and record it (call under atomic_write).
+
+    A caller may choose the UUID (``data["uuid"]``); if an object with it exists already (a retried create),
+    AlreadyExists is raised and nothing is written.
+    """
+    if data.get("uuid") is not None:
+        existing = model._default_manager.filter(uuid=data["uuid"]).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
     now = timezone.now()
     instance = model(**data, created_at=now, updated_at=now)
     instance.full_clean()

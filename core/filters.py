@@ -53,3 +53,31 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time filter whose out-of-range values are 400s, not 500s."""
 
     field_class = InRangeIsoDateTimeField
+
+
+def takes_many(filter_: django_filters.Filter) -> bool:
+    """Whether a filter reads several values of its parameter (``?status=a&status=b``)."""
+    field_class = getattr(filter_, "field_class", None)
+    return isinstance(field_class, type) and issubclass(
+        field_class, forms.MultipleChoiceField | forms.ModelMultipleChoiceField
+    )
+
+
+#: Why a parameter given twice is refused.
+GIVEN_TWICE = _("Give this parameter once (it takes one value).")
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A filterset that refuses a single-valued parameter given twice (``ordering=a&ordering=b``) instead of letting
+    the last one win; repeatable filters (status, partner, ...) take every value as before."""
+
+    def is_valid(self) -> bool:
+        valid = bool(super().is_valid())
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is None:
+            return valid
+        for name, filter_ in self.filters.items():
+            if not takes_many(filter_) and len(getlist(name)) > 1:
+                self.form.add_error(name, forms.ValidationError(GIVEN_TWICE, code="given_twice"))
+                valid = False
+        return valid

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
-from core.filters import DateTimeFilter, IsoDateTimeFilter
+from core.filters import DateTimeFilter, IsoDateTimeFilter, StrictFilterSet
 from core.models import field_max_length
 from partners.models import Partner
 
@@ -134,7 +134,7 @@ class RecommendationOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
-class RecommendationFilterSet(django_filters.FilterSet):
+class RecommendationFilterSet(StrictFilterSet):
     """Filters of the recommendation list, the reports, the exports and the API."""
 
     q = django_filters.CharFilter(
@@ -268,7 +268,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
         return queryset.open().filter(updated_at__lte=timezone.now() - timedelta(days=int(value)))
 
 
-class StatusUpdateFilterSet(django_filters.FilterSet):
+class StatusUpdateFilterSet(StrictFilterSet):
     """Filters of the timeline in the API: one recommendation's entries, entries to a status, entries in a period."""
 
     recommendation = django_filters.UUIDFilter(

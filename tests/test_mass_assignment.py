@@ -88,6 +88,8 @@ def test_every_admin_and_inline_names_its_editable_fields():
 # --- API ------------------------------------------------------------------------------------------------------------
 
 #: Read-only members of a representation, with values a client might try to force.
+#: Fields of the representation that only the server sets: a client that sends back what it read may include them,
+#: and they are ignored.
 FORGED = {
     "version": 99,
     "created_at": LONG_AGO,
@@ -95,12 +97,9 @@ FORGED = {
     "status_changed_at": LONG_AGO,
     "is_overdue": True,
     "url": "https://evil.example/",
-    "uuid": "00000000-0000-0000-0000-000000000001",
-    "pk": 1,
-    "seq": 1,
-    "author": "root",
-    "actor": "root",
 }
+#: Fields no representation has: refused with a 400 that names each (a misspelt field is never silently dropped).
+UNKNOWN = {"uuid": "00000000-0000-0000-0000-000000000001", "pk": 1, "seq": 1, "author": "root", "actor": "root"}
 
 
 def _recent(value) -> bool:
@@ -113,9 +112,25 @@ def test_recommendation_create_ignores_server_fields(policy_api, source):
     assert response.status_code == 201, response.json()
     rec = Recommendation.objects.get(reference="MA-1")
     assert rec.version == 1 and _recent(rec.created_at) and _recent(rec.updated_at)
-    assert str(rec.uuid) != FORGED["uuid"] and response.json()["url"].endswith(f"/{rec.uuid}/")
+    assert response.json()["url"].endswith(f"/{rec.uuid}/")
     assert rec.status_updates.get().author.username == "policy"
     assert set(ChangeEvent.objects.filter(object_id=rec.uuid).values_list("actor_name", flat=True)) == {"policy"}
+
+
+def test_unknown_fields_in_a_write_are_refused_naming_each(policy_api, source, recommendation):
+    body = {"reference": "MA-2", "title": "T", "description": "D", "source": source.slug, **UNKNOWN}
+    created = policy_api.post("/api/v1/recommendations/", body)
+    assert created.status_code == 400
+    assert set(created.json()["errors"]) == set(UNKNOWN)
+    assert not Recommendation.objects.filter(reference="MA-2").exists()
+    typo = policy_api.patch(f"/api/v1/recommendations/{recommendation.uuid}/", {"titel": "X"}, HTTP_IF_MATCH="*")
+    assert typo.status_code == 400 and typo.json()["errors"] == {"titel": ["Unknown field."]}
+    nested = policy_api.patch(
+        f"/api/v1/recommendations/{recommendation.uuid}/",
+        {"partners": [{"slug": "australia", "rol": "lead"}]},
+        HTTP_IF_MATCH="*",
+    )
+    assert nested.status_code == 400 and "partners[0].rol" in nested.json()["errors"]
 
 
 def test_recommendation_patch_ignores_server_fields(policy_api, recommendation):
@@ -127,7 +142,7 @@ def test_recommendation_patch_ignores_server_fields(policy_api, recommendation):
     recommendation.refresh_from_db()
     assert recommendation.title == "New title"
     assert recommendation.version == 2 and recommendation.created_at == created
-    assert _recent(recommendation.updated_at) and str(recommendation.uuid) != FORGED["uuid"]
+    assert _recent(recommendation.updated_at)
 
 
 def test_recommendation_patch_cannot_take_another_ones_id(policy_api, recommendation):
@@ -183,16 +198,20 @@ def test_taxonomy_writes_ignore_ids_versions_and_times(policy_api, collection):
     body = {"themes": {"slug": "ma", "name": "MA"}, "sources": {"slug": "ma", "title": "MA"}}.get(
         collection, {"slug": "ma", "name": "MA", "kind": "country"}
     )
-    forged = {**FORGED, "id": "00000000-0000-0000-0000-000000000002"}
-    created = policy_api.post(f"/api/v1/{collection}/", {**body, **forged})
+    chosen = "00000000-0000-0000-0000-000000000002"  # a client may choose the id of what it creates
+    server_fields = {key: FORGED[key] for key in ("version", "created_at", "updated_at", "url")}
+    created = policy_api.post(f"/api/v1/{collection}/", {**body, **server_fields, "id": chosen})
     assert created.status_code == 201, created.json()
     data = created.json()
-    assert data["id"] not in {forged["id"], forged["uuid"]} and data["version"] == 1
+    assert data["id"] == chosen and data["version"] == 1
     assert _recent(timezone.datetime.fromisoformat(data["created_at"]))
-    changed = policy_api.patch(data["url"], {"description": "Changed", **forged}, HTTP_IF_MATCH="*")
+    changed = policy_api.patch(data["url"], {"description": "Changed", **server_fields}, HTTP_IF_MATCH="*")
     assert changed.status_code == 200
     assert changed.json()["id"] == data["id"] and changed.json()["version"] == 2
     assert changed.json()["created_at"] == data["created_at"]
+    moved = policy_api.patch(data["url"], {"id": "00000000-0000-0000-0000-000000000003"}, HTTP_IF_MATCH="*")
+    assert moved.status_code == 400 and "id" in moved.json()["errors"]
+    assert policy_api.post(f"/api/v1/{collection}/", {**body, **UNKNOWN}).status_code == 400
 
 
 def test_the_change_feed_is_read_only_and_its_seq_is_the_servers(policy_api, superuser, api_client):
@@ -204,6 +223,8 @@ def test_the_change_feed_is_read_only_and_its_seq_is_the_servers(policy_api, sup
     assert api_client.post("/api/v1/changes/", {"seq": 1}).status_code == 405
     assert api_client.delete("/api/v1/changes/").status_code == 405
     response = policy_api.post("/api/v1/themes/", {"slug": "feed", "name": "Feed", "seq": 1})
+    assert response.status_code == 400 and response.json()["errors"] == {"seq": ["Unknown field."]}
+    response = policy_api.post("/api/v1/themes/", {"slug": "feed", "name": "Feed"})
     assert response.status_code == 201
     seqs = list(ChangeEvent.objects.values_list("seq", flat=True))
     assert seqs[: len(before)] == before and seqs[-1] > max(before or [0])
@@ -222,12 +243,12 @@ def test_status_form_ignores_author_and_times(policy_client, recommendation, sup
             "version": recommendation.version,
             "author": superuser.pk,
             "created_at": LONG_AGO,
-            "uuid": FORGED["uuid"],
+            "uuid": UNKNOWN["uuid"],
         },
     )
     assert response.status_code == 302
     entry = recommendation.status_updates.order_by("id").last()
-    assert entry.author.username == "policy" and _recent(entry.created_at) and str(entry.uuid) != FORGED["uuid"]
+    assert entry.author.username == "policy" and _recent(entry.created_at) and str(entry.uuid) != UNKNOWN["uuid"]
 
 
 def test_status_form_version_is_a_precondition_not_a_value(policy_client, recommendation):
@@ -289,6 +310,6 @@ def test_partner_members_are_set_only_through_the_declared_field(policy_api):
         "/api/v1/partners/",
         {"slug": "quad", "name": "Quad", "kind": "framework", "memberships": ["japan"], "members": []},
     )
-    assert response.status_code == 201
+    assert response.status_code == 400 and "memberships" in response.json()["errors"]
     assert not japan.memberships.exists()
     assert Theme.objects.count() == 0

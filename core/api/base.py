@@ -8,6 +8,7 @@ object is gone), AlreadyExists 409 with the existing object's location.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..changes import AlreadyExists, VersionConflict
+from ..filters import GIVEN_TWICE
 from ..models import VersionedModel, object_uuid
 from .conditional import etag_for_version, if_none_match_hits, require_if_match
 from .errors import Conflict, PreconditionFailed, validation_error
@@ -35,11 +37,15 @@ R = TypeVar("R")
 COMMON_QUERY_PARAMS = frozenset({"format"})
 
 
-def check_query_params(request: Request, allowed: Iterable[str]) -> None:
-    """Refuse unknown query parameters with a 400 naming them (a misspelt filter must not silently match all)."""
+def check_query_params(request: Request, allowed: Iterable[str], *, single: Iterable[str] = ()) -> None:
+    """Refuse unknown query parameters, and ``single`` ones given more than once, with a 400 naming them (a
+    misspelt filter must not silently match all, nor the last of two page sizes silently win)."""
     unknown = sorted(set(request.query_params) - set(allowed) - COMMON_QUERY_PARAMS)
     if unknown:
         raise exceptions.ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+    repeated = sorted(name for name in {*single, *COMMON_QUERY_PARAMS} if len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        raise exceptions.ValidationError({name: [GIVEN_TWICE] for name in repeated})
 
 
 def object_url(request: Request | None, instance: models.Model, view_name: str) -> str:
@@ -85,7 +91,13 @@ class ResourceViewSet(viewsets.GenericViewSet[M]):
         return allowed
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        check_query_params(request, self.allowed_query_params())
+        paginator = self.paginator
+        single = (
+            [paginator.cursor_query_param, paginator.page_size_query_param]
+            if isinstance(paginator, KeysetPagination)
+            else []
+        )
+        check_query_params(request, self.allowed_query_params(), single=single)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_read_serializer(page, many=True).data)
@@ -167,7 +179,24 @@ class ResourceViewSet(viewsets.GenericViewSet[M]):
         except DjangoValidationError as error:
             raise self.service_errors(error) from error
 
+    def existing_with_chosen_id(self, data: Any) -> models.Model | None:
+        """The object whose id a create names in its body, if it exists already (a retried create)."""
+        chosen = data.get("id") if isinstance(data, Mapping) else None
+        if not isinstance(chosen, str):
+            return None
+        try:
+            wanted = uuid.UUID(chosen)
+        except ValueError:
+            return None  # the serializer says what is wrong with it
+        existing: models.Model | None = self.get_queryset().model._default_manager.filter(uuid=wanted).first()
+        return existing
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A retried create is recognised before anything is validated: its slug or reference is taken by the very
+        # object it created the first time, which is not an error but the answer (409, pointing at it).
+        existing = self.existing_with_chosen_id(request.data)
+        if existing is not None:
+            raise self.already_exists(existing)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = self.run_service(self.perform_service_create, dict(serializer.validated_data))

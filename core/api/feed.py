@@ -106,7 +106,7 @@ class ChangeFeedView(APIView):
     response_serializer_class = ChangeFeedPageSerializer
 
     def get(self, request: Request) -> Response:
-        check_query_params(request, ChangeFeedQuerySerializer().fields)
+        check_query_params(request, ChangeFeedQuerySerializer().fields, single=["after", "limit"])
         query = ChangeFeedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    _SerializerBase = serializers.Serializer[Any]
+else:
+    _SerializerBase = object
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -36,3 +43,47 @@ class SlugRelatedField(serializers.SlugRelatedField[Any]):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\x00"))
         return super().to_internal_value(data)
+
+
+class StrictFieldsMixin(_SerializerBase):
+    """A write serializer that refuses unknown fields with a 400 naming them, instead of silently dropping them.
+
+    A misspelt field ("titel") would otherwise be ignored and the client told all went well, as an unknown query
+    parameter would. Fields of the representation a client read and sends back (read-only there: ``version``,
+    ``url``, labels) are known, and ignored as before: name that representation in ``representation_serializer``.
+    """
+
+    representation_serializer: ClassVar[type[serializers.BaseSerializer[Any]] | None] = None
+
+    def known_fields(self) -> set[str]:
+        """The names a body may hold: this serializer's fields and, ignored, its representation's."""
+        known = set(self.fields)
+        if self.representation_serializer is not None:
+            known |= set(self.representation_serializer().fields)  # type: ignore[attr-defined]
+        return known
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - self.known_fields())
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def create_id_field(what: str) -> serializers.UUIDField:
+    """The ``id`` a client may give an object it creates, so that a retried create is recognised (409, Location)."""
+    return serializers.UUIDField(
+        source="uuid",
+        required=False,
+        help_text=f"On create only: the UUID the new {what} gets. Repeating a create with it answers 409 with the "
+        "existing object's Location.",
+    )
+
+
+class CreateIdMixin(_SerializerBase):
+    """For write serializers with :func:`create_id_field`: an object's id cannot be changed once it exists."""
+
+    def validate_id(self, value: Any) -> Any:
+        if self.instance is not None and value != getattr(self.instance, "uuid", value):
+            raise serializers.ValidationError(_("The id of an object cannot be changed."))
+        return value

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from core.api.fields import ChoiceLabelField, SlugRelatedField
+from core.api.fields import ChoiceLabelField, CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
 
 from ..choices import PartnerKind
 from ..models import Partner
@@ -50,8 +50,11 @@ class PartnerSerializer(serializers.ModelSerializer[Partner]):
 MAX_MEMBERS = 200
 
 
-class PartnerWriteSerializer(serializers.ModelSerializer[Partner]):
+class PartnerWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Partner]):
     """What a client may send to create or change a partner (members by slug)."""
+
+    representation_serializer = PartnerSerializer
+    id = create_id_field("partner")
 
     members = SlugRelatedField(
         slug_field="slug",
@@ -63,7 +66,7 @@ class PartnerWriteSerializer(serializers.ModelSerializer[Partner]):
 
     class Meta:
         model = Partner
-        fields = ["slug", "name", "short_name", "kind", "members", "description"]
+        fields = ["id", "slug", "name", "short_name", "kind", "members", "description"]
 
     def validate_members(self, value: list[Partner]) -> list[Partner]:
         if len(value) > MAX_MEMBERS:

@@ -7,16 +7,21 @@ models' own.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from rest_framework import serializers
 
-from core.api.fields import SlugRelatedField
+from core.api.fields import CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
 from core.models import field_max_length
 from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Status
 from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .serializers import (
+    RecommendationPartnerSerializer,
+    RecommendationSerializer,
+    SourceSerializer,
+    StatusUpdateSerializer,
+    ThemeSerializer,
+)
 
 
 def _limit(model: type, name: str) -> int:
@@ -27,8 +32,10 @@ def _limit(model: type, name: str) -> int:
 MAX_LINKED = 100
 
 
-class PartnerAssignmentSerializer(serializers.Serializer[RecommendationPartner]):
+class PartnerAssignmentSerializer(StrictFieldsMixin, serializers.Serializer[RecommendationPartner]):
     """A partner of a recommendation on writes: the partner's slug and its role there."""
+
+    representation_serializer = RecommendationPartnerSerializer
 
     slug = SlugRelatedField(
         source="partner", slug_field="slug", queryset=Partner.objects.all(), help_text="The partner's slug."
@@ -36,14 +43,11 @@ class PartnerAssignmentSerializer(serializers.Serializer[RecommendationPartner])
     role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
 
 
-class RecommendationWriteSerializer(serializers.Serializer[Recommendation]):
+class RecommendationWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.Serializer[Recommendation]):
     """What a client may send to create or change a recommendation (partners, themes and source by slug)."""
 
-    id = serializers.UUIDField(
-        source="uuid",
-        required=False,
-        help_text="On create only: the UUID the new recommendation gets. Repeating a create with it answers 409.",
-    )
+    representation_serializer = RecommendationSerializer
+    id = create_id_field("recommendation")
     reference = serializers.CharField(max_length=_limit(Recommendation, "reference"))
     title = serializers.CharField(max_length=_limit(Recommendation, "title"))
     description = serializers.CharField(max_length=_limit(Recommendation, "description"))
@@ -85,19 +89,16 @@ class RecommendationWriteSerializer(serializers.Serializer[Recommendation]):
     team = serializers.CharField(max_length=_limit(Recommendation, "team"), required=False, allow_blank=True)
     target_date = serializers.DateField(required=False, allow_null=True)
 
-    def validate_id(self, value: UUID) -> UUID:
-        if self.instance is not None and value != self.instance.uuid:
-            raise serializers.ValidationError("The id of a recommendation cannot be changed.")
-        return value
-
     def validate_themes(self, value: list[Theme]) -> list[Theme]:
         if len(value) > MAX_LINKED:
             raise serializers.ValidationError(f"Ensure this field has no more than {MAX_LINKED} elements.")
         return value
 
 
-class StatusUpdateWriteSerializer(serializers.Serializer[StatusUpdate]):
+class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[StatusUpdate]):
     """A status change: the recommendation, the new status, why, and the evidence."""
+
+    representation_serializer = StatusUpdateSerializer
 
     id = serializers.UUIDField(
         required=False, help_text="The UUID the timeline entry gets. Repeating a request with it answers 409."
@@ -118,16 +119,22 @@ class StatusUpdateWriteSerializer(serializers.Serializer[StatusUpdate]):
     )
 
 
-class ThemeWriteSerializer(serializers.ModelSerializer[Theme]):
+class ThemeWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Theme]):
     """What a client may send to create or change a theme."""
+
+    representation_serializer = ThemeSerializer
+    id = create_id_field("theme")
 
     class Meta:
         model = Theme
-        fields = ["slug", "name", "description"]
+        fields = ["id", "slug", "name", "description"]
 
 
-class SourceWriteSerializer(serializers.ModelSerializer[Source]):
+class SourceWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Source]):
     """What a client may send to create or change a source document."""
+
+    representation_serializer = SourceSerializer
+    id = create_id_field("source")
 
     document_url = serializers.URLField(
         source="url", max_length=_limit(Source, "url"), required=False, allow_blank=True
@@ -136,6 +143,7 @@ class SourceWriteSerializer(serializers.ModelSerializer[Source]):
     class Meta:
         model = Source
         fields = [
+            "id",
             "slug",
             "title",
             "short_title",
