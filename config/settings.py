@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "core.limits.RequestBodyLimitMiddleware",  # by Content-Length, before anything reads a body
+    "core.middleware.ApiGzipMiddleware",  # the API's JSON only (no CSRF tokens to expose)
+    "core.api.throttling.RateLimitHeadersMiddleware",  # X-RateLimit-* of the limit the request met
     "config.views.HealthCheckMiddleware",  # before the host check and the HTTPS redirect: load balancers probe directly
     "core.api.errors.ApiErrorMiddleware",  # Django's own 404/500 under /api/ as JSON
     "core.busy.WriteBusyMiddleware",  # below it, so a lock not had in time is a 503 before it could become a 500
@@ -191,6 +193,8 @@ STORAGES = {
 }
 
 # --- Django REST framework ------------------------------------------------------------------------------------------
+# The API's JSON is compressed (gzip) from this size on, for clients that accept it.
+GZIP_MIN_BYTES = env.int("DJANGO_GZIP_MIN_BYTES", default=1024)
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -15,6 +15,18 @@ MANAGERS = "Managers"
 
 #: Group name → how the header names a member, most capable role first.
 ROLE_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Manager")}
+#: Group name → the role's code for programs (the API's /me/).
+ROLE_CODES = {POLICY_TEAM: "policy_team", MANAGERS: "manager"}
+
+
+def role_code(user: User | AnonymousUser) -> str:
+    """The user's role for programs: administrator, policy_team, manager, or none."""
+    if not user.is_authenticated:
+        return "none"
+    if user.is_superuser:
+        return "administrator"
+    names = {group.name for group in user.groups.all()}
+    return next((code for name, code in ROLE_CODES.items() if name in names), "none")
 
 
 def role_label(user: User | AnonymousUser) -> str:

@@ -291,6 +291,7 @@ def _api_routes() -> dict[str, Route]:
     )
     # The index, the OpenAPI contract and its viewer: for anyone signed in (a token or a session), as the API is.
     routes["api/v1/"] = Route(lambda w: "/api/v1/", "api_signed_in")
+    routes["api/v1/me/"] = Route(lambda w: "/api/v1/me/", "api_signed_in")
     routes["api/v1/schema/"] = Route(lambda w: "/api/v1/schema/", "api_signed_in")
     routes["api/v1/docs/"] = Route(lambda w: "/api/v1/docs/", "docs")
     return routes

@@ -7,10 +7,12 @@ from rest_framework.permissions import IsAuthenticated
 
 from .feed import ChangeFeedView
 from .index import ApiIndexView
+from .me import MeView
 
 urlpatterns = [
     path("", ApiIndexView.as_view(), name="index"),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
+    path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     # The viewer loads its script from the same address (?script), so the content security policy needs no inline
     # script; people are sent to sign in first.
