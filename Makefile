@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api loadtest bench
+.PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api generated-client loadtest bench
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   the benchmark at 1,000 / 10,000 / 100,000 recommendations (SIZE=small: 200 / 1,000; DATABASE_URL)"
 	@echo "make fuzz-api  schemathesis against the API schema on a throwaway database (fixed seed, bounded)"
+	@echo "make generated-client  generate a Python client from the live schema and run a short sync with it"
 	@echo "make loadtest  mixed API reads and writes by USERS users for DURATION seconds (8, 30) against gunicorn on"
 	@echo "               a fresh database (SQLite, or next to DATABASE_URL's); fails on any 5xx"
 
@@ -88,6 +89,9 @@ bench: venv
 
 fuzz-api: venv
 	.ci/fuzz-api
+
+generated-client: venv
+	.ci/generated-client
 
 # Timed, so not part of `make test`: starts its own gunicorn on a free loopback port and stops it afterwards.
 DURATION ?= 30

@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS.update(
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "core.api.schema.add_links",
+            "core.api.schema.name_descending_values",
         ],
         "ENUM_NAME_OVERRIDES": {
             "StatusEnum": "recommendations.choices.Status",

@@ -32,6 +32,10 @@ class ApiGzipMiddleware(GZipMiddleware):
 
     Only the API's JSON: the HTML pages carry CSRF tokens, which compression next to reflected input would expose
     (BREACH), and static files are compressed ahead of time by whitenoise.
+
+    The API's ETags name versions of objects, not bytes, and writes compare them strongly (If-Match): Django's
+    gzip would weaken them (``W/"4"``), and a client sending back what it read would get 412 for every write. They
+    stay as they were; ``Vary: Accept-Encoding`` keeps caches from mixing the two codings.
     """
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -41,5 +45,8 @@ class ApiGzipMiddleware(GZipMiddleware):
             return response
         if not response.streaming and len(getattr(response, "content", b"")) < settings.GZIP_MIN_BYTES:
             return response
+        etag = response.get("ETag")
         compressed: HttpResponseBase = super().process_response(request, response)
+        if etag and not etag.startswith("W/") and compressed.has_header("Content-Encoding"):
+            compressed["ETag"] = etag
         return compressed

@@ -155,6 +155,16 @@ def catalogue():
 
 
 @pytest.fixture
+def commentary(db):
+    """The shipped commentary bundle (fixtures/), loaded as `make run` loads it."""
+    from django.conf import settings
+
+    from transfer.bundles import bundle_load, bundle_read
+
+    bundle_load(data=bundle_read(settings.BASE_DIR / "fixtures" / "tokuchi-2023-nss-commentary.json"))
+
+
+@pytest.fixture
 def make_recommendations(db):
     """Make ``n`` recommendations (varied statuses, two partners, a theme, a first timeline entry) for size tests."""
     from recommendations.choices import Status

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, cast
 
 from django.db.models import Max
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,9 +15,10 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from ..choices import ChangeAction
-from ..feed import object_type_choices
+from ..feed import feed_types, object_type_choices
 from ..models import ChangeEvent
 from .base import check_query_params
+from .pagination import link_header
 from .permissions import ModelPermissions
 
 #: Largest seq a client may name (PostgreSQL bigint).
@@ -73,9 +76,43 @@ class ChangeFeedPageSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(
         allow_null=True, help_text="The following page while this one is full; null once you are up to date."
     )
+    next_after = serializers.IntegerField(
+        allow_null=True,
+        help_text="Send it as after= for the following page (the seq of this page's last change); null once you are "
+        "up to date.",
+    )
     last_seq = serializers.IntegerField(
         help_text="The newest seq when the request was answered: with next null, poll again with after=last_seq."
     )
+
+
+@functools.cache
+def feed_page_serializer() -> type[serializers.Serializer[Any]]:
+    """The feed page as the schema describes it: one kind of item per registered object type, told apart by
+    ``object_type`` (an OpenAPI discriminator), each with ``data`` in that object's own representation.
+
+    Built when first asked, once every app has registered its object types.
+    """
+    kinds: dict[str, serializers.Serializer[Any] | type[serializers.Serializer[Any]]] = {}
+    for feed_type in feed_types():
+        name = "".join(part.title() for part in feed_type.object_type.split("_"))
+        kinds[feed_type.object_type] = type(
+            f"{name}ChangeSerializer",
+            (ChangeEventSerializer,),
+            {
+                "__doc__": f"A change of a {feed_type.object_type.replace('_', ' ')}.",
+                "object_type": serializers.ChoiceField(choices=[feed_type.object_type]),
+                "data": feed_type.serializer(
+                    read_only=True,
+                    help_text="The object's representation after the change (for a deletion: its last one).",
+                ),
+                "get_fields": serializers.Serializer.get_fields,
+            },
+        )
+    items = PolymorphicProxySerializer(
+        component_name="ChangeEvent", serializers=kinds, resource_type_field_name="object_type", many=True
+    )
+    return type("ChangeFeedPageSerializer", (ChangeFeedPageSerializer,), {"results": items})
 
 
 def absolute_urls(request: Request, value: Any) -> Any:
@@ -103,7 +140,7 @@ class ChangeFeedView(APIView):
     permission_classes = [ModelPermissions]
 
     query_serializer_class = ChangeFeedQuerySerializer
-    response_serializer_class = ChangeFeedPageSerializer
+    response_serializer = staticmethod(feed_page_serializer)
 
     def get(self, request: Request) -> Response:
         check_query_params(request, ChangeFeedQuerySerializer().fields, single=["after", "limit"])
@@ -124,10 +161,14 @@ class ChangeFeedView(APIView):
         )
         results = [self.item(request, row) for row in rows]
         last_seq = max(newest, rows[-1]["seq"] if rows else 0)
-        next_url = None
+        next_url = next_after = None
         if len(rows) == limit:
-            next_url = replace_query_param(request.build_absolute_uri(), "after", rows[-1]["seq"])
-        return Response({"results": results, "next": next_url, "last_seq": last_seq})
+            next_after = rows[-1]["seq"]
+            next_url = replace_query_param(request.build_absolute_uri(), "after", next_after)
+        return Response(
+            {"results": results, "next": next_url, "next_after": next_after, "last_seq": last_seq},
+            headers=link_header(next=next_url),
+        )
 
     @staticmethod
     def item(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,12 @@ def page_size_from(request: Request, name: str = "page_size", default: int = DEF
     return size
 
 
+def link_header(**relations: str | None) -> dict[str, str]:
+    """An RFC 8288 ``Link`` header naming each given relation's URL (``next``, ``prev``), or no header."""
+    links = [f'<{url}>; rel="{relation}"' for relation, url in relations.items() if url]
+    return {"Link": ", ".join(links)} if links else {}
+
+
 @dataclass(frozen=True)
 class SortKey:
     """One ordering key: a field or annotation name, its direction, whether it may be NULL and how to parse it."""
@@ -237,11 +243,22 @@ class KeysetPagination(BasePagination):
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, cursor.encode())
 
-    def get_next_link(self) -> str | None:
-        """The URL of the page after this one, or None on the last page."""
+    def next_cursor(self) -> Cursor | None:
+        """The position of the page after this one, or None on the last page."""
         if not self.has_next or not self.page:
             return None
-        return self._link(Cursor(self.ordering, self._values(self.page[-1])))
+        return Cursor(self.ordering, self._values(self.page[-1]))
+
+    def previous_cursor(self) -> Cursor | None:
+        """The position of the page before this one (None on the first page, or past the end: start over)."""
+        if not self.has_previous or not self.page:
+            return None
+        return Cursor(self.ordering, self._values(self.page[0]), backwards=True)
+
+    def get_next_link(self) -> str | None:
+        """The URL of the page after this one, or None on the last page."""
+        cursor = self.next_cursor()
+        return self._link(cursor) if cursor is not None else None
 
     def get_previous_link(self) -> str | None:
         """The URL of the page before this one, or None on the first page."""
@@ -249,17 +266,39 @@ class KeysetPagination(BasePagination):
             return None
         if not self.page:  # walked past the end (rows deleted meanwhile): start over
             return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
-        return self._link(Cursor(self.ordering, self._values(self.page[0]), backwards=True))
+        cursor = self.previous_cursor()
+        return self._link(cursor) if cursor is not None else None
 
     def get_paginated_response(self, data: list[Any]) -> Response:
-        return Response({"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()})
+        """The page, with its neighbours as links and as cursors (for clients that send ``cursor`` themselves), and
+        an RFC 8288 Link header of them."""
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        next_cursor, previous_cursor = self.next_cursor(), self.previous_cursor()
+        body = {
+            "results": data,
+            "next": next_link,
+            "previous": previous_link,
+            "next_cursor": next_cursor.encode() if next_cursor is not None else None,
+            "previous_cursor": previous_cursor.encode() if previous_cursor is not None else None,
+        }
+        return Response(body, headers=link_header(next=next_link, prev=previous_link))
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "object",
-            "required": ["results", "next", "previous"],
+            "required": ["results", "next", "previous", "next_cursor", "previous_cursor"],
             "properties": {
                 "results": schema,
+                "next_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Send it as cursor= for the next page (null on the last page).",
+                },
+                "previous_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Send it as cursor= for the page before (null on the first page).",
+                },
                 "next": {
                     "type": "string",
                     "format": "uri",

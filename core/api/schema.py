@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .base import ResourceViewSet, VersionedResourceViewSet
@@ -38,15 +38,47 @@ class ErrorSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Validation errors only: messages per field or parameter (nested fields as partners[0].slug).",
     )
-    current_version = serializers.IntegerField(
-        required=False, allow_null=True, help_text="412 only: the object's current version (its ETag unquoted)."
-    )
-    id = serializers.UUIDField(required=False, help_text="409 for a retried create: the existing object's id.")
-    url = serializers.URLField(required=False, help_text="409 for a retried create: the existing object's URL.")
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
+class PreconditionFailedErrorSerializer(serializers.Serializer[Any]):
+    """412: the version a write was based on is no longer current; nothing was written."""
+
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="precondition_failed")
+    current_version = serializers.IntegerField(help_text="The object's current version: its ETag, unquoted.")
+
+
+class AlreadyExistsErrorSerializer(serializers.Serializer[Any]):
+    """409 for a create: an object with the id it names exists already (a retried request?); nothing was written."""
+
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="already_exists")
+    id = serializers.UUIDField(help_text="The existing object's id.")
+    url = serializers.URLField(help_text="The existing object's URL (also in Location).")
+
+
+#: What a client sees for the two errors it is expected to handle in code, as examples in the schema.
+ERROR_EXAMPLES = {
+    412: OpenApiExample(
+        "Stale version",
+        value={
+            "message": "The object has changed since you read it; its current version is 4.",
+            "code": "precondition_failed",
+            "current_version": 4,
+        },
+        response_only=True,
+    ),
+    409: OpenApiExample(
+        "Retried create",
+        value={
+            "message": "An object with this id exists already (a retried request?): see url.",
+            "code": "already_exists",
+            "id": "0b8e5a52-9d0c-4c1e-8f43-3f6a1d2b7c10",
+            "url": "https://tracker.example.org/api/v1/recommendations/0b8e5a52-9d0c-4c1e-8f43-3f6a1d2b7c10/",
+        },
+        response_only=True,
+    ),
+}
 
 
 ERROR_DESCRIPTIONS = {
@@ -164,7 +196,7 @@ class AutoSchema(openapi.AutoSchema):
 
     # drf-spectacular takes responses by status code too, though its annotation names a single serializer only.
     def get_response_serializers(self) -> dict[int, Any]:  # type: ignore[override]
-        success = getattr(self.view, "response_serializer_class", None) or super().get_response_serializers()
+        success = self.get_response_serializers_for_view() or super().get_response_serializers()
         if isinstance(self.view, ResourceViewSet):  # _is_resource(), spelled out for the type of self.view
             success = self.view.serializer_class
         responses: dict[int, Any]
@@ -177,8 +209,50 @@ class AutoSchema(openapi.AutoSchema):
         if self._is_resource() and self.method == "GET" and self._is_detail():
             responses[304] = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
         for code in self.error_codes():
-            responses[code] = _error(ERROR_DESCRIPTIONS[code])
+            serializer: type[serializers.Serializer[Any]] = ErrorSerializer
+            examples: list[OpenApiExample] = []
+            if code == 412:
+                serializer, examples = PreconditionFailedErrorSerializer, [ERROR_EXAMPLES[412]]
+            elif code == 409 and self.method == "POST":
+                serializer, examples = AlreadyExistsErrorSerializer, [ERROR_EXAMPLES[409]]
+            responses[code] = OpenApiResponse(
+                response=serializer, description=ERROR_DESCRIPTIONS[code], examples=examples
+            )
         return responses
+
+    def get_summary(self) -> str | None:
+        """A short summary of every operation, for a generated client's docstrings and the viewer's list."""
+        explicit = super().get_summary()
+        if explicit:
+            return str(explicit)
+        if isinstance(self.view, ResourceViewSet):
+            meta = self.view.get_queryset().model._meta
+            one, many = str(meta.verbose_name), str(meta.verbose_name_plural)
+            action = getattr(self.view, "action", None) or ""
+            templates = {
+                "list": f"List {many}",
+                "create": f"Create a {one}",
+                "retrieve": f"Read a {one}",
+                "update": f"Replace a {one}",
+                "partial_update": f"Change a {one}",
+                "destroy": f"Delete a {one}",
+            }
+            if action in templates:
+                return templates[action]
+        doc = (self.view.__doc__ or "").strip().splitlines()
+        return doc[0].rstrip(".") if doc else None
+
+    def get_examples(self) -> list[OpenApiExample]:
+        """The view's own examples (``schema_examples``) for this method, besides drf-spectacular's."""
+        examples: list[OpenApiExample] = list(super().get_examples())
+        for example in getattr(self.view, "schema_examples", {}).get(self.method, []):
+            examples.append(example)
+        return examples
+
+    def get_response_serializers_for_view(self) -> Any:
+        """A view may build its response serializer when asked (the feed's depends on what the apps registered)."""
+        build = getattr(self.view, "response_serializer", None)
+        return build() if callable(build) else getattr(self.view, "response_serializer_class", None)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's hook
@@ -224,4 +298,30 @@ def add_links(
         if listed is not None and "get" in paths[detail]:
             name = f"get_{paths[detail]['get']['operationId']}"
             listed["links"] = {name: {**links[name], "parameters": {"path.uuid": "$response.body#/results/0/id"}}}
+    return result
+
+
+def name_descending_values(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
+    """Postprocessing hook: readable names for ordering values (``-title`` is TITLE_DESC, not VALUE_5).
+
+    Every string enum holding values that start with "-" gets ``x-enum-varnames``, which client generators
+    (openapi-python-client, OpenAPI Generator) use for the member names.
+    """
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            values = node.get("enum")
+            if isinstance(values, list) and any(isinstance(v, str) and v.startswith("-") for v in values):
+                node["x-enum-varnames"] = [
+                    (f"{v[1:]}_DESC" if v.startswith("-") else v).upper().replace("-", "_") for v in values
+                ]
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    visit(result)
     return result

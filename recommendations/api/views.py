@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -84,6 +85,36 @@ class RecommendationViewSet(VersionedResourceViewSet[Recommendation]):
     filterset_class = RecommendationFilterSet
     schema_parameters = FILTER_SCHEMA_PARAMETERS
     detail_view_name = "api:recommendation-detail"
+    schema_examples = {
+        "POST": [
+            OpenApiExample(
+                "A recommendation from a new report",
+                value={
+                    "id": "5f0c2a9e-3b7d-4e61-9a55-2d8c1f4b6e07",
+                    "reference": "EXT24-01",
+                    "title": "Hold an annual Japan-Philippines coast guard exercise",
+                    "description": "Both coast guards train together every year under the new framework.",
+                    "source": "tokuchi-2023-nss-commentary",
+                    "section": "Maritime security",
+                    "partners": [{"slug": "philippines", "role": "counterpart"}],
+                    "themes": ["maritime-security"],
+                    "priority": "high",
+                },
+                request_only=True,
+            )
+        ],
+        "PATCH": [
+            OpenApiExample(
+                "Record progress",
+                value={
+                    "status": "in_progress",
+                    "status_note": "Working group set up.",
+                    "evidence_url": "https://www.mofa.go.jp/",
+                },
+                request_only=True,
+            )
+        ],
+    }
     # The service calls the note of a status change "note" where this resource calls it "status_note".
     service_field_map = {"note": "status_note"}
 
@@ -129,6 +160,21 @@ class StatusUpdateViewSet(ResourceViewSet[StatusUpdate]):
     filter_backends = [DjangoFilterBackend]
     filterset_class = StatusUpdateFilterSet
     detail_view_name = "api:statusupdate-detail"
+    schema_examples = {
+        "POST": [
+            OpenApiExample(
+                "A status change based on version 1",
+                value={
+                    "id": "9a3e7c1d-2b4f-4d8e-a6c5-0f1e2d3c4b5a",
+                    "recommendation": "6712fd9c-e243-591a-906e-79a9c3463a85",
+                    "to_status": "under_review",
+                    "note": "Raised at the 2+2 preparatory meeting.",
+                    "expected_version": 1,
+                },
+                request_only=True,
+            )
+        ]
+    }
     permission_classes = [ModelPermissions, RecordsStatus]
     service_field_map = {"status": "to_status"}
 

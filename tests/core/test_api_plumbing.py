@@ -27,6 +27,19 @@ def test_larger_json_is_gzipped_for_clients_that_accept_it(policy_api):
     assert len(zipped.content) < len(plain.content) / 3
 
 
+def test_a_gzipped_answer_keeps_its_etag_strong_so_a_client_can_write_with_it(policy_api, recommendation):
+    """Regression: Django's gzip weakened the ETag (W/"1"), and the If-Match a client sent back was always a 412."""
+    recommendation.description = "A long description. " * 100
+    recommendation.save()
+    url = f"/api/v1/recommendations/{recommendation.uuid}/"
+    read = policy_api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert read["Content-Encoding"] == "gzip" and "Accept-Encoding" in read["Vary"]
+    assert read["ETag"] == f'"{recommendation.version}"'
+    write = policy_api.patch(url, {"team": "Maritime"}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert write.status_code == 200
+    assert policy_api.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=write["ETag"]).status_code == 304
+
+
 def test_small_json_and_html_pages_are_not_gzipped(policy_api, policy_client):
     small = policy_api.get("/api/v1/themes/", HTTP_ACCEPT_ENCODING="gzip")
     assert small.status_code == 200 and "Content-Encoding" not in small

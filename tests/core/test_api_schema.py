@@ -29,7 +29,12 @@ def test_every_operation_documents_its_errors(schema):
             assert {"401", "403", "429"} <= codes, (method, path)
             for code in codes - {"200", "201", "204", "304"}:
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
-                assert ref == "#/components/schemas/Error", (method, path, code)
+                expected = "Error"
+                if code == "412":
+                    expected = "PreconditionFailedError"
+                elif code == "409" and method == "post":
+                    expected = "AlreadyExistsError"
+                assert ref == f"#/components/schemas/{expected}", (method, path, code)
             if method in {"put", "patch", "delete"}:
                 assert {"412", "428", "404"} <= codes, (method, path)
                 assert any(p["name"] == "If-Match" and p["required"] for p in operation["parameters"])
@@ -90,3 +95,83 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
 def test_swagger_ui_assets_are_served_locally(api_client):
     response = api_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert response.status_code == 200
+
+
+def test_typed_errors_name_what_a_client_reads(schema):
+    """A generated client reads current_version from a 412 and the existing id and url from a 409 as typed fields."""
+    components = schema["components"]["schemas"]
+    stale = components["PreconditionFailedError"]
+    assert {"message", "code", "current_version"} <= set(stale["required"])
+    assert stale["properties"]["current_version"]["type"] == "integer"
+    exists = components["AlreadyExistsError"]
+    assert {"id", "url"} <= set(exists["required"])
+    assert "current_version" not in components["Error"]["properties"]
+    patch = schema["paths"]["/api/v1/recommendations/{uuid}/"]["patch"]
+    example = patch["responses"]["412"]["content"]["application/json"]["examples"]["StaleVersion"]["value"]
+    assert example["code"] == "precondition_failed" and isinstance(example["current_version"], int)
+
+
+def test_every_operation_has_a_summary(schema):
+    summaries = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), (method, path)
+            summaries[(method, path)] = operation["summary"]
+    assert summaries[("post", "/api/v1/recommendations/")] == "Create a recommendation"
+    assert summaries[("get", "/api/v1/partners/")] == "List partners"
+    assert summaries[("delete", "/api/v1/themes/{uuid}/")] == "Delete a theme"
+
+
+def test_write_operations_carry_examples_that_the_api_accepts(schema, policy_api, commentary):
+    """The request examples are not decoration: sent as they stand to the shipped data, they do what they say."""
+
+    def example(path: str, method: str) -> dict:
+        content = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+        return next(iter(content["examples"].values()))["value"]
+
+    body = example("/api/v1/recommendations/", "post")
+    response = policy_api.post("/api/v1/recommendations/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["id"] == body["id"]
+    again = policy_api.post("/api/v1/recommendations/", body, format="json")
+    assert again.status_code == 409 and again.json()["id"] == body["id"]
+    url = response.json()["url"]
+    patch = policy_api.patch(
+        url, example("/api/v1/recommendations/{uuid}/", "patch"), format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert patch.status_code == 200 and patch.json()["status"] == "in_progress"
+    change = example("/api/v1/status-updates/", "post")
+    created = policy_api.post("/api/v1/status-updates/", change, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["id"] == change["id"]
+
+
+def test_descending_orderings_have_readable_names(schema):
+    ordering = next(
+        p for p in schema["paths"]["/api/v1/recommendations/"]["get"]["parameters"] if p["name"] == "ordering"
+    )["schema"]["items"]
+    names = dict(zip(ordering["enum"], ordering["x-enum-varnames"], strict=True))
+    assert names["-target_date"] == "TARGET_DATE_DESC" and names["target_date"] == "TARGET_DATE"
+
+
+def test_the_feed_page_discriminates_data_by_object_type(schema):
+    components = schema["components"]["schemas"]
+    answer = schema["paths"]["/api/v1/changes/"]["get"]["responses"]["200"]["content"]["application/json"]
+    page = components[answer["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert page["properties"]["next_after"]["type"] == "integer" and page["properties"]["next_after"]["nullable"]
+    results = page["properties"]["results"]["items"]
+    change = components[results["$ref"].rsplit("/", 1)[1]] if "$ref" in results else results
+    discriminator = change.get("discriminator") or {}
+    assert discriminator.get("propertyName") == "object_type", change
+    assert {"recommendation", "partner", "theme", "source", "status_update"} <= set(discriminator["mapping"])
+
+
+def test_lists_give_the_next_cursor_as_a_field_and_a_link_header(policy_api, make_recommendations):
+    make_recommendations(3)
+    first = policy_api.get("/api/v1/recommendations/?page_size=2")
+    body = first.json()
+    assert body["next_cursor"] and body["previous_cursor"] is None
+    assert first["Link"] == f'<{body["next"]}>; rel="next"'
+    second = policy_api.get(f"/api/v1/recommendations/?page_size=2&cursor={body['next_cursor']}")
+    assert second.json()["next_cursor"] is None and second.json()["previous_cursor"]
+    assert 'rel="prev"' in second["Link"] and 'rel="next"' not in second["Link"]

@@ -71,7 +71,7 @@ def test_detail_representation(policy_api, recommendation, partner, theme, sourc
 
 def test_list_envelope(policy_api, recommendation):
     body = policy_api.get(LIST).json()
-    assert set(body) == {"results", "next", "previous"}
+    assert set(body) == {"results", "next", "previous", "next_cursor", "previous_cursor"}
     assert [item["id"] for item in body["results"]] == [str(recommendation.uuid)]
     assert body["next"] is None and body["previous"] is None
 

@@ -60,9 +60,12 @@ def test_full_walk_equals_the_database(reader):
 def test_feed_items_pages_and_absolute_urls(reader, recommendation, policy_user):
     recommendation_change_status(recommendation=recommendation, actor=policy_user, status=Status.IN_PROGRESS)
     events = list(ChangeEvent.objects.order_by("seq"))
-    first = reader.get(FEED, {"limit": 2}).json()
+    first_response = reader.get(FEED, {"limit": 2})
+    first = first_response.json()
     assert [item["seq"] for item in first["results"]] == [e.seq for e in events[:2]]
     assert first["next"] == f"http://testserver{FEED}?after={events[1].seq}&limit=2"
+    assert first["next_after"] == events[1].seq
+    assert first_response["Link"] == f'<{first["next"]}>; rel="next"'
     item = first["results"][0]
     assert item["action"] == "created" and item["object_type"] == "recommendation"
     assert item["object_id"] == str(recommendation.uuid)
@@ -72,7 +75,7 @@ def test_feed_items_pages_and_absolute_urls(reader, recommendation, policy_user)
     assert [i["seq"] for i in rest["results"]] == [e.seq for e in events[2:]]
     assert rest["next"] is not None  # a full page: there may be more
     end = reader.get(rest["next"]).json()
-    assert end == {"results": [], "next": None, "last_seq": events[-1].seq}
+    assert end == {"results": [], "next": None, "next_after": None, "last_seq": events[-1].seq}
     updated = next(i for i in rest["results"] if i["action"] == "updated")
     assert updated["changes"]["status"] == ["proposed", "in_progress"]
 
@@ -81,7 +84,7 @@ def test_feed_items_pages_and_absolute_urls(reader, recommendation, policy_user)
 def test_empty_poll_says_where_the_feed_is(reader, recommendation):
     last = ChangeEvent.objects.latest("seq").seq
     body = reader.get(FEED, {"after": last}).json()
-    assert body == {"results": [], "next": None, "last_seq": last}
+    assert body == {"results": [], "next": None, "next_after": None, "last_seq": last}
     assert reader.get(FEED, {"after": last + 1000}).json()["last_seq"] == last
 
 
