@@ -13,7 +13,6 @@ from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
+    # Early, so that every answer below (413, 503, the API's errors) speaks the request's language; it sets
+    # Content-Language and Vary: Accept-Language on all of them.
+    "django.middleware.locale.LocaleMiddleware",
     "core.limits.RequestBodyLimitMiddleware",  # by Content-Length, before anything reads a body
     "core.middleware.ApiGzipMiddleware",  # the API's JSON only (no CSRF tokens to expose)
     "core.api.throttling.RateLimitHeadersMiddleware",  # X-RateLimit-* of the limit the request met
@@ -93,7 +95,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's overrides of other apps' templates (the admin's base_site.html), found before the apps'.
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -180,8 +183,21 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation -------------------------------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language is named in itself (the switch in the header shows them so). A browser's Accept-Language picks one on
+# a first visit; a choice made with the switch is kept in a cookie, and on the user once signed in (core.i18n).
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+# For clients that say nothing (no cookie, no Accept-Language): API scripts, mostly; English by default, as the API
+# was before it spoke Japanese.
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"DJANGO_LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them (2026年11月30日, 30 November 2026), times on the 24-hour clock with the zone.
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_NAME = "tracker_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
@@ -272,7 +288,8 @@ SPECTACULAR_SETTINGS.update(
 # clients). `make serve` turns the TLS-only parts off to try production settings over plain HTTP on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SECURE_COOKIES = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)

@@ -151,3 +151,29 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.username}: {self.failures}"
+
+
+class UserPreferences(models.Model):
+    """What a user chose for themselves: the language of the interface.
+
+    Written by ``core.services.user_set_language`` only (the switch in the header, and signing in after choosing a
+    language in the browser before).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("user")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the interface; blank: as the browser asks."),
+    )
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'}"

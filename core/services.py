@@ -1,4 +1,4 @@
-"""Write services of the shared machinery: API tokens."""
+"""Write services of the shared machinery: API tokens and users' preferences."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .changes import is_lock_timeout
-from .models import ApiToken
+from .models import ApiToken, UserPreferences
 
 #: How often a token's ``last_used_at`` is written at most (a write per request would make every read a write).
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -63,3 +66,12 @@ def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
             raise
         return
     token.last_used_at = now
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> UserPreferences:
+    """Remember ``language`` (one of settings.LANGUAGES) as ``user``'s interface language."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")}, code="invalid_choice")
+    preferences, _created = UserPreferences.objects.update_or_create(user=user, defaults={"language": language})
+    return preferences

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .auth import USERNAME_MAX
+from .i18n import on_sign_in
 from .models import SignInThrottle
 
 Scope = SignInThrottle.Scope
@@ -212,6 +213,7 @@ class SignInView(LoginView):
         response = super().form_valid(form)
         record_success(Scope.SIGN_IN, username)
         trust_device(self.request, response, username)
+        on_sign_in(self.request, response, form.get_user())
         return response
 
 

@@ -1,11 +1,14 @@
-"""Signing in and out and changing one's password (Django's views, the site's templates), under /accounts/."""
+"""Signing in and out, changing one's password and the interface language (Django's views, the site's templates),
+under /accounts/."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .i18n import language_switch
 from .signin import SignInView, ThrottledPasswordChangeView
 
 urlpatterns = [
+    path("language/", language_switch, name="language"),
     path(
         "login/",
         SignInView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

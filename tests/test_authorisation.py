@@ -309,6 +309,8 @@ def _page_routes() -> dict[str, Route]:
         "accounts/logout/": Route(lambda w: "/accounts/logout/", "account", action="logout"),
         "accounts/password/": Route(lambda w: "/accounts/password/", "account"),
         "accounts/password/done/": Route(lambda w: "/accounts/password/done/", "account"),
+        # Anyone may choose a language (before signing in too); it changes a cookie, and a signed-in user's choice.
+        "accounts/language/": Route(lambda w: "/accounts/language/", "public"),
         "": Route(lambda w: "/", "public", action="redirect"),
         "recommendations/": Route(lambda w: "/recommendations/", "page", rec),
         "recommendations/export.csv": Route(lambda w: "/recommendations/export.csv", "page", rec),
