@@ -44,6 +44,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, as it asks: bilingual content fields (core.translation)
     "core.admin_apps.TrackerAdminConfig",  # Django's admin, with the site's throttled sign-in (core.sites)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -192,6 +193,11 @@ LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"DJANGO_LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Bilingual content (core.translation, docs/adr/0006-bilingual-content.md): each translated field has a column per
+# language; a missing value falls back to the other language. A field's own column holds the canonical value,
+# English where there is one. Registered in each app's translation.py.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "ja")}
 # Dates as each language writes them (2026年11月30日, 30 November 2026), times on the 24-hour clock with the zone.
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "tracker_language"

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
+from core.translation import TranslatedManager
 
 from .choices import PartnerKind
 
@@ -34,6 +35,8 @@ class Partner(VersionedModel):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
+
+    objects: TranslatedManager["Partner"] = TranslatedManager()
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("partner")

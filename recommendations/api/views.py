@@ -119,14 +119,18 @@ class RecommendationViewSet(VersionedResourceViewSet[Recommendation]):
     service_field_map = {"note": "status_note"}
 
     def get_queryset(self) -> QuerySet[Recommendation]:
+        queryset: QuerySet[Recommendation]
         if self.action in {"update", "partial_update", "destroy"}:
-            return Recommendation.objects.order_by("id")  # the write reloads what the response needs
-        if self.action == "list":  # the list serializer loads partners, themes and links itself, a page at a time
-            return Recommendation.objects.select_related("source").order_by("id")
-        return super().get_queryset()
+            queryset = Recommendation.objects.order_by("id")  # the write reloads what the response needs
+        elif self.action == "list":  # the list serializer loads partners, themes and links itself, a page at a time
+            queryset = Recommendation.objects.select_related("source").order_by("id")
+        else:
+            queryset = super().get_queryset()
+        return queryset
 
     def reload(self, instance: Recommendation) -> Recommendation:
-        return RecommendationViewSet.queryset.get(pk=instance.pk)
+        reloaded: Recommendation = RecommendationViewSet.queryset.get(pk=instance.pk)
+        return reloaded
 
     def perform_service_create(self, data: dict[str, Any]) -> Recommendation:
         check_status_permission(self.request, data, None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
+from core.translation import TranslatedManager, TranslatedQuerySet
 
 from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Status
 
@@ -19,7 +20,7 @@ LONG_TEXT_MAX = 20_000
 NOTE_MAX = 5_000
 
 
-class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+class RecommendationQuerySet(TranslatedQuerySet["Recommendation"]):
     """Queries over recommendations."""
 
     def with_related(self) -> "RecommendationQuerySet":
@@ -43,6 +44,10 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def overdue(self, today: date | None = None) -> "RecommendationQuerySet":
         """Open recommendations whose target date has passed."""
         return self.open().filter(target_date__lt=today or timezone.localdate())
+
+
+class RecommendationManager(TranslatedManager.from_queryset(RecommendationQuerySet)):  # type: ignore[misc]
+    """Recommendations, with the queries of RecommendationQuerySet (and translated fields' lookups)."""
 
 
 class Recommendation(VersionedModel):
@@ -90,7 +95,7 @@ class Recommendation(VersionedModel):
     target_date = models.DateField(_("target date"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
 
-    objects = RecommendationQuerySet.as_manager()
+    objects = RecommendationManager()
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("recommendation")

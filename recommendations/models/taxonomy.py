@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
+from core.translation import TranslatedManager
 
 from ..choices import SourceKind
 
@@ -27,6 +28,8 @@ class Source(VersionedModel):
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
 
+    objects: TranslatedManager["Source"] = TranslatedManager()
+
     class Meta(VersionedModel.Meta):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -48,6 +51,8 @@ class Theme(VersionedModel):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
+
+    objects: TranslatedManager["Theme"] = TranslatedManager()
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("theme")

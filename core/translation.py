@@ -1,0 +1,141 @@
+"""Bilingual content: which fields hold a Japanese and an English value, and how the code reads and writes them.
+
+The models' translated fields are registered with django-modeltranslation in each app's ``translation.py``: for a
+field ``title`` it adds the columns ``title_ja`` and ``title_en`` and makes ``obj.title`` read the value in the
+active language, falling back to the other one (``MODELTRANSLATION_FALLBACK_LANGUAGES``). The rules the project
+adds (docs/adr/0006-bilingual-content.md):
+
+- Services, the API, imports, exports and searches name the language columns explicitly (``title_ja``,
+  ``title_en``); the plain name is for showing a value in the active language, in pages and ``__str__``.
+- The plain column itself (``title``) holds the *canonical* value: English where there is one, else Japanese. It is
+  written under the canonical language whatever the request's language (:func:`canonical_save`), so the same data
+  gives the same row, and a NOT NULL or non-empty constraint on it means "in at least one language".
+- A representation (the API's, the feed's) carries both columns and a plain field in the reader's language:
+  :func:`localize` fills the plain fields of stored representations for the language asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
+from modeltranslation.manager import MultilingualManager, MultilingualQuerySet
+
+#: The manager and queryset of models with translated fields: modeltranslation's, declared on the models themselves
+#: (instead of patched in when the fields are registered) so that type checkers know them.
+TranslatedManager = MultilingualManager
+TranslatedQuerySet = MultilingualQuerySet
+
+#: The languages content is written in, in the order a missing value falls back through (the canonical one first).
+CONTENT_LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_FALLBACK_LANGUAGES["default"])
+#: The language of the canonical value in a translated field's own column.
+CANONICAL_LANGUAGE = CONTENT_LANGUAGES[0]
+
+
+def translated_fields(model: type[models.Model] | models.Model) -> tuple[str, ...]:
+    """The names of a model's translated fields (``()`` if it has none)."""
+    from modeltranslation.translator import NotRegistered, translator
+
+    model_class = model if isinstance(model, type) else type(model)
+    try:
+        return tuple(translator.get_options_for_model(model_class).get_field_names())
+    except NotRegistered:
+        return ()
+
+
+def column(field: str, language: str) -> str:
+    """The column of ``field`` in ``language``: ``title``, ``ja`` → ``title_ja``."""
+    return f"{field}_{language}"
+
+
+def columns(field: str) -> list[str]:
+    """Every language column of ``field``, canonical language first."""
+    return [column(field, language) for language in CONTENT_LANGUAGES]
+
+
+def fallback_order(language: str | None = None) -> list[str]:
+    """The content languages in the order a reader of ``language`` (default: the active one) is shown them."""
+    language = (language or translation.get_language() or CANONICAL_LANGUAGE).split("-")[0]
+    first = [language] if language in CONTENT_LANGUAGES else []
+    return first + [code for code in CONTENT_LANGUAGES if code != language]
+
+
+def pick(values: Mapping[str, Any], field: str, language: str | None = None) -> tuple[str, str | None]:
+    """The value of ``field`` a reader of ``language`` sees among ``values`` (a row, a representation), and the
+    language it is in: their own where there is one, else the other (None if there is none)."""
+    for code in fallback_order(language):
+        value = values.get(column(field, code))
+        if value:
+            return str(value), code
+    return "", None
+
+
+def value_in(instance: models.Model, field: str, language: str | None = None) -> tuple[str, str | None]:
+    """An object's ``field`` as a reader of ``language`` sees it, and the language it is in (see :func:`pick`)."""
+    return pick({name: getattr(instance, name, None) for name in columns(field)}, field, language)
+
+
+def canonical_value(instance: models.Model, field: str) -> str:
+    """What ``field``'s own column holds: the canonical language's value, else the other's."""
+    return value_in(instance, field, CANONICAL_LANGUAGE)[0]
+
+
+@contextmanager
+def canonical_language() -> Any:
+    """Run a block with the canonical language active, so the translated fields' own columns get canonical values."""
+    with translation.override(CANONICAL_LANGUAGE):
+        yield
+
+
+def with_originals(model: type[models.Model] | models.Model, update_fields: Iterable[str]) -> list[str]:
+    """``update_fields`` plus the own column of every translated field one of whose language columns is in it."""
+    names = list(update_fields)
+    for field in translated_fields(model):
+        if field not in names and any(name in names for name in columns(field)):
+            names.append(field)
+    return names
+
+
+def canonical_save(instance: models.Model, *, update_fields: Iterable[str] | None = None) -> None:
+    """Save ``instance`` with its translated fields' own columns holding their canonical values."""
+    with canonical_language():
+        if update_fields is None:
+            instance.save()
+        else:
+            instance.save(update_fields=with_originals(instance, update_fields))
+
+
+def canonical_full_clean(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
+    """``full_clean()`` under the canonical language (the own columns' uniqueness is checked as they are saved)."""
+    with canonical_language():
+        instance.full_clean(exclude=list(exclude) if exclude is not None else None)
+
+
+def localized(field: str, language: str | None = None) -> Coalesce:
+    """An expression of ``field`` in ``language`` (default: the active one), falling back to the other language:
+    for ordering and annotating in the database."""
+    parts = [NullIf(F(column(field, code)), Value("")) for code in fallback_order(language)]
+    return Coalesce(*parts, Value(""), output_field=models.CharField())
+
+
+def localize(data: Any, language: str | None = None) -> Any:
+    """A representation with every plain translated field set for ``language``, at any depth.
+
+    A dict that has ``<key>_ja`` and ``<key>_en`` gets ``<key>`` = the value a reader of ``language`` sees. Used for
+    representations stored in another language's context (the change feed) and for the fast list path.
+    """
+    if isinstance(data, list):
+        return [localize(item, language) for item in data]
+    if not isinstance(data, dict):
+        return data
+    result = {key: localize(value, language) for key, value in data.items()}
+    for key in list(result):
+        if key in result and all(column(key, code) in result for code in CONTENT_LANGUAGES):
+            result[key] = pick(result, key, language)[0]
+    return result
