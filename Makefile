@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api generated-client loadtest bench
+.PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api generated-client loadtest bench messages
 
 help:
 	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
@@ -15,6 +15,8 @@ help:
 	@echo "make serve   production settings under gunicorn on http://127.0.0.1:8000 (SQLite or DATABASE_URL)"
 	@echo "make test    run the whole test suite on both cores (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make test-fast  the same without the hostile-input suite (tests/test_bad_input.py), for the everyday loop"
+	@echo "make messages  extract the strings to translate into locale/ja/LC_MESSAGES/django.po and compile it"
+	@echo "               (needs GNU gettext: apt-get install gettext); translate what is new, then run it again"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make typecheck  mypy, strict, with the Django and DRF stubs"
 	@echo "make format  apply ruff's fixes and formatting"
@@ -66,6 +68,13 @@ test: venv .env
 
 test-fast: venv .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not bad_input"
+
+# The Japanese catalogue: the strings the app's code marks (not the tests'), merged into django.po, and the .mo
+# compiled from it (committed, so that running the app needs nothing but Python). tests/test_catalogue.py checks both.
+messages: venv
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l ja --no-location --no-obsolete \
+		-i tests -i loadtest -i bench -i docs -i staticfiles -i var
+	msgfmt --check -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
 
 lint: venv
 	$(BIN)/ruff check .
