@@ -267,7 +267,7 @@ def filterset_list_filter(
 class VersionedAdminForm(_ModelForm):
     """A model form that remembers the version it was opened at and refuses to save over a newer one."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label=gettext_lazy("Opened version"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
