@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_filters import FilterSet
 
 from .changes import VersionConflict
@@ -267,7 +267,7 @@ def filterset_list_filter(
 class VersionedAdminForm(_ModelForm):
     """A model form that remembers the version it was opened at and refuses to save over a newer one."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label=gettext_lazy("Opened version"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -395,7 +395,7 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
         events = ChangeEvent.objects.filter(object_type=object_type, object_id=obj.uuid).order_by("-seq")
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Change history: %s") % obj,
+            "title": _("Change history: %(object)s") % {"object": obj},
             "subtitle": None,
             "events": events.select_related("actor"),
             "module_name": str(self.opts.verbose_name_plural).capitalize(),
@@ -531,7 +531,9 @@ class ApiTokenAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
         """Revoke the selected tokens from now on."""
         for token in queryset:
             api_token_revoke(token=token)
-        self.message_user(request, _("Revoked %(count)d token(s).") % {"count": len(queryset)}, messages.SUCCESS)
+        count = len(queryset)
+        message = ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(SignInThrottle)

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import OperationalError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .choices import ChangeAction
 from .feed import dependents_of, feed_type_for
@@ -43,9 +44,11 @@ class VersionConflict(Exception):
     def __init__(self, *, current_version: int | None) -> None:
         self.current_version = current_version
         if current_version is None:
-            message = "The object no longer exists."
+            message = _("The object no longer exists.")
         else:
-            message = f"The object has changed since you read it; its current version is {current_version}."
+            message = _("The object has changed since you read it; its current version is %(version)s.") % {
+                "version": current_version
+            }
         super().__init__(message)
 
 
@@ -54,7 +57,7 @@ class AlreadyExists(Exception):
 
     def __init__(self, *, instance: models.Model) -> None:
         self.instance = instance
-        super().__init__(f"An object with id {getattr(instance, 'uuid', instance.pk)} exists already.")
+        super().__init__(_("An object with id %(id)s exists already.") % {"id": getattr(instance, "uuid", instance.pk)})
 
 
 class WriteBusy(Exception):
@@ -64,7 +67,7 @@ class WriteBusy(Exception):
     """
 
     def __init__(self) -> None:
-        super().__init__("Another change is being written; nothing was saved. Try again in a few seconds.")
+        super().__init__(_("Another change is being written; nothing was saved. Try again in a few seconds."))
 
 
 def is_lock_timeout(error: BaseException) -> bool:

@@ -103,12 +103,14 @@ def table_read(*, content: bytes, filename: str, json_key: str = "rows") -> Tabl
     A JSON file is a list of row objects, or an object holding that list under ``json_key``.
     """
     if len(content) > MAX_FILE_BYTES:
-        raise TableFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise TableFileError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)})
     if not content.strip():
-        raise TableFileError("The file is empty.")
+        raise TableFileError(_("The file is empty."))
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix in {"xls", "ods", "numbers"}:
-        raise TableFileError(f"“.{suffix}” files cannot be read: save the sheet as .xlsx or as CSV (UTF-8).")
+        raise TableFileError(
+            _("“.%(suffix)s” files cannot be read: save the sheet as .xlsx or as CSV (UTF-8).") % {"suffix": suffix}
+        )
     fmt = format_from_name(filename) or _sniff_format(content)
     if fmt == "xlsx":
         _check_xlsx(content)
@@ -124,13 +126,16 @@ def table_read(*, content: bytes, filename: str, json_key: str = "rows") -> Tabl
 def _decode(content: bytes) -> str:
     """UTF-8 text, with or without a byte order mark; anything else is refused with advice."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TableFileError("The file is UTF-16 text. Save it as “CSV UTF-8 (comma delimited)” instead.")
+        raise TableFileError(_("The file is UTF-16 text. Save it as “CSV UTF-8 (comma delimited)” instead."))
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise TableFileError(
-            f"The file is not UTF-8 text (unreadable byte at position {error.start + 1}). In Excel, save it as "
-            "“CSV UTF-8 (comma delimited)”; or upload the .xlsx file itself."
+            _(
+                "The file is not UTF-8 text (unreadable byte at position %(position)d). In Excel, save it as "
+                "“CSV UTF-8 (comma delimited)”; or upload the .xlsx file itself."
+            )
+            % {"position": error.start + 1}
         ) from error
 
 
@@ -145,7 +150,7 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     """The CSV's records as lists of strings; the delimiter (comma, semicolon or tab) is the heading line's."""
     text = _decode(content)
     if "\x00" in text:
-        raise TableFileError("The file is not a text file. Upload a CSV (UTF-8), XLSX or JSON file.")
+        raise TableFileError(_("The file is not a text file. Upload a CSV (UTF-8), XLSX or JSON file."))
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -153,7 +158,9 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
         for record in reader:
             yield [_unescape_formula(cell) for cell in record]
     except csv.Error as error:
-        raise TableFileError(f"The CSV file is malformed near line {reader.line_num}: {error}.") from error
+        raise TableFileError(
+            _("The CSV file is malformed near line %(line)d: %(reason)s.") % {"line": reader.line_num, "reason": error}
+        ) from error
 
 
 # --- XLSX: what is checked before openpyxl sees the file -------------------------------------------------------------
@@ -279,14 +286,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
             workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
-        raise TableFileError("The file is not a valid XLSX workbook.") from error
+        raise TableFileError(_("The file is not a valid XLSX workbook.")) from error
     try:
         if not workbook.worksheets:
-            raise TableFileError("The workbook has no sheet.")
+            raise TableFileError(_("The workbook has no sheet."))
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             yield list(row)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-        raise TableFileError("The XLSX workbook is damaged and cannot be read.") from error
+        raise TableFileError(_("The XLSX workbook is damaged and cannot be read.")) from error
     finally:
         workbook.close()
 
@@ -302,7 +309,7 @@ def _rows_to_table(fmt: str, records: Iterable[list[Any]]) -> Table:
     records = iter(records)
     heading_row = next(records, None)
     if heading_row is None or all(_is_blank(cell) for cell in heading_row):
-        raise TableFileError("The first row must hold the column headings; it is empty.")
+        raise TableFileError(_("The first row must hold the column headings; it is empty."))
     if len(heading_row) > MAX_COLUMNS and any(not _is_blank(cell) for cell in heading_row[MAX_COLUMNS:]):
         raise _too_many_columns()
     headings = ["" if _is_blank(cell) else str(cell).strip() for cell in heading_row]
@@ -321,8 +328,11 @@ def _rows_to_table(fmt: str, records: Iterable[list[Any]]) -> Table:
                 row[heading] = value
             elif not _is_blank(value):
                 raise TableFileError(
-                    f"Row {number}, column {get_column_letter(index + 1)} holds a value but the column has no "
-                    "heading (or the row has more cells than the heading row; check the quoting)."
+                    _(
+                        "Row %(row)d, column %(column)s holds a value but the column has no heading (or the row has "
+                        "more cells than the heading row; check the quoting)."
+                    )
+                    % {"row": number, "column": get_column_letter(index + 1)}
                 )
         table.rows.append((number, row))
     return table
@@ -333,7 +343,9 @@ def _json_table(content: bytes, json_key: str) -> Table:
     try:
         data = json.loads(_decode(content))
     except json.JSONDecodeError as error:
-        raise TableFileError(f"The file is not valid JSON: {error.msg} (line {error.lineno}).") from error
+        raise TableFileError(
+            _("The file is not valid JSON: %(reason)s (line %(line)d).") % {"reason": error.msg, "line": error.lineno}
+        ) from error
     except RecursionError as error:
         raise TableFileError(_("The file is not valid JSON: it is nested too deeply.")) from error
     except ValueError as error:  # e.g. an integer of more digits than Python converts
@@ -341,14 +353,20 @@ def _json_table(content: bytes, json_key: str) -> Table:
     if isinstance(data, dict):
         data = data.get(json_key)
     if not isinstance(data, list):
-        raise TableFileError(f'The JSON file must be a list of rows, or an object with a "{json_key}" list.')
+        raise TableFileError(
+            _('The JSON file must be a list of rows, or an object with a "%(key)s" list.') % {"key": json_key}
+        )
     if len(data) > MAX_ROWS:
-        raise TableFileError(f"The file has more than {MAX_ROWS} rows; split it into several files.")
+        raise TableFileError(
+            _("The file has more than %(rows)d rows; split it into several files.") % {"rows": MAX_ROWS}
+        )
     headings: dict[str, None] = {}
     table = Table(format="json", headings=[])
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise TableFileError(f"Item {number} of the list is not an object of column: value pairs.")
+            raise TableFileError(
+                _("Item %(item)d of the list is not an object of column: value pairs.") % {"item": number}
+            )
         for key in item:
             headings.setdefault(str(key), None)
         table.rows.append((number, {str(key): value for key, value in item.items()}))

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.changes import Actor, atomic_write, versioned_create, versioned_delete, versioned_update
 
@@ -63,7 +64,10 @@ def partner_delete(*, partner: Partner, actor: Actor, expected_version: int | No
     try:
         versioned_delete(partner, actor=actor, expected_version=expected_version)
     except ProtectedError as error:
-        raise ValidationError(
-            _("%(partner)s cannot be deleted: %(count)d recommendation(s) concern it.")
-            % {"partner": partner, "count": len(error.protected_objects)}
-        ) from error
+        count = len(error.protected_objects)
+        message = ngettext(
+            "%(partner)s cannot be deleted: %(count)d recommendation concerns it.",
+            "%(partner)s cannot be deleted: %(count)d recommendations concern it.",
+            count,
+        ) % {"partner": partner, "count": count}
+        raise ValidationError(message) from error

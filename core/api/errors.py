@@ -19,6 +19,7 @@ from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,7 +36,9 @@ class PreconditionRequired(exceptions.APIException):
     """A write without If-Match (RFC 6585 428)."""
 
     status_code = 428
-    default_detail = "This request must be conditional: send If-Match with the ETag you read (or * for any version)."
+    default_detail = gettext_lazy(
+        "This request must be conditional: send If-Match with the ETag you read (or * for any version)."
+    )
     default_code = "precondition_required"
 
 
@@ -58,7 +61,7 @@ class RequestTooLarge(exceptions.APIException):
     """The request body is larger than the server accepts (413)."""
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "request_too_large"
 
 
@@ -66,7 +69,7 @@ class ServiceBusy(exceptions.APIException):
     """Another change holds the writers' lock beyond the wait (503, with Retry-After): nothing was written."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Another change is being written; nothing was saved. Try again in a few seconds."
+    default_detail = gettext_lazy("Another change is being written; nothing was saved. Try again in a few seconds.")
     default_code = "write_busy"
 
 
@@ -165,7 +168,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         count = sum(len(messages) for messages in errors.values())
         message = _("The request is invalid: see errors.") if count != 1 else next(iter(errors.values()))[0]
         if count == 1 and next(iter(errors)) != "non_field_errors":
-            message = f"{next(iter(errors))}: {message}"
+            message = _("%(field)s: %(message)s") % {"field": next(iter(errors)), "message": message}
         response.data = error_body(message, _first_code(exc.get_codes()), errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

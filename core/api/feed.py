@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -29,13 +30,13 @@ class ChangeFeedQuerySerializer(serializers.Serializer[Any]):
     """Query parameters of the change feed."""
 
     after = serializers.IntegerField(
-        required=False, default=0, min_value=0, max_value=MAX_SEQ, help_text="Only changes with a larger seq."
+        required=False, default=0, min_value=0, max_value=MAX_SEQ, help_text=_("Only changes with a larger seq.")
     )
     limit = serializers.IntegerField(
-        required=False, default=50, min_value=1, max_value=500, help_text="Most changes per page (1 to 500)."
+        required=False, default=50, min_value=1, max_value=500, help_text=_("Most changes per page (1 to 500).")
     )
     object_type = serializers.MultipleChoiceField(
-        choices=[], required=False, help_text="Only changes of these object types (repeatable)."
+        choices=[], required=False, help_text=_("Only changes of these object types (repeatable).")
     )
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -48,19 +49,21 @@ class ChangeFeedQuerySerializer(serializers.Serializer[Any]):
 class ChangeEventSerializer(serializers.Serializer[Any]):
     """One change of the feed."""
 
-    seq = serializers.IntegerField(help_text="Position in the feed; strictly increasing in commit order.")
+    seq = serializers.IntegerField(help_text=_("Position in the feed; strictly increasing in commit order."))
     action = serializers.ChoiceField(choices=ChangeAction.choices)
     object_type = serializers.ChoiceField(choices=[])
-    object_id = serializers.UUIDField(help_text="The changed object's id.")
+    object_id = serializers.UUIDField(help_text=_("The changed object's id."))
     time = serializers.DateTimeField()
-    actor = serializers.CharField(allow_null=True, help_text="Username of who made the change (null: the system).")
-    request_id = serializers.CharField(allow_null=True, help_text="The request that made it, for support.")
+    actor = serializers.CharField(allow_null=True, help_text=_("Username of who made the change (null: the system)."))
+    request_id = serializers.CharField(allow_null=True, help_text=_("The request that made it, for support."))
     data = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.data (popped by DRF)
-        help_text="The object's representation after the change (for a deletion: its last one), as its own "
-        "endpoint answers it."
+        help_text=_(
+            "The object's representation after the change (for a deletion: its last one), as its own endpoint "
+            "answers it."
+        )
     )
     changes = serializers.DictField(
-        child=serializers.ListField(), help_text="For updates: the changed fields as {field: [old, new]}."
+        child=serializers.ListField(), help_text=_("For updates: the changed fields as {field: [old, new]}.")
     )
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -74,15 +77,17 @@ class ChangeFeedPageSerializer(serializers.Serializer[Any]):
 
     results = ChangeEventSerializer(many=True)
     next = serializers.URLField(
-        allow_null=True, help_text="The following page while this one is full; null once you are up to date."
+        allow_null=True, help_text=_("The following page while this one is full; null once you are up to date.")
     )
     next_after = serializers.IntegerField(
         allow_null=True,
-        help_text="Send it as after= for the following page (the seq of this page's last change); null once you are "
-        "up to date.",
+        help_text=_(
+            "Send it as after= for the following page (the seq of this page's last change); null once you are up "
+            "to date."
+        ),
     )
     last_seq = serializers.IntegerField(
-        help_text="The newest seq when the request was answered: with next null, poll again with after=last_seq."
+        help_text=_("The newest seq when the request was answered: with next null, poll again with after=last_seq.")
     )
 
 
@@ -104,7 +109,7 @@ def feed_page_serializer() -> type[serializers.Serializer[Any]]:
                 "object_type": serializers.ChoiceField(choices=[feed_type.object_type]),
                 "data": feed_type.serializer(
                     read_only=True,
-                    help_text="The object's representation after the change (for a deletion: its last one).",
+                    help_text=_("The object's representation after the change (for a deletion: its last one)."),
                 ),
                 "get_fields": serializers.Serializer.get_fields,
             },

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.encoding import force_str
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -13,6 +14,20 @@ if TYPE_CHECKING:
     _SerializerBase = serializers.Serializer[Any]
 else:
     _SerializerBase = object
+
+
+def _interpolate(message: str | Promise, params: Mapping[str, Any]) -> str:
+    return str(message) % {name: str(value) for name, value in params.items()}
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def lazy_interpolate(message: str | Promise, **params: Any) -> str:
+    """A translation with its placeholders filled in when it is shown, in the language of that moment:
+    ``lazy_interpolate(gettext_lazy("… %(name)s …"), name=value)`` (``gettext_lazy(...) % params`` translates at once).
+    """
+    return _lazy_interpolate(message, params)
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -70,13 +85,21 @@ class StrictFieldsMixin(_SerializerBase):
         return super().to_internal_value(data)
 
 
-def create_id_field(what: str) -> serializers.UUIDField:
-    """The ``id`` a client may give an object it creates, so that a retried create is recognised (409, Location)."""
+def create_id_field(what: str | Promise) -> serializers.UUIDField:
+    """The ``id`` a client may give an object it creates, so that a retried create is recognised (409, Location).
+
+    ``what`` names the object, best as its model's (lazy) ``verbose_name``, so the schema names it in its language.
+    """
     return serializers.UUIDField(
         source="uuid",
         required=False,
-        help_text=f"On create only: the UUID the new {what} gets. Repeating a create with it answers 409 with the "
-        "existing object's Location.",
+        help_text=lazy_interpolate(
+            _(
+                "On create only: the UUID the new %(what)s gets. Repeating a create with it answers 409 with the "
+                "existing object's Location."
+            ),
+            what=what,
+        ),
     )
 
 

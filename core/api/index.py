@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,9 +42,10 @@ def api_routes() -> list[tuple[str, str, bool]]:
 class ApiIndexSerializer(serializers.Serializer[dict[str, Any]]):
     """The API's index."""
 
-    resources = serializers.DictField(child=serializers.URLField(), help_text="The collections, by name.")
+    resources = serializers.DictField(child=serializers.URLField(), help_text=_("The collections, by name."))
     endpoints = serializers.DictField(
-        child=serializers.URLField(), help_text="The other endpoints: the change feed, reports, the schema, its viewer."
+        child=serializers.URLField(),
+        help_text=_("The other endpoints: the change feed, reports, the schema, its viewer."),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,9 +18,9 @@ class TokenSerializer(serializers.Serializer[ApiToken]):
     """The token a request is authenticated by."""
 
     name = serializers.CharField()
-    prefix = serializers.CharField(help_text="The public part of the token, shown in the admin.")
-    scope = serializers.ChoiceField(choices=["read", "write"], help_text="write: it may change what its user may.")
-    expires_at = serializers.DateTimeField(allow_null=True, help_text="null: it never expires.")
+    prefix = serializers.CharField(help_text=_("The public part of the token, shown in the admin."))
+    scope = serializers.ChoiceField(choices=["read", "write"], help_text=_("write: it may change what its user may."))
+    expires_at = serializers.DateTimeField(allow_null=True, help_text=_("null: it never expires."))
     created_at = serializers.DateTimeField()
 
 
@@ -27,16 +28,16 @@ class MeSerializer(serializers.Serializer[Any]):
     """Who a client is."""
 
     username = serializers.CharField()
-    name = serializers.CharField(help_text="The user's full name, or the username.")
+    name = serializers.CharField(help_text=_("The user's full name, or the username."))
     role = serializers.ChoiceField(
-        choices=["administrator", "policy_team", "manager", "none"], help_text="For programs."
+        choices=["administrator", "policy_team", "manager", "none"], help_text=_("For programs.")
     )
-    role_label = serializers.CharField(help_text="For people.")
+    role_label = serializers.CharField(help_text=_("For people."))
     permissions = serializers.ListField(
-        child=serializers.CharField(), help_text='What the user may do, as "app.action_model" (e.g. view_source).'
+        child=serializers.CharField(), help_text=_('What the user may do, as "app.action_model" (e.g. view_source).')
     )
     authentication = serializers.ChoiceField(choices=["token", "session"])
-    token = TokenSerializer(allow_null=True, help_text="The token of the request, or null for a session.")
+    token = TokenSerializer(allow_null=True, help_text=_("The token of the request, or null for a session."))
 
 
 class MeView(APIView):

@@ -292,24 +292,24 @@ class KeysetPagination(BasePagination):
                 "next_cursor": {
                     "type": "string",
                     "nullable": True,
-                    "description": "Send it as cursor= for the next page (null on the last page).",
+                    "description": _("Send it as cursor= for the next page (null on the last page)."),
                 },
                 "previous_cursor": {
                     "type": "string",
                     "nullable": True,
-                    "description": "Send it as cursor= for the page before (null on the first page).",
+                    "description": _("Send it as cursor= for the page before (null on the first page)."),
                 },
                 "next": {
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
-                    "description": "The next page, or null on the last page.",
+                    "description": _("The next page, or null on the last page."),
                 },
                 "previous": {
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
-                    "description": "The page before, or null on the first page.",
+                    "description": _("The page before, or null on the first page."),
                 },
             },
         }
@@ -320,15 +320,17 @@ class KeysetPagination(BasePagination):
                 "name": self.cursor_query_param,
                 "in": "query",
                 "required": False,
-                "description": "Opaque position from a page's next or previous link; works with the ordering it "
-                "was made for.",
+                "description": _(
+                    "Opaque position from a page's next or previous link; works with the ordering it was made for."
+                ),
                 "schema": {"type": "string"},
             },
             {
                 "name": self.page_size_query_param,
                 "in": "query",
                 "required": False,
-                "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}); more is a 400.",
+                "description": _("Rows per page, 1 to %(max)d (default %(default)d); more is a 400.")
+                % {"max": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
             },
         ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +18,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from .base import ResourceViewSet, VersionedResourceViewSet
+from .fields import lazy_interpolate
 
 if TYPE_CHECKING:
     from drf_spectacular.generators import SchemaGenerator
@@ -31,38 +34,48 @@ WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 class ErrorSerializer(serializers.Serializer[Any]):
     """Every error the API answers: a message, a code and, for validation errors, messages per field."""
 
-    message = serializers.CharField(help_text="What went wrong, for people.")
-    code = serializers.CharField(help_text="What went wrong, for programs (e.g. invalid, not_found, throttled).")
+    message = serializers.CharField(help_text=gettext_lazy("What went wrong, for people."))
+    code = serializers.CharField(
+        help_text=gettext_lazy("What went wrong, for programs (e.g. invalid, not_found, throttled).")
+    )
     errors = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.errors (popped by DRF)
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Validation errors only: messages per field or parameter (nested fields as partners[0].slug).",
+        help_text=gettext_lazy(
+            "Validation errors only: messages per field or parameter (nested fields as partners[0].slug)."
+        ),
     )
 
 
 class PreconditionFailedErrorSerializer(serializers.Serializer[Any]):
     """412: the version a write was based on is no longer current; nothing was written."""
 
-    message = serializers.CharField(help_text="What went wrong, for people.")
+    message = serializers.CharField(help_text=gettext_lazy("What went wrong, for people."))
     code = serializers.CharField(help_text="precondition_failed")
-    current_version = serializers.IntegerField(help_text="The object's current version: its ETag, unquoted.")
+    current_version = serializers.IntegerField(
+        help_text=gettext_lazy("The object's current version: its ETag, unquoted.")
+    )
 
 
 class AlreadyExistsErrorSerializer(serializers.Serializer[Any]):
     """409 for a create: an object with the id it names exists already (a retried request?); nothing was written."""
 
-    message = serializers.CharField(help_text="What went wrong, for people.")
+    message = serializers.CharField(help_text=gettext_lazy("What went wrong, for people."))
     code = serializers.CharField(help_text="already_exists")
-    id = serializers.UUIDField(help_text="The existing object's id.")
-    url = serializers.URLField(help_text="The existing object's URL (also in Location).")
+    id = serializers.UUIDField(help_text=gettext_lazy("The existing object's id."))
+    url = serializers.URLField(help_text=gettext_lazy("The existing object's URL (also in Location)."))
 
 
 #: What a client sees for the two errors it is expected to handle in code, as examples in the schema.
 ERROR_EXAMPLES = {
     412: OpenApiExample(
         "Stale version",
+        summary=gettext_lazy("Stale version"),
         value={
-            "message": "The object has changed since you read it; its current version is 4.",
+            "message": lazy_interpolate(
+                gettext_lazy("The object has changed since you read it; its current version is %(version)s."),
+                version=4,
+            ),
             "code": "precondition_failed",
             "current_version": 4,
         },
@@ -70,8 +83,9 @@ ERROR_EXAMPLES = {
     ),
     409: OpenApiExample(
         "Retried create",
+        summary=gettext_lazy("Retried create"),
         value={
-            "message": "An object with this id exists already (a retried request?): see url.",
+            "message": gettext_lazy("An object with this id exists already (a retried request?): see url."),
             "code": "already_exists",
             "id": "0b8e5a52-9d0c-4c1e-8f43-3f6a1d2b7c10",
             "url": "https://tracker.example.org/api/v1/recommendations/0b8e5a52-9d0c-4c1e-8f43-3f6a1d2b7c10/",
@@ -82,16 +96,20 @@ ERROR_EXAMPLES = {
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid request: malformed JSON, invalid values, unknown parameters; errors names each field.",
-    401: "Not authenticated: no, an unknown, an expired or a revoked token.",
-    403: "Not allowed: the user's role or a read-only token does not permit this.",
-    404: "No object with this id.",
-    409: "Conflict: the id exists already (the body points at it), or the object is still in use.",
-    413: "The request body is too large.",
-    412: "If-Match (or expected_version) names a version that is no longer current; current_version says which is.",
-    428: "If-Match is missing: send the ETag you read, or * to change whatever version is current.",
-    429: "Too many requests: wait for Retry-After seconds.",
-    503: "Another change held the writers' lock too long: nothing was written; retry after Retry-After seconds.",
+    400: gettext_lazy("Invalid request: malformed JSON, invalid values, unknown parameters; errors names each field."),
+    401: gettext_lazy("Not authenticated: no, an unknown, an expired or a revoked token."),
+    403: gettext_lazy("Not allowed: the user's role or a read-only token does not permit this."),
+    404: gettext_lazy("No object with this id."),
+    409: gettext_lazy("Conflict: the id exists already (the body points at it), or the object is still in use."),
+    413: gettext_lazy("The request body is too large."),
+    412: gettext_lazy(
+        "If-Match (or expected_version) names a version that is no longer current; current_version says which is."
+    ),
+    428: gettext_lazy("If-Match is missing: send the ETag you read, or * to change whatever version is current."),
+    429: gettext_lazy("Too many requests: wait for Retry-After seconds."),
+    503: gettext_lazy(
+        "Another change held the writers' lock too long: nothing was written; retry after Retry-After seconds."
+    ),
 }
 
 ETAG = OpenApiParameter(
@@ -99,27 +117,37 @@ ETAG = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     response=[200, 201, 304],
-    description='Strong entity tag of the object\'s current version, e.g. "3"; send it back in If-Match.',
+    description=gettext_lazy('Strong entity tag of the object\'s current version, e.g. "3"; send it back in If-Match.'),
 )
 LOCATION = OpenApiParameter(
-    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201, 409], description="The object's URL."
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201, 409],
+    description=gettext_lazy("The object's URL."),
 )
 RETRY_AFTER = OpenApiParameter(
-    "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429, 503], description="Seconds to wait."
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429, 503],
+    description=gettext_lazy("Seconds to wait."),
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description='The ETag you read (e.g. "3"), or * for any version. Missing: 428; stale or weak: 412.',
+    description=gettext_lazy('The ETag you read (e.g. "3"), or * for any version. Missing: 428; stale or weak: 412.'),
 )
-UUID_PATH = OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id.")
+UUID_PATH = OpenApiParameter(
+    "uuid", OpenApiTypes.UUID, OpenApiParameter.PATH, description=gettext_lazy("The object's id.")
+)
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag you have: if it is still current the answer is 304 without a body.",
+    description=gettext_lazy("The ETag you have: if it is still current the answer is 304 without a body."),
 )
 
 
@@ -207,7 +235,7 @@ class AutoSchema(openapi.AutoSchema):
         else:
             responses = {200: success}
         if self._is_resource() and self.method == "GET" and self._is_detail():
-            responses[304] = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+            responses[304] = OpenApiResponse(description=_("Not modified: If-None-Match names the current ETag."))
         for code in self.error_codes():
             serializer: type[serializers.Serializer[Any]] = ErrorSerializer
             examples: list[OpenApiExample] = []
@@ -230,15 +258,15 @@ class AutoSchema(openapi.AutoSchema):
             one, many = str(meta.verbose_name), str(meta.verbose_name_plural)
             action = getattr(self.view, "action", None) or ""
             templates = {
-                "list": f"List {many}",
-                "create": f"Create a {one}",
-                "retrieve": f"Read a {one}",
-                "update": f"Replace a {one}",
-                "partial_update": f"Change a {one}",
-                "destroy": f"Delete a {one}",
+                "list": _("List %(many)s"),
+                "create": _("Create a %(one)s"),
+                "retrieve": _("Read a %(one)s"),
+                "update": _("Replace a %(one)s"),
+                "partial_update": _("Change a %(one)s"),
+                "destroy": _("Delete a %(one)s"),
             }
             if action in templates:
-                return templates[action]
+                return templates[action] % {"one": one, "many": many}
         doc = (self.view.__doc__ or "").strip().splitlines()
         return doc[0].rstrip(".") if doc else None
 
@@ -265,7 +293,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API token: `Authorization: Bearer <prefix>.<secret>` (or `Token <prefix>.<secret>`).",
+            "description": _("An API token: `Authorization: Bearer <prefix>.<secret>` (or `Token <prefix>.<secret>`)."),
         }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.utils.translation import ngettext
 
 from ..roles import role_label as _role_label
 
@@ -27,6 +30,18 @@ def role_label(user: Any) -> str:
 def percent(share: float) -> str:
     """A share between 0 and 1 as a whole percentage ("42%")."""
     return f"{round((share or 0) * 100)}%"
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A wait as people read it: whole seconds under a minute, else whole minutes rounded up ("15 minutes")."""
+    if value is None:
+        return ""
+    seconds = max(0, math.ceil(value.total_seconds()))
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 @register.simple_tag(takes_context=True)

@@ -1,5 +1,7 @@
 """Representations of partners in the API and the change feed."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.fields import ChoiceLabelField, CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
@@ -54,14 +56,14 @@ class PartnerWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.Model
     """What a client may send to create or change a partner (members by slug)."""
 
     representation_serializer = PartnerSerializer
-    id = create_id_field("partner")
+    id = create_id_field(gettext_lazy("partner"))
 
     members = SlugRelatedField(
         slug_field="slug",
         queryset=Partner.objects.all(),
         many=True,
         required=False,
-        help_text="Slugs of the member partners (for a framework or organisation).",
+        help_text=gettext_lazy("Slugs of the member partners (for a framework or organisation)."),
     )
 
     class Meta:
@@ -70,5 +72,7 @@ class PartnerWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.Model
 
     def validate_members(self, value: list[Partner]) -> list[Partner]:
         if len(value) > MAX_MEMBERS:
-            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_MEMBERS} elements.")
+            raise serializers.ValidationError(
+                _("Ensure this field has no more than %(count)d elements.") % {"count": MAX_MEMBERS}
+            )
         return value

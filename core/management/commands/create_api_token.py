@@ -2,35 +2,47 @@ from argparse import ArgumentParser
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.management.base import TrackerCommand, shell_language
 from core.services import api_token_create
 
 
-class Command(BaseCommand):
+class Command(TrackerCommand):
     """Issue an API token for a user and print it, alone, on the last line (it is never shown again)."""
 
-    help = "Create an API token for USERNAME (read-only unless --write) and print it on the last line."
+    help: str = gettext_lazy(  # type: ignore[assignment]  # made text in create_parser
+        "Create an API token for USERNAME (read-only unless --write) and print it on the last line."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """The parser, its help in the shell's language (argparse needs text, not a lazy translation)."""
+        with translation.override(shell_language() or settings.LANGUAGE_CODE):
+            self.help = str(self.help)
+            return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--write", action="store_true", help="Allow writes (within the user's permissions).")
-        parser.add_argument("--expires-days", type=int, default=None, help="Expire after this many days.")
-        parser.add_argument("--name", default="", help="What the token is for (default: command line token).")
+        parser.add_argument("--write", action="store_true", help=_("Allow writes (within the user's permissions)."))
+        parser.add_argument("--expires-days", type=int, default=None, help=_("Expire after this many days."))
+        parser.add_argument("--name", default="", help=_("What the token is for (default: command line token)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         try:
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist as error:
-            raise CommandError(f"No user named {options['username']!r}.") from error
+            raise CommandError(_("No user named %(username)r.") % {"username": options["username"]}) from error
         if not user.is_active:
-            raise CommandError(f"User {user.get_username()!r} is inactive.")
+            raise CommandError(_("User %(username)r is inactive.") % {"username": user.get_username()})
         days = options["expires_days"]
         if days is not None and not 1 <= days <= 3650:
-            raise CommandError("--expires-days must be from 1 to 3650.")
+            raise CommandError(_("--expires-days must be from 1 to 3650."))
         expires_at = timezone.now() + timedelta(days=days) if days else None
         token, raw = api_token_create(
             user=user,
@@ -38,7 +50,16 @@ class Command(BaseCommand):
             can_write=options["write"],
             expires_at=expires_at,
         )
-        scope = "read and write" if token.can_write else "read-only"
-        expiry = f"expires {token.expires_at:%Y-%m-%d %H:%M %Z}" if token.expires_at else "never expires"
-        self.stderr.write(f"Token {token.prefix}… for {user.get_username()} ({scope}, {expiry}). Store it now:")
+        params = {"prefix": token.prefix, "username": user.get_username()}
+        if token.expires_at:
+            params["expires"] = f"{token.expires_at:%Y-%m-%d %H:%M %Z}"
+            if token.can_write:
+                message = _("Token %(prefix)s… for %(username)s (read and write, expires %(expires)s). Store it now:")
+            else:
+                message = _("Token %(prefix)s… for %(username)s (read-only, expires %(expires)s). Store it now:")
+        elif token.can_write:
+            message = _("Token %(prefix)s… for %(username)s (read and write, never expires). Store it now:")
+        else:
+            message = _("Token %(prefix)s… for %(username)s (read-only, never expires). Store it now:")
+        self.stderr.write(message % params)
         self.stdout.write(raw)

@@ -4,29 +4,44 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.management.base import TrackerCommand, shell_language
 from core.roles import MANAGERS, POLICY_TEAM
 
 DEMO_USERS = [
-    ("admin", None, True, "administrator: everything, including deletions and API tokens"),
-    ("policy", POLICY_TEAM, False, "policy team: edits content, records status changes"),
-    ("manager", MANAGERS, False, "manager: reads everything, changes nothing"),
+    ("admin", None, True, gettext_lazy("administrator: everything, including deletions and API tokens")),
+    ("policy", POLICY_TEAM, False, gettext_lazy("policy team: edits content, records status changes")),
+    ("manager", MANAGERS, False, gettext_lazy("manager: reads everything, changes nothing")),
 ]
 
 
-class Command(BaseCommand):
+class Command(TrackerCommand):
     """Create one demo user per role with a random password, printed once (development only)."""
 
-    help = "Create demo users admin, policy and manager (development only; existing users are left alone)."
+    help: str = gettext_lazy(  # type: ignore[assignment]  # made text in create_parser
+        "Create demo users admin, policy and manager (development only; existing users are left alone)."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """The parser, its help in the shell's language (argparse needs text, not a lazy translation)."""
+        with translation.override(shell_language() or settings.LANGUAGE_CODE):
+            self.help = str(self.help)
+            return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
-            raise CommandError("Demo users are for development only (DJANGO_DEBUG=1); refusing to create them.")
+            raise CommandError(_("Demo users are for development only (DJANGO_DEBUG=1); refusing to create them."))
         User = get_user_model()
         for username, group_name, is_superuser, description in DEMO_USERS:
             if User.objects.filter(username=username).exists():
-                self.stdout.write(f"{username:8} exists already (password unchanged) - {description}")
+                self.stdout.write(
+                    _("%(username)-8s exists already (password unchanged) - %(description)s")
+                    % {"username": username, "description": description}
+                )
                 continue
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
@@ -34,7 +49,10 @@ class Command(BaseCommand):
             )
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
-            self.stdout.write(f"{username:8} password {password} - {description}")
+            self.stdout.write(
+                _("%(username)-8s password %(password)s - %(description)s")
+                % {"username": username, "password": password, "description": description}
+            )
         self.stdout.write(
-            "Passwords are shown only when a user is created; reset one with: manage.py changepassword NAME"
+            _("Passwords are shown only when a user is created; reset one with: manage.py changepassword NAME")
         )
