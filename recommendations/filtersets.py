@@ -293,10 +293,10 @@ FILTER_PARAMS = tuple(name for name in RecommendationFilterSet.base_filters if n
 
 #: Types of the filters that django-filter cannot tell the schema (they filter through methods).
 FILTER_SCHEMA_PARAMETERS = [
-    OpenApiParameter("overdue", OpenApiTypes.BOOL, description="true: open with a past target date; false: others."),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL, description=_("true: open with a past target date; false: others.")),
     OpenApiParameter(
         "stale",
         {"type": "integer", "minimum": 1, "maximum": MAX_STALE_DAYS},
-        description="Open recommendations not updated for at least this many days.",
+        description=_("Open recommendations not updated for at least this many days."),
     ),
 ]
