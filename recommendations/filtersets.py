@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
@@ -220,7 +221,7 @@ class RecommendationFilterSet(StrictFilterSet):
             "priority_rank": _("Priority"),
             "target_date": _("Target date"),
             "updated_at": _("Last update"),
-            "created_at": _("Created"),
+            "created_at": pgettext_lazy("date", "Created"),
         },
         label=_("Sort by"),
     )

@@ -318,7 +318,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             return "—"
         shown = date_format(recommendation.target_date, "DATE_FORMAT")
         if recommendation.is_overdue:
-            return format_html('<strong style="color:#8b1e2d">{} ({})</strong>', shown, _("overdue"))
+            return format_html('<strong style="color:#8b1e2d">{}</strong>', _("%(date)s (overdue)") % {"date": shown})
         return shown
 
     @staticmethod

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import PartnerRole, Priority, Status
+from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
 from ..models import Recommendation
 
 register = template.Library()
@@ -92,9 +92,14 @@ def _readable(name: str, value: Any) -> str:
 
 
 def _readable_item(item: Any) -> str:
-    """A nested object (partner with role, theme, source) by its name."""
+    """A nested object by its name (partner with role, theme, source), or a link by its label and the other end."""
     if not isinstance(item, dict):
         return str(item)
+    other = item.get("recommendation")
+    if item.get("link_type") in LinkType.values and isinstance(other, dict):  # a link: "superseded by TOK23-12"
+        link_type = LinkType(item["link_type"])
+        label = link_type.label if item.get("direction") == "outgoing" else LINK_INVERSE_LABELS[link_type]
+        return _("%(link)s %(reference)s") % {"link": label, "reference": other.get("reference") or "?"}
     name = item.get("name") or item.get("title") or item.get("slug") or "?"
     role = item.get("role")
     if role:
