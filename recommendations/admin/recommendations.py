@@ -418,7 +418,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             "form": form,
             "opts": self.opts,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "closed_statuses": [Status(s).label for s in CLOSED_STATUSES],
+            "closed_statuses": [status.label for status in Status if status in CLOSED_STATUSES],  # lifecycle order
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/recommendations/recommendation/bulk_status.html", context)
