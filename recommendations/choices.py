@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -55,11 +56,11 @@ class SourceKind(models.TextChoices):
     """The sort of document a recommendation comes from."""
 
     COMMENTARY = "commentary", _("Commentary")
-    REPORT = "report", _("Report")
+    REPORT = "report", pgettext_lazy("source kind", "Report")
     STRATEGY = "strategy", _("Strategy document")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", pgettext_lazy("source kind", "Review")
     STATEMENT = "statement", _("Joint statement")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("source kind", "Other")
 
 
 class LinkType(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
@@ -220,7 +221,7 @@ class RecommendationFilterSet(StrictFilterSet):
             "priority_rank": _("Priority"),
             "target_date": _("Target date"),
             "updated_at": _("Last update"),
-            "created_at": _("Created"),
+            "created_at": pgettext_lazy("date", "Created"),
         },
         label=_("Sort by"),
     )
@@ -293,10 +294,10 @@ FILTER_PARAMS = tuple(name for name in RecommendationFilterSet.base_filters if n
 
 #: Types of the filters that django-filter cannot tell the schema (they filter through methods).
 FILTER_SCHEMA_PARAMETERS = [
-    OpenApiParameter("overdue", OpenApiTypes.BOOL, description="true: open with a past target date; false: others."),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL, description=_("true: open with a past target date; false: others.")),
     OpenApiParameter(
         "stale",
         {"type": "integer", "minimum": 1, "maximum": MAX_STALE_DAYS},
-        description="Open recommendations not updated for at least this many days.",
+        description=_("Open recommendations not updated for at least this many days."),
     ),
 ]

@@ -80,7 +80,7 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
             label = filterset.form.fields[key].label if key in filterset.form.fields else key
             shown = names.get(key, {}).get(value, value)
             if key == "q":
-                shown = f"“{value}”"
+                shown = _("“%(words)s”") % {"words": value}
             elif key == "stale":
                 shown = _("%(days)s+ days") % {"days": value}
             rest = [other for other in values if other != value]

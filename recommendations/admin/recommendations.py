@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin import (
     MAX_SEARCH_LENGTH,
@@ -315,11 +316,10 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         """The target date, marked when overdue."""
         if recommendation.target_date is None:
             return "—"
+        shown = date_format(recommendation.target_date, "DATE_FORMAT")
         if recommendation.is_overdue:
-            return format_html(
-                '<strong style="color:#8b1e2d">{} ({})</strong>', recommendation.target_date, _("overdue")
-            )
-        return str(recommendation.target_date)
+            return format_html('<strong style="color:#8b1e2d">{}</strong>', _("%(date)s (overdue)") % {"date": shown})
+        return shown
 
     @staticmethod
     def _partners_from(formsets: list[Any]) -> list[tuple[Any, str]] | None:
@@ -402,7 +402,11 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
                 label = Status(form.cleaned_data["status"]).label
                 self.message_user(
                     request,
-                    _("Recorded “%(status)s” for %(changed)d recommendation(s); %(skipped)d already had it.")
+                    ngettext(
+                        "Recorded “%(status)s” for %(changed)d recommendation; %(skipped)d already had it.",
+                        "Recorded “%(status)s” for %(changed)d recommendations; %(skipped)d already had it.",
+                        len(result.changed),
+                    )
                     % {"status": label, "changed": len(result.changed), "skipped": len(result.skipped)},
                     messages.SUCCESS,
                 )
@@ -414,7 +418,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             "form": form,
             "opts": self.opts,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "closed_statuses": [Status(s).label for s in CLOSED_STATUSES],
+            "closed_statuses": [status.label for status in Status if status in CLOSED_STATUSES],  # lifecycle order
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/recommendations/recommendation/bulk_status.html", context)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -71,7 +72,7 @@ class RecommendationLinkSerializer(serializers.Serializer[Any]):
     link_type = serializers.ChoiceField(choices=LinkType.choices, read_only=True)
     direction = serializers.ChoiceField(choices=["outgoing", "incoming"], read_only=True)
     label = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
-        read_only=True, help_text="How the link reads from this side, e.g. superseded by."
+        read_only=True, help_text=_("How the link reads from this side, e.g. superseded by.")
     )
     note = serializers.CharField(read_only=True)
     recommendation = LinkedRecommendationSerializer(read_only=True)
@@ -175,7 +176,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     from_status_label = ChoiceLabelField(field="from_status", choices=Status.choices)
     to_status_label = ChoiceLabelField(field="to_status", choices=Status.choices)
-    evidence_url = serializers.CharField(read_only=True, help_text="A URL, or blank.")
+    evidence_url = serializers.CharField(read_only=True, help_text=_("A URL, or blank."))
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )

@@ -7,6 +7,8 @@ models' own.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.fields import CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
@@ -38,7 +40,10 @@ class PartnerAssignmentSerializer(StrictFieldsMixin, serializers.Serializer[Reco
     representation_serializer = RecommendationPartnerSerializer
 
     slug = SlugRelatedField(
-        source="partner", slug_field="slug", queryset=Partner.objects.all(), help_text="The partner's slug."
+        source="partner",
+        slug_field="slug",
+        queryset=Partner.objects.all(),
+        help_text=gettext_lazy("The partner's slug."),
     )
     role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
 
@@ -55,7 +60,7 @@ class RecommendationWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializer
         max_length=_limit(Recommendation, "source_excerpt"), required=False, allow_blank=True
     )
     source = SlugRelatedField(  # type: ignore[assignment]  # a field named like Field.source (DRF pops it)
-        slug_field="slug", queryset=Source.objects.all(), help_text="Source slug."
+        slug_field="slug", queryset=Source.objects.all(), help_text=gettext_lazy("Source slug.")
     )
     section = serializers.CharField(max_length=_limit(Recommendation, "section"), required=False, allow_blank=True)
     # Sources are the model's, so that the browsable API can render this form for an existing recommendation.
@@ -64,26 +69,30 @@ class RecommendationWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializer
         source="partner_links", many=True, required=False, max_length=MAX_LINKED
     )
     themes = SlugRelatedField(
-        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, help_text="Theme slugs."
+        slug_field="slug",
+        queryset=Theme.objects.all(),
+        many=True,
+        required=False,
+        help_text=gettext_lazy("Theme slugs."),
     )
     status = serializers.ChoiceField(
         choices=Status.choices,
         required=False,
-        help_text="A new status records a timeline entry, with status_note and evidence_url.",
+        help_text=gettext_lazy("A new status records a timeline entry, with status_note and evidence_url."),
     )
     status_note = serializers.CharField(
         max_length=_limit(StatusUpdate, "note"),
         required=False,
         allow_blank=True,
         write_only=True,
-        help_text="Why the status changes.",
+        help_text=gettext_lazy("Why the status changes."),
     )
     evidence_url = serializers.URLField(
         max_length=_limit(StatusUpdate, "evidence_url"),
         required=False,
         allow_blank=True,
         write_only=True,
-        help_text="Evidence of the status change.",
+        help_text=gettext_lazy("Evidence of the status change."),
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     team = serializers.CharField(max_length=_limit(Recommendation, "team"), required=False, allow_blank=True)
@@ -91,7 +100,9 @@ class RecommendationWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializer
 
     def validate_themes(self, value: list[Theme]) -> list[Theme]:
         if len(value) > MAX_LINKED:
-            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_LINKED} elements.")
+            raise serializers.ValidationError(
+                _("Ensure this field has no more than %(limit)d elements.") % {"limit": MAX_LINKED}
+            )
         return value
 
 
@@ -101,10 +112,13 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
     representation_serializer = StatusUpdateSerializer
 
     id = serializers.UUIDField(
-        required=False, help_text="The UUID the timeline entry gets. Repeating a request with it answers 409."
+        required=False,
+        help_text=gettext_lazy("The UUID the timeline entry gets. Repeating a request with it answers 409."),
     )
     recommendation = SlugRelatedField(
-        slug_field="uuid", queryset=Recommendation.objects.all(), help_text="The recommendation's id (UUID)."
+        slug_field="uuid",
+        queryset=Recommendation.objects.all(),
+        help_text=gettext_lazy("The recommendation's id (UUID)."),
     )
     to_status = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(max_length=_limit(StatusUpdate, "note"), required=False, allow_blank=True, default="")
@@ -115,7 +129,7 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
         required=False,
         min_value=1,
         max_value=2**31 - 1,
-        help_text="The recommendation's version the change is based on; if it has changed since, 412.",
+        help_text=gettext_lazy("The recommendation's version the change is based on; if it has changed since, 412."),
     )
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
@@ -155,7 +156,8 @@ class RecommendationPartner(models.Model):
         indexes = [models.Index(fields=["partner", "recommendation"], name="recpartner_partner_idx")]
 
     def __str__(self) -> str:
-        return f"{self.partner} ({self.get_role_display() or _('involved')})"
+        role = self.get_role_display() or gettext("involved")
+        return gettext("%(name)s (%(role)s)") % {"name": self.partner, "role": role}
 
 
 class StatusUpdate(models.Model):
@@ -239,4 +241,8 @@ class RecommendationLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_recommendation.reference} {self.get_link_type_display()} {self.to_recommendation.reference}"
+        return pgettext("recommendation link", "%(from)s %(link)s %(to)s") % {
+            "from": self.from_recommendation.reference,
+            "link": self.get_link_type_display(),
+            "to": self.to_recommendation.reference,
+        }

@@ -323,7 +323,10 @@ def recommendation_bulk_change_status(
         try:
             validate_status_transition(from_status=recommendation.status, to_status=status, note=note)
         except ValidationError as error:
-            refused.append(f"{recommendation.reference}: {' '.join(error.messages)}")
+            refused.append(
+                _("%(reference)s: %(errors)s")
+                % {"reference": recommendation.reference, "errors": " ".join(error.messages)}
+            )
         else:
             to_change.append(recommendation)
     if refused:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.changes import Actor, atomic_write, versioned_create, versioned_delete, versioned_update
 
@@ -33,7 +33,11 @@ def source_delete(*, source: Source, actor: Actor, expected_version: int | None 
     count = source.recommendations.count()
     if count:
         raise ValidationError(
-            _("%(source)s cannot be deleted: %(count)d recommendation(s) come from it.")
+            ngettext(
+                "%(source)s cannot be deleted: %(count)d recommendation comes from it.",
+                "%(source)s cannot be deleted: %(count)d recommendations come from it.",
+                count,
+            )
             % {"source": source, "count": count}
         )
     versioned_delete(source, actor=actor, expected_version=expected_version)
@@ -57,6 +61,11 @@ def theme_delete(*, theme: Theme, actor: Actor, expected_version: int | None = N
     count = theme.recommendations.count()
     if count:
         raise ValidationError(
-            _("%(theme)s cannot be deleted: %(count)d recommendation(s) use it.") % {"theme": theme, "count": count}
+            ngettext(
+                "%(theme)s cannot be deleted: %(count)d recommendation uses it.",
+                "%(theme)s cannot be deleted: %(count)d recommendations use it.",
+                count,
+            )
+            % {"theme": theme, "count": count}
         )
     versioned_delete(theme, actor=actor, expected_version=expected_version)

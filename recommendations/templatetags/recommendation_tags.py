@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..choices import PartnerRole, Priority, Status
+from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
 from ..models import Recommendation
 
 register = template.Library()
 
 #: Keys of the change feed's representation that repeat another key in words (status → status_label).
 _REDUNDANT_CHANGE_KEYS = frozenset({"status_label", "priority_label", "status_changed_at", "created_at"})
+#: Labels of the representation's keys that are not fields of the model.
+_KEY_LABELS = {"links": gettext_lazy("links")}
 
 
 @register.filter
@@ -26,6 +33,12 @@ def status_label(value: str) -> str:
         return str(Status(value).label)
     except ValueError:
         return value or ""
+
+
+@register.filter
+def status_badge(value: str) -> SafeString:
+    """A status as its badge (``_status.html``), for a sentence that a translation may reorder around it."""
+    return SafeString(render_to_string("recommendations/_status.html", {"status": value}))
 
 
 @register.filter
@@ -55,7 +68,7 @@ def _field_label(name: str) -> str:
     except FieldDoesNotExist:
         field = None
     if not isinstance(field, Field):  # no such field, or the other side of a relation (which has no verbose name)
-        return name.replace("_", " ").capitalize()
+        return str(_KEY_LABELS.get(name, name.replace("_", " "))).capitalize()
     return str(field.verbose_name).capitalize()
 
 
@@ -67,6 +80,9 @@ def _readable(name: str, value: Any) -> str:
         return status_label(value)
     if name == "priority":
         return priority_label(value)
+    if name == "target_date" and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return date_format(date.fromisoformat(value), "DATE_FORMAT")
     if isinstance(value, list):
         return "; ".join(_readable_item(item) for item in value)
     if isinstance(value, dict):
@@ -76,9 +92,14 @@ def _readable(name: str, value: Any) -> str:
 
 
 def _readable_item(item: Any) -> str:
-    """A nested object (partner with role, theme, source) by its name."""
+    """A nested object by its name (partner with role, theme, source), or a link by its label and the other end."""
     if not isinstance(item, dict):
         return str(item)
+    other = item.get("recommendation")
+    if item.get("link_type") in LinkType.values and isinstance(other, dict):  # a link: "superseded by TOK23-12"
+        link_type = LinkType(item["link_type"])
+        label = link_type.label if item.get("direction") == "outgoing" else LINK_INVERSE_LABELS[link_type]
+        return _("%(link)s %(reference)s") % {"link": label, "reference": other.get("reference") or "?"}
     name = item.get("name") or item.get("title") or item.get("slug") or "?"
     role = item.get("role")
     if role:
