@@ -26,7 +26,8 @@ class Command(TransferCommand):
             except FileNotFoundError as error:
                 raise CommandError(_("%(file)s: no such file") % {"file": path}) from error
             except (ValidationError, ObjectDoesNotExist, KeyError, ValueError) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
                 raise CommandError(
-                    _("%(file)s: nothing loaded: %(reason)s") % {"file": path, "reason": error}
+                    _("%(file)s: nothing loaded: %(reason)s") % {"file": path, "reason": reason}
                 ) from error
             self.stdout.write(f"{path}:\n{result.summary()}")
