@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from recommendations.choices import Status
 
@@ -14,7 +15,13 @@ from .selectors import MonthCounts, ProgressSummary
 
 def report_header() -> list[str]:
     """The columns of the progress report's CSV: a section, a row label, one count per status, the total."""
-    return [_("Section"), _("Row"), *[str(label) for label in Status.labels], _("Total"), _("Implemented share")]
+    return [
+        pgettext("a part of the progress report's CSV", "Section"),
+        pgettext("what a row of the progress report's CSV counts", "Row"),
+        *[str(label) for label in Status.labels],
+        _("Total"),
+        _("Implemented share"),
+    ]
 
 
 def report_rows(summary: ProgressSummary, history: Sequence[MonthCounts]) -> Iterator[list[Any]]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from recommendations.choices import CLOSED_STATUSES, Status
@@ -82,7 +83,7 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     Partners are grouped by id and their names read afterwards (80 rows, not 250,000 carried through the grouping);
     the overdue count rides along with the counts by status. Unfiltered, no query checks rows against a subquery.
     """
-    overall = StatusRow(key="all", label="All")
+    overall = StatusRow(key="all", label=_("All"))
     overdue_now = Q(target_date__lt=timezone.localdate()) & ~Q(status__in=CLOSED_STATUSES)
     overdue = 0
     status_rows = (
@@ -127,9 +128,9 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
 # --- Web pages: status counts, progress over time, the report's lists, partners and sources -------------------------
 
 
-def status_counts(*, queryset: QuerySet[Recommendation], key: str = "all", label: str = "All") -> StatusRow:
-    """Counts by status of a (filtered) set of recommendations, in one query."""
-    row = StatusRow(key=key, label=label)
+def status_counts(*, queryset: QuerySet[Recommendation], key: str = "all", label: str | None = None) -> StatusRow:
+    """Counts by status of a (filtered) set of recommendations, in one query (labelled "All" unless told)."""
+    row = StatusRow(key=key, label=_("All") if label is None else label)
     rows = Recommendation.objects.filter(pk__in=_ids(queryset)).order_by().values("status").annotate(n=Count("pk"))
     for item in rows:
         row.counts[item["status"]] = item["n"]

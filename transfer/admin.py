@@ -31,7 +31,7 @@ from recommendations.models import Recommendation
 
 from .exports import export_file, export_filename
 from .forms import ImportForm
-from .importing import COLUMNS, Action, ImportPlan, import_plan, read_import_file
+from .importing import COLUMNS, KIND_LABELS, Action, ImportPlan, import_plan, plan_summary, read_import_file
 from .services import recommendations_import
 from .staging import SESSION_KEY, StagingError, discard, stage, staged_upload
 
@@ -139,6 +139,8 @@ class RecommendationImportExportMixin(_AdminBase):
             filename=filename,
             changed=changed,
             cannot_create=cannot_create,
+            cannot_create_labels=[str(KIND_LABELS[kind]) for kind in cannot_create],
+            summary=plan_summary(plan),
             can_confirm=not plan.has_errors and not cannot_create and writes > 0,
         )
         return TemplateResponse(request, self.import_preview_template, context)

@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.models import ApiToken, ChangeEvent
 from partners.models import Partner
@@ -53,6 +55,18 @@ SECTIONS = [
     "change_events",
 ]
 _BATCH = 2000
+#: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
+SECTION_LABELS = {
+    "groups": pgettext_lazy("a section of a backup", "groups"),
+    "users": pgettext_lazy("a section of a backup", "users"),
+    "themes": pgettext_lazy("a section of a backup", "themes"),
+    "partners": pgettext_lazy("a section of a backup", "partners"),
+    "sources": pgettext_lazy("a section of a backup", "sources"),
+    "recommendations": pgettext_lazy("a section of a backup", "recommendations"),
+    "status_updates": pgettext_lazy("a section of a backup", "status_updates"),
+    "links": pgettext_lazy("a section of a backup", "links"),
+    "change_events": pgettext_lazy("a section of a backup", "change_events"),
+}
 
 
 @dataclass
@@ -63,14 +77,17 @@ class BackupStats:
 
     def summary(self) -> str:
         """One line per section."""
-        return "\n".join(f"{name}: {count}" for name, count in self.counts.items())
+        line = pgettext("a section of a backup and how many records it holds", "%(section)s: %(count)d")
+        return "\n".join(
+            line % {"section": SECTION_LABELS[name], "count": count} for name, count in self.counts.items()
+        )
 
 
 def _dt(value: str | None) -> datetime:
     """A stored date-time back from its ISO form (every one the backup stores is required)."""
     parsed = parse_datetime(value) if value else None
     if parsed is None:  # the column would refuse it (NOT NULL)
-        raise ValidationError(f"Not a date-time: {value!r}.")
+        raise ValidationError(_("Not a date-time: %(value)r.") % {"value": value})
     return parsed
 
 
@@ -259,16 +276,17 @@ def backup_read(stream: IO[str]) -> dict[str, Any]:
     try:
         data = json.load(stream)
     except json.JSONDecodeError as error:
-        raise ValidationError(f"Not a JSON document: {error}") from error
+        raise ValidationError(_("Not a JSON document: %(error)s") % {"error": error}) from error
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
-        raise ValidationError(f'Not a tracker backup (expected "format": "{BACKUP_FORMAT}").')
+        raise ValidationError(_('Not a tracker backup (expected "format": "%(format)s").') % {"format": BACKUP_FORMAT})
     if data.get("version") != BACKUP_VERSION:
         raise ValidationError(
-            f"Backup version {data.get('version')} cannot be restored by this version (expects {BACKUP_VERSION})."
+            _("Backup version %(version)s cannot be restored by this version (expects %(expected)s).")
+            % {"version": data.get("version"), "expected": BACKUP_VERSION}
         )
     missing = [name for name in SECTIONS if not isinstance(data.get(name), list)]
     if missing:
-        raise ValidationError(f"Backup is incomplete: missing {', '.join(missing)}.")
+        raise ValidationError(_("Backup is incomplete: missing %(sections)s.") % {"sections": ", ".join(missing)})
     return data
 
 
@@ -300,7 +318,7 @@ def _reset_sequences(models: list[type[Model]]) -> None:
 def backup_import(*, data: dict[str, Any]) -> BackupStats:
     """Restore a backup into an empty database, all or nothing."""
     if not _database_is_empty():
-        raise ValidationError("The database is not empty: restore into a freshly migrated database.")
+        raise ValidationError(_("The database is not empty: restore into a freshly migrated database."))
     stats = BackupStats()
     User = get_user_model()
 
@@ -308,10 +326,13 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
     }
     for item in data["groups"]:
-        group, _ = Group.objects.get_or_create(name=item["name"])
+        group, _created = Group.objects.get_or_create(name=item["name"])
         unknown = [name for name in item["permissions"] if name not in permissions]
         if unknown:
-            raise ValidationError(f"Group {item['name']}: unknown permissions {', '.join(unknown)}.")
+            raise ValidationError(
+                _("Group %(group)s: unknown permissions %(permissions)s.")
+                % {"group": item["name"], "permissions": ", ".join(unknown)}
+            )
         group.permissions.set([permissions[name] for name in item["permissions"]])
     stats.counts["groups"] = len(data["groups"])
 

@@ -16,6 +16,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from partners.models import Partner
 from partners.services import partner_create
@@ -23,6 +25,15 @@ from recommendations.models import Recommendation, Source, Theme
 from recommendations.services import recommendation_create, source_create, theme_create
 
 BUNDLE_FORMAT = "policy-tracker-bundle/1"
+#: How each kind of object a bundle holds is named in the summary.
+KIND_LABELS = {
+    "themes": pgettext_lazy("a kind of object a bundle holds", "themes"),
+    "partners": pgettext_lazy("a kind of object a bundle holds", "partners"),
+    "sources": pgettext_lazy("a kind of object a bundle holds", "sources"),
+    "recommendations": pgettext_lazy("a kind of object a bundle holds", "recommendations"),
+}
+#: One line of the summary.
+SUMMARY_LINE = gettext_lazy("%(kind)s: %(created)d created, %(existing)d already present")
 
 
 @dataclass
@@ -39,7 +50,8 @@ class BundleResult:
     def summary(self) -> str:
         """One line per kind: created and already present."""
         return "\n".join(
-            f"{kind}: {self.created[kind]} created, {self.existing[kind]} already present" for kind in self.created
+            SUMMARY_LINE % {"kind": KIND_LABELS[kind], "created": self.created[kind], "existing": self.existing[kind]}
+            for kind in self.created
         )
 
 
@@ -48,7 +60,9 @@ def bundle_read(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
-        raise ValidationError(f'{path}: not a bundle (expected "format": "{BUNDLE_FORMAT}").')
+        raise ValidationError(
+            _('%(path)s: not a bundle (expected "format": "%(format)s").') % {"path": path, "format": BUNDLE_FORMAT}
+        )
     return data
 
 
@@ -58,7 +72,9 @@ def _partners_in_dependency_order(partners: list[dict[str, Any]]) -> list[dict[s
     while pending:
         ready = [p for p in pending if all(m in placed or m not in {q["slug"] for q in pending} for m in p["members"])]
         if not ready:
-            raise ValidationError("Partner membership is circular: " + ", ".join(p["slug"] for p in pending))
+            raise ValidationError(
+                _("Partner membership is circular: %(partners)s") % {"partners": ", ".join(p["slug"] for p in pending)}
+            )
         for partner in ready:
             ordered.append(partner)
             placed.add(partner["slug"])

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.spreadsheets import table_write
 from recommendations.models import Recommendation, RecommendationPartner, Theme
@@ -46,7 +46,13 @@ def _partners_text(recommendation: Recommendation) -> str:
     parts = []
     for link in recommendation.partner_links.all():
         role = link.get_role_display()
-        parts.append(f"{link.partner.name} ({str(role).lower()})" if role else link.partner.name)
+        if role:
+            parts.append(
+                pgettext("a partner and its role", "%(partner)s (%(role)s)")
+                % {"partner": link.partner.name, "role": str(role).lower()}
+            )
+        else:
+            parts.append(link.partner.name)
     return "; ".join(parts)
 
 

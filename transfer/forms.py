@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,13 +15,20 @@ from core.spreadsheets import MAX_FILE_BYTES, MAX_ROWS, TableFileError
 from .importing import ImportPlan, import_plan, read_import_file
 
 
+def _file_help() -> str:
+    """The file field's help, in the language of the request that shows it (not the one of the first import)."""
+    return _("CSV (UTF-8), XLSX or JSON; at most %(mb)d MB and %(rows)d rows.") % {
+        "mb": MAX_FILE_BYTES // (1024 * 1024),
+        "rows": MAX_ROWS,
+    }
+
+
 class ImportForm(forms.Form):
     """The upload: a file and whether to create unknown sources, partners and themes."""
 
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV (UTF-8), XLSX or JSON; at most %(mb)d MB and %(rows)d rows.")
-        % {"mb": MAX_FILE_BYTES // (1024 * 1024), "rows": MAX_ROWS},
+        help_text=lazy(_file_help, str)(),
     )
     create_missing = forms.BooleanField(
         label=gettext_lazy("Create missing sources, partners and themes"),

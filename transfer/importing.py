@@ -36,12 +36,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from core.models import field_max_length
 from core.spreadsheets import Table, TableFileError, table_read
@@ -50,6 +52,9 @@ from partners.models import Partner
 from recommendations.choices import PartnerRole, Priority, SourceKind, Status
 from recommendations.models import Recommendation, Source, Theme
 from recommendations.services import validate_status_transition
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 #: Every column the import reads and the export writes, in the export's order.
 COLUMNS = (
@@ -93,6 +98,76 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
     ERROR = "error"
 
+    @property
+    def label(self) -> str:
+        """The action as the preview names it, in the user's language."""
+        return str(ACTION_LABELS[self])
+
+
+#: What the preview calls each action (the values above stay the machine-readable ones).
+ACTION_LABELS: dict[Action, _StrPromise] = {
+    Action.CREATE: pgettext_lazy("what an import does with a row", "create"),
+    Action.UPDATE: pgettext_lazy("what an import does with a row", "update"),
+    Action.UNCHANGED: pgettext_lazy("what an import does with a row", "unchanged"),
+    Action.ERROR: pgettext_lazy("what an import does with a row", "error"),
+}
+#: What a source, partner or theme the import creates is called in messages.
+KIND_LABELS: dict[str, _StrPromise] = {
+    "source": pgettext_lazy("kind of object an import creates", "source"),
+    "partner": pgettext_lazy("kind of object an import creates", "partner"),
+    "theme": pgettext_lazy("kind of object an import creates", "theme"),
+}
+#: A name the catalogue cannot use, by kind (one whole sentence each, so that every language can word it).
+CATALOGUE_ERRORS: dict[str, dict[str, _StrPromise]] = {
+    "source": {
+        "ambiguous": gettext_lazy("“%(value)s” could be any of several sources (%(slugs)s): write the slug."),
+        "unknown": gettext_lazy("“%(value)s” is not a known source (write its slug or name, or create missing ones)."),
+        "no_slug": gettext_lazy("“%(value)s” is not a known source, and no slug can be made from it: add it first."),
+        "slug_taken": gettext_lazy(
+            "“%(value)s” is not a known source, and its slug “%(slug)s” is taken by “%(taken)s”: write “%(slug)s” "
+            "if you mean that one."
+        ),
+        "too_long": gettext_lazy("“%(value)s…” is too long for a source's name (at most %(max)d)."),
+    },
+    "partner": {
+        "ambiguous": gettext_lazy("“%(value)s” could be any of several partners (%(slugs)s): write the slug."),
+        "unknown": gettext_lazy("“%(value)s” is not a known partner (write its slug or name, or create missing ones)."),
+        "no_slug": gettext_lazy("“%(value)s” is not a known partner, and no slug can be made from it: add it first."),
+        "slug_taken": gettext_lazy(
+            "“%(value)s” is not a known partner, and its slug “%(slug)s” is taken by “%(taken)s”: write “%(slug)s” "
+            "if you mean that one."
+        ),
+        "too_long": gettext_lazy("“%(value)s…” is too long for a partner's name (at most %(max)d)."),
+    },
+    "theme": {
+        "ambiguous": gettext_lazy("“%(value)s” could be any of several themes (%(slugs)s): write the slug."),
+        "unknown": gettext_lazy("“%(value)s” is not a known theme (write its slug or name, or create missing ones)."),
+        "no_slug": gettext_lazy("“%(value)s” is not a known theme, and no slug can be made from it: add it first."),
+        "slug_taken": gettext_lazy(
+            "“%(value)s” is not a known theme, and its slug “%(slug)s” is taken by “%(taken)s”: write “%(slug)s” "
+            "if you mean that one."
+        ),
+        "too_long": gettext_lazy("“%(value)s…” is too long for a theme's name (at most %(max)d)."),
+    },
+}
+#: A cell that is not one of a choice's values, by what the choice is.
+CHOICE_ERRORS: dict[str, _StrPromise] = {
+    "partner role": gettext_lazy("“%(value)s” is not a partner role (use one of: %(allowed)s)."),
+    "priority": gettext_lazy("“%(value)s” is not a priority (use one of: %(allowed)s)."),
+    "status": gettext_lazy("“%(value)s” is not a status (use one of: %(allowed)s)."),
+}
+
+
+def _column_error(name: str, error: object) -> str:
+    """A row's problem with one column, as "column: reason" (the column's key stays as the file writes it)."""
+    return f"{name}: {error}"
+
+
+def _quoted_list(names: Iterable[str]) -> str:
+    """Names as a list in quotes: “a”, “b”."""
+    quoted = [pgettext("a name quoted in a list", "“%(name)s”") % {"name": name} for name in names]
+    return pgettext("separates the items of a list", ", ").join(quoted)
+
 
 @dataclass(frozen=True)
 class NewObject:
@@ -113,6 +188,11 @@ class NewObject:
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the user reads it: source, partner or theme in the user's language."""
+        return str(KIND_LABELS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -162,6 +242,13 @@ class ImportPlan:
     rows: list[RowPlan]
     new_objects: list[NewObject] = field(default_factory=list)
     row_label: str = "row"
+
+    @property
+    def row_heading(self) -> str:
+        """What the preview's first column is called: Row (spreadsheets) or Item (JSON lists)."""
+        if self.row_label == "item":
+            return pgettext("an item of a JSON list, as a column heading", "Item")
+        return pgettext("a row of a spreadsheet, as a column heading", "Row")
 
     def count(self, action: Action) -> int:
         """How many rows have this action."""
@@ -273,7 +360,7 @@ def cell_date(value: Any) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD.")
+    raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": text})
 
 
 def _choice(value: str, choices: type[models.TextChoices], what: str) -> str:
@@ -282,8 +369,8 @@ def _choice(value: str, choices: type[models.TextChoices], what: str) -> str:
     for choice in choices:
         if wanted in (choice.value, column_name(str(choice.label))):
             return choice.value
-    allowed = ", ".join(choices.values)
-    raise ValueError(f"“{value}” is not a {what} (use one of: {allowed}).")
+    allowed = ", ".join(choices.values)  # the values as the file writes them, in any language
+    raise ValueError(CHOICE_ERRORS[what] % {"value": value, "allowed": allowed})
 
 
 def format_partners(assignments: Iterable[tuple[Partner | NewObject, str]]) -> list[str]:
@@ -322,7 +409,7 @@ class _Catalogue(Generic[_Named]):
         self.create_missing = create_missing
         self.name_max = field_max_length(objects.model, name_field)
         self.slug_max = field_max_length(objects.model, "slug")
-        self.tiers: list[dict[str, list[_Named]]] = [defaultdict(list) for _ in keys]
+        self.tiers: list[dict[str, list[_Named]]] = [defaultdict(list) for _key in keys]
         self.by_slug: dict[str, _Named] = {}
         for obj in objects:
             self.by_slug[obj.slug] = obj
@@ -335,26 +422,24 @@ class _Catalogue(Generic[_Named]):
     def find(self, text: str) -> _Named | NewObject:
         """The object ``text`` names (slug first, then name, then short name); ValueError if none or several."""
         wanted = text.strip().lower()
+        errors = CATALOGUE_ERRORS[self.kind]
         for tier in self.tiers:
             found = tier.get(wanted, [])
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
                 slugs = ", ".join(obj.slug for obj in found)
-                raise ValueError(f"“{text}” could be any of several {self.kind}s ({slugs}): write the slug.")
+                raise ValueError(errors["ambiguous"] % {"value": text, "slugs": slugs})
         if not self.create_missing:
-            raise ValueError(f"“{text}” is not a known {self.kind} (write its slug or name, or create missing ones).")
+            raise ValueError(errors["unknown"] % {"value": text})
         slug = slugify(text)[: self.slug_max].strip("-")
         if not slug:
-            raise ValueError(f"“{text}” is not a known {self.kind}, and no slug can be made from it: add it first.")
+            raise ValueError(errors["no_slug"] % {"value": text})
         if slug in self.by_slug:
             taken = self.by_slug[slug]
-            raise ValueError(
-                f"“{text}” is not a known {self.kind}, and its slug “{slug}” is taken by “{taken}”: write “{slug}” "
-                "if you mean that one."
-            )
+            raise ValueError(errors["slug_taken"] % {"value": text, "slug": slug, "taken": taken})
         if len(text) > self.name_max:
-            raise ValueError(f"“{text[:40]}…” is too long for a {self.kind}'s name (at most {self.name_max}).")
+            raise ValueError(errors["too_long"] % {"value": text[:40], "max": self.name_max})
         return self.new.setdefault(slug, NewObject(kind=self.kind, slug=slug, name=text.strip()))
 
 
@@ -418,18 +503,19 @@ def _columns(table: Table) -> dict[str, str]:
         if name not in COLUMNS:
             unknown.append(heading)
         elif name in columns:
-            raise TableFileError(f"The column “{heading}” appears twice.")
+            raise TableFileError(_("The column “%(heading)s” appears twice.") % {"heading": heading})
         else:
             columns[name] = heading
     if unknown:
         raise TableFileError(
-            f"Unknown column(s): {', '.join(f'“{h}”' for h in unknown)}. The columns are: {', '.join(COLUMNS)}."
+            _("Unknown column(s): %(unknown)s. The columns are: %(columns)s.")
+            % {"unknown": _quoted_list(unknown), "columns": ", ".join(COLUMNS)}
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise TableFileError(f"Required column(s) missing: {', '.join(missing)}.")
+        raise TableFileError(_("Required column(s) missing: %(columns)s.") % {"columns": ", ".join(missing)})
     if not table.rows:
-        raise TableFileError("The file has headings but no rows.")
+        raise TableFileError(_("The file has headings but no rows."))
     return columns
 
 
@@ -440,7 +526,7 @@ def _partner_assignments(value: Any, catalogue: _Catalogue[Partner]) -> list[tup
     for item in cell_items(value):
         name, role = item, ""
         if ROLE_SEPARATOR in item:
-            head, _, tail = item.rpartition(ROLE_SEPARATOR)
+            head, _separator, tail = item.rpartition(ROLE_SEPARATOR)
             try:
                 role = _choice(tail.strip(), PartnerRole, "partner role")
                 name = head.strip()
@@ -457,7 +543,7 @@ def _partner_assignments(value: Any, catalogue: _Catalogue[Partner]) -> list[tup
     seen: set[str] = set()
     for partner, _role in assignments:
         if partner.slug in seen:
-            problems.append(f"the partner “{partner.slug}” is listed twice.")
+            problems.append(_("the partner “%(slug)s” is listed twice.") % {"slug": partner.slug})
         seen.add(partner.slug)
     if problems:
         raise ValueError(" ".join(problems))
@@ -505,14 +591,14 @@ def _read_row(
             elif name == "target_date":
                 values[name] = cell_date(cell)
             elif isinstance(cell, list | dict):
-                raise ValueError("expected text, found a list.")
+                raise ValueError(_("expected text, found a list."))
             else:
                 values[name] = cell_text(cell)
         except ValueError as error:
-            errors.append(f"{name}: {error}")
+            errors.append(_column_error(name, error))
     for name in REQUIRED_VALUES:
         if name in values and not values[name] and not _has_error(errors, name):
-            errors.append(f"{name}: a recommendation needs one; this cell is empty.")
+            errors.append(_column_error(name, _("a recommendation needs one; this cell is empty.")))
     return values, errors
 
 
@@ -552,14 +638,16 @@ def _model_errors(instance: Recommendation, known: Sequence[str]) -> list[str]:
     try:
         instance.clean_fields(exclude=exclude)
     except ValidationError as error:
-        return [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+        return [_column_error(name, " ".join(messages)) for name, messages in error.message_dict.items()]
     return []
 
 
 def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
     """Fill in the plan of a row that creates a recommendation."""
     missing = [name for name in REQUIRED_VALUES if name not in values and not _has_error(row.errors, name)]
-    row.errors += [f"{name}: a new recommendation needs one; the file has no such column." for name in missing]
+    row.errors += [
+        _column_error(name, _("a new recommendation needs one; the file has no such column.")) for name in missing
+    ]
     status = values.get("status") or Status.PROPOSED
     kwargs: dict[str, Any] = {
         "reference": row.reference,
@@ -616,7 +704,7 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         try:
             validate_status_transition(from_status=current.status, to_status=new_status, note=note)
         except ValidationError as error:
-            row.errors += [f"status: {message}" for message in error.messages]
+            row.errors += [_column_error("status", message) for message in error.messages]
         data["status"] = new_status
         if note:
             data["status_note"] = note
@@ -656,14 +744,21 @@ def import_plan(*, table: Table, create_missing: bool = False) -> ImportPlan:
         values, row.errors = _read_row(raw, columns, context)
         current = context.existing.get(reference.lower()) if reference else None
         if not reference:
-            row.errors.insert(0, "reference: every row needs one; this cell is empty.")
+            row.errors.insert(0, _column_error("reference", _("every row needs one; this cell is empty.")))
         elif len(rows_by_reference[reference.lower()]) > 1:
-            numbers = " and ".join(str(n) for n in rows_by_reference[reference.lower()])
-            row.errors.insert(0, f"reference: “{reference}” is in {table.row_label}s {numbers}; each may appear once.")
+            joiner = pgettext("joins row numbers: rows 2 and 3", " and ")
+            numbers = joiner.join(str(n) for n in rows_by_reference[reference.lower()])
+            if table.row_label == "item":
+                repeated = _("“%(reference)s” is in items %(numbers)s; each may appear once.")
+            else:
+                repeated = _("“%(reference)s” is in rows %(numbers)s; each may appear once.")
+            row.errors.insert(0, _column_error("reference", repeated % {"reference": reference, "numbers": numbers}))
         elif current is not None and current.reference != reference:
-            row.errors.insert(
-                0, f"reference: “{reference}” differs only in letter case from “{current.reference}”: write it exactly."
-            )
+            message = _("“%(reference)s” differs only in letter case from “%(current)s”: write it exactly.") % {
+                "reference": reference,
+                "current": current.reference,
+            }
+            row.errors.insert(0, _column_error("reference", message))
         elif current is None:
             _plan_create(row, values)
         else:
@@ -708,23 +803,36 @@ def _short(text: str) -> str:
     return text if len(text) <= PREVIEW_WIDTH else text[: PREVIEW_WIDTH - 1] + "…"
 
 
+#: The line that heads a row's block in the text preview, for spreadsheet rows and JSON items.
+ROW_LINES = {
+    "row": gettext_lazy("Row %(number)s: %(reference)s: %(action)s"),
+    "item": gettext_lazy("Item %(number)s: %(reference)s: %(action)s"),
+}
+#: The line of a source, partner or theme the import creates, by kind.
+NEW_OBJECT_LINES = {
+    "source": gettext_lazy("New source: %(slug)s (“%(name)s”)"),
+    "partner": gettext_lazy("New partner: %(slug)s (“%(name)s”)"),
+    "theme": gettext_lazy("New theme: %(slug)s (“%(name)s”)"),
+}
+
+
 def plan_as_text(plan: ImportPlan) -> str:
     """The preview as plain text: one block per row, then what is created, then the counts."""
     lines = []
-    label = plan.row_label.capitalize()
+    heading = ROW_LINES["item" if plan.row_label == "item" else "row"]
+    empty = _("(empty)")
     for row in plan.rows:
-        lines.append(f"{label} {row.number}: {row.reference or '(no reference)'}: {row.action.value}")
+        reference = row.reference or _("(no reference)")
+        lines.append(heading % {"number": row.number, "reference": reference, "action": row.action.label})
         for change in row.changes:
             if row.action == Action.CREATE:
                 lines.append(f"    {change.field}: {_short(change.new)}")
             else:
-                lines.append(
-                    f"    {change.field}: {_short(change.old) or '(empty)'} → {_short(change.new) or '(empty)'}"
-                )
-        lines += [f"    error: {error}" for error in row.errors]
+                lines.append(f"    {change.field}: {_short(change.old) or empty} → {_short(change.new) or empty}")
+        lines += ["    " + _("error: %(error)s") % {"error": error} for error in row.errors]
     for kind in ("source", "partner", "theme"):
         for new in plan.new_of(kind):
-            lines.append(f"New {kind}: {new.slug} (“{new.name}”)")
+            lines.append(NEW_OBJECT_LINES[kind] % {"slug": new.slug, "name": new.name})
     lines.append(plan_summary(plan))
     return "\n".join(lines)
 
@@ -732,7 +840,10 @@ def plan_as_text(plan: ImportPlan) -> str:
 def plan_summary(plan: ImportPlan) -> str:
     """One line: how many rows are created, updated, unchanged and in error."""
     counts = plan.counts
-    return (
-        f"{counts['create']} to create, {counts['update']} to update, {counts['unchanged']} unchanged, "
-        f"{counts['error']} with errors."
-    )
+    parts = [
+        ngettext("%(count)d to create", "%(count)d to create", counts["create"]) % {"count": counts["create"]},
+        ngettext("%(count)d to update", "%(count)d to update", counts["update"]) % {"count": counts["update"]},
+        ngettext("%(count)d unchanged", "%(count)d unchanged", counts["unchanged"]) % {"count": counts["unchanged"]},
+        ngettext("%(count)d with errors", "%(count)d with errors", counts["error"]) % {"count": counts["error"]},
+    ]
+    return pgettext("separates the items of a list", ", ").join(parts) + pgettext("ends a sentence", ".")

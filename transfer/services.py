@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from core.changes import Actor, atomic_write
 from partners.models import Partner
@@ -33,14 +34,21 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line: what was written."""
-        text = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
-            "created": len(self.created),
-            "updated": len(self.updated),
-            "unchanged": self.unchanged,
-        }
+        created, updated = len(self.created), len(self.updated)
+        separator = pgettext("separates the items of a list", ", ")
+        parts = [
+            ngettext("%(count)d created", "%(count)d created", created) % {"count": created},
+            ngettext("%(count)d updated", "%(count)d updated", updated) % {"count": updated},
+            ngettext("%(count)d unchanged", "%(count)d unchanged", self.unchanged) % {"count": self.unchanged},
+        ]
+        text = separator.join(parts) + pgettext("ends a sentence", ".")
         if self.new_objects:
-            added = ", ".join(f"{type(obj)._meta.verbose_name} {obj.slug}" for obj in self.new_objects)
-            text += " " + _("Added: %(added)s.") % {"added": added}
+            added = separator.join(
+                pgettext("what an import added: a kind and a slug", "%(kind)s %(slug)s")
+                % {"kind": type(obj)._meta.verbose_name, "slug": obj.slug}
+                for obj in self.new_objects
+            )
+            text = _("%(summary)s Added: %(added)s.") % {"summary": text, "added": added}
         return text
 
 
@@ -55,8 +63,14 @@ def recommendations_import(*, plan: ImportPlan, actor: Actor) -> ImportResult:
     VersionConflict is raised and nothing is written.
     """
     if plan.has_errors:
+        count = len(plan.error_rows)
         raise ValidationError(
-            _("The file has errors in %(count)d row(s): nothing was imported.") % {"count": len(plan.error_rows)}
+            ngettext(
+                "The file has errors in %(count)d row: nothing was imported.",
+                "The file has errors in %(count)d rows: nothing was imported.",
+                count,
+            )
+            % {"count": count}
         )
     creators: dict[str, Callable[..., Source | Partner | Theme]] = {
         "source": source_create,

@@ -40,7 +40,7 @@ def request_language(request: Request | None) -> str:
 def language_help(plain: serializers.Field[Any, Any, Any, Any], language: str) -> str:
     """The help text of a language column: what the plain field is, in that language."""
     label = str(plain.help_text or plain.label or plain.field_name or "")
-    return str(_("%(field)s in %(language)s.") % {"field": label.rstrip("."), "language": LANGUAGE_NAMES[language]})
+    return str(_("In %(language)s: %(field)s") % {"field": label, "language": LANGUAGE_NAMES[language]})
 
 
 class TranslatedFieldsMixin(serializers.Serializer[Any]):

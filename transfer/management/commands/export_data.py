@@ -3,18 +3,21 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from transfer.backup import backup_export
+from transfer.management.base import TransferCommand
 
 
-class Command(BaseCommand):
+class Command(TransferCommand):
     """Write a consistent JSON backup of everything (no passwords, no tokens)."""
 
-    help = "Back up the whole tracker to a JSON file (use - for standard output)."
+    help = gettext_lazy("Back up the whole tracker to a JSON file (use - for standard output).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="Where to write the backup, or - for standard output.")
+        parser.add_argument("file", help=_("Where to write the backup, or - for standard output."))
 
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         if file == "-":
@@ -29,5 +32,5 @@ class Command(BaseCommand):
             partial.replace(path)  # a backup file is either complete or absent
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise CommandError(f"Cannot write {path}: {error}") from error
-        self.stdout.write(f"Backup written to {path}:\n{stats.summary()}")
+            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": error}) from error
+        self.stdout.write(_("Backup written to %(path)s:\n%(summary)s") % {"path": path, "summary": stats.summary()})

@@ -2,33 +2,39 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.spreadsheets import FORMATS, format_from_name
 from recommendations.filtersets import RecommendationFilterSet
 from transfer.exports import export_file
+from transfer.management.base import TransferCommand
 
 
-class Command(BaseCommand):
+class Command(TransferCommand):
     """Export recommendations in the import's columns (CSV, XLSX or JSON, from the file's extension)."""
 
-    help = (
+    help = gettext_lazy(
         "Export recommendations to a .csv, .xlsx or .json file in the columns import_recommendations reads, so the "
         "file imports back unchanged. Filters can be repeated and combine like the list's filters."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", type=Path, help="Where to write: a .csv, .xlsx or .json file.")
-        parser.add_argument("--source", action="append", default=[], help="Only this source (slug); repeatable.")
-        parser.add_argument("--partner", action="append", default=[], help="Only this partner (slug); repeatable.")
-        parser.add_argument("--theme", action="append", default=[], help="Only this theme (slug); repeatable.")
-        parser.add_argument("--status", action="append", default=[], help="Only this status; repeatable.")
+        parser.add_argument("file", type=Path, help=_("Where to write: a .csv, .xlsx or .json file."))
+        parser.add_argument("--source", action="append", default=[], help=_("Only this source (slug); repeatable."))
+        parser.add_argument("--partner", action="append", default=[], help=_("Only this partner (slug); repeatable."))
+        parser.add_argument("--theme", action="append", default=[], help=_("Only this theme (slug); repeatable."))
+        parser.add_argument("--status", action="append", default=[], help=_("Only this status; repeatable."))
 
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
         fmt = format_from_name(file.name)
         if fmt is None:
-            raise CommandError(f"{file}: the name must end in one of: {', '.join('.' + f for f in FORMATS)}.")
+            raise CommandError(
+                _("%(file)s: the name must end in one of: %(extensions)s.")
+                % {"file": file, "extensions": ", ".join("." + f for f in FORMATS)}
+            )
         data = MultiValueDict({name: options[name] for name in ("source", "partner", "theme", "status")})
         filterset = RecommendationFilterSet(data=data)
         if not filterset.is_valid():
@@ -39,4 +45,12 @@ class Command(BaseCommand):
             file.write_bytes(export_file(queryset=queryset, fmt=fmt))
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from error
-        self.stdout.write(f"{file}: {queryset.count()} recommendation(s) exported.")
+        count = queryset.count()
+        self.stdout.write(
+            ngettext(
+                "%(file)s: %(count)d recommendation exported.",
+                "%(file)s: %(count)d recommendation(s) exported.",
+                count,
+            )
+            % {"file": file, "count": count}
+        )

@@ -4,32 +4,35 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.changes import VersionConflict
 from core.spreadsheets import MAX_FILE_BYTES, TableFileError
 from transfer.importing import import_plan, plan_as_text, read_import_file
+from transfer.management.base import TransferCommand
 from transfer.services import recommendations_import
 
 
-class Command(BaseCommand):
+class Command(TransferCommand):
     """Import recommendations from a spreadsheet: print the plan, then apply every row or none."""
 
-    help = (
+    help = gettext_lazy(
         "Import recommendations from a CSV (UTF-8), XLSX or JSON file. Prints what each row does; with --dry-run "
         "writes nothing, otherwise applies all rows in one transaction. Exits non-zero if any row has an error "
         "(and then writes nothing). Columns: see docs/user-guide.md, 'Adding a new source'."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", type=Path, help="A .csv, .xlsx or .json file.")
-        parser.add_argument("--dry-run", action="store_true", help="Show what the import would do; write nothing.")
+        parser.add_argument("file", type=Path, help=_("A .csv, .xlsx or .json file."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Show what the import would do; write nothing."))
         parser.add_argument(
             "--create-missing",
             action="store_true",
-            help="Create unknown sources, partners and themes (from their names) instead of reporting them.",
+            help=_("Create unknown sources, partners and themes (from their names) instead of reporting them."),
         )
-        parser.add_argument("--user", help="Username recorded as the author of the changes and timeline entries.")
+        parser.add_argument("--user", help=_("Username recorded as the author of the changes and timeline entries."))
 
     def handle(
         self, *args: Any, file: Path, dry_run: bool, create_missing: bool, user: str | None, **options: Any
@@ -39,10 +42,13 @@ class Command(BaseCommand):
             try:
                 actor = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist as error:
-                raise CommandError(f"No user named “{user}”.") from error
+                raise CommandError(_("No user named “%(user)s”.") % {"user": user}) from error
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
-                raise CommandError(f"{file}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it.")
+                raise CommandError(
+                    _("%(file)s: larger than %(mb)d MB; split it.")
+                    % {"file": file, "mb": MAX_FILE_BYTES // (1024 * 1024)}
+                )
             content = file.read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from error
@@ -51,20 +57,38 @@ class Command(BaseCommand):
                 table=read_import_file(content=content, filename=file.name), create_missing=create_missing
             )
         except TableFileError as error:
-            raise CommandError(f"{file}: {error} Nothing was written.") from error
+            raise CommandError(
+                _("%(file)s: %(error)s Nothing was written.") % {"file": file, "error": error}
+            ) from error
 
         self.stdout.write(plan_as_text(plan))
         if plan.has_errors:
-            raise CommandError(
-                f"{file}: {len(plan.error_rows)} {plan.row_label}(s) with errors; nothing was written. "
-                "Correct them and run the import again."
-            )
+            count = len(plan.error_rows)
+            if plan.row_label == "item":
+                message = ngettext(
+                    "%(file)s: %(count)d item(s) with errors; nothing was written. Correct them and run the import "
+                    "again.",
+                    "%(file)s: %(count)d item(s) with errors; nothing was written. Correct them and run the import "
+                    "again.",
+                    count,
+                )
+            else:
+                message = ngettext(
+                    "%(file)s: %(count)d row(s) with errors; nothing was written. Correct them and run the import "
+                    "again.",
+                    "%(file)s: %(count)d row(s) with errors; nothing was written. Correct them and run the import "
+                    "again.",
+                    count,
+                )
+            raise CommandError(message % {"file": file, "count": count})
         if dry_run:
-            self.stdout.write("Dry run: nothing was written.")
+            self.stdout.write(_("Dry run: nothing was written."))
             return
         try:
             result = recommendations_import(plan=plan, actor=actor)
         except (VersionConflict, ValidationError) as error:
             message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            raise CommandError(f"{file}: nothing was written: {message}") from error
-        self.stdout.write(f"Imported: {result.summary()}")
+            raise CommandError(
+                _("%(file)s: nothing was written: %(reason)s") % {"file": file, "reason": message}
+            ) from error
+        self.stdout.write(_("Imported: %(summary)s") % {"summary": result.summary()})
