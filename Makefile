@@ -75,6 +75,7 @@ messages: venv
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l ja --no-location --no-obsolete \
 		-i tests -i loadtest -i bench -i docs -i staticfiles -i var
 	msgfmt --check -o locale/ja/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.po
+	msgfmt --check -o locale/third_party/ja/LC_MESSAGES/django.mo locale/third_party/ja/LC_MESSAGES/django.po
 
 lint: venv
 	$(BIN)/ruff check .

@@ -192,7 +192,8 @@ LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"DJANGO_LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue, then Japanese for third-party apps that ship none (django-axes' admin).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 # Bilingual content (core.translation, docs/adr/0006-bilingual-content.md): each translated field has a column per
 # language; a missing value falls back to the other language. A field's own column holds the canonical value,
 # English where there is one. Registered in each app's translation.py.

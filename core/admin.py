@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_filters import FilterSet
@@ -34,6 +35,15 @@ from .changes import VersionConflict
 from .feed import feed_type_for
 from .models import ApiToken, ChangeEvent, SignInThrottle
 from .services import api_token_create, api_token_revoke
+from .translation import (
+    CANONICAL_LANGUAGE,
+    CONTENT_LANGUAGES,
+    LANGUAGE_NAMES,
+    column,
+    columns,
+    fallback_order,
+    translated_fields,
+)
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import BaseModelAdmin, _FieldGroups
@@ -264,6 +274,26 @@ def filterset_list_filter(
     )
 
 
+def label_language_fields(form: forms.BaseForm) -> None:
+    """Label a form's language columns "Title (Japanese)", and make each optional: a value in at least one language
+    is the model's rule, checked by the service."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return
+    for field in translated_fields(model):
+        plain = model._meta.get_field(field)
+        for language in CONTENT_LANGUAGES:
+            form_field = form.fields.get(column(field, language))
+            if form_field is None:
+                continue
+            form_field.label = gettext_lazy("%(field)s (%(language)s)") % {
+                "field": capfirst(plain.verbose_name),
+                "language": LANGUAGE_NAMES[language],
+            }
+            form_field.help_text = plain.help_text
+            form_field.required = False
+
+
 class VersionedAdminForm(_ModelForm):
     """A model form that remembers the version it was opened at and refuses to save over a newer one."""
 
@@ -273,11 +303,21 @@ class VersionedAdminForm(_ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.version
+        label_language_fields(self)
+
+    def _check_some_language(self, cleaned: dict[str, Any]) -> None:
+        """A field the model requires needs a value in at least one language: say so on its first column."""
+        model = self._meta.model
+        for field in translated_fields(model):
+            names = [name for name in (column(field, code) for code in fallback_order()) if name in self.fields]
+            if names and not model._meta.get_field(field).blank and not any(cleaned.get(name) for name in names):
+                self.add_error(names[0], _some_language_message())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned is None:  # never: ModelForm.clean returns cleaned_data
             cleaned = self.cleaned_data
+        self._check_some_language(cleaned)
         if self.instance.pk:
             opened_at = cleaned.get("opened_version")
             current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -295,11 +335,42 @@ class VersionedAdminForm(_ModelForm):
         return cleaned
 
 
+def _some_language_message() -> str:
+    return _("Give it in at least one language.")
+
+
 def copy_saved_into(target: models.Model, saved: models.Model) -> None:
     """Make the admin's in-memory object the one the service saved (the admin goes on to log and redirect with it)."""
     for field in type(saved)._meta.concrete_fields:
         setattr(target, field.attname, getattr(saved, field.attname))
     target._state.adding = False
+
+
+def _in_languages(model: type[models.Model], fields: Sequence[Any]) -> list[Any]:
+    """A fieldset's field list with each translated field replaced by its language columns, the reader's first."""
+    names = translated_fields(model)
+    expanded: list[Any] = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            expanded.append(tuple(_in_languages(model, field)))
+        elif field in names:
+            expanded += [column(field, language) for language in fallback_order()]
+        else:
+            expanded.append(field)
+    return expanded
+
+
+def _without(fields: Sequence[Any], *names: str) -> list[Any]:
+    """A fieldset's field list without ``names`` (also inside a row given as a tuple)."""
+    kept: list[Any] = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            row = [part for part in field if part not in names]
+            if row:
+                kept.append(tuple(row))
+        elif field not in names:
+            kept.append(field)
+    return kept
 
 
 class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
@@ -308,6 +379,15 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     The model must be registered with the change feed (``core.feed``): the history reads its entries by the object
     type the registry gives the model.
     """
+
+    @staticmethod
+    def cleaned(form: forms.BaseForm, names: Iterable[str]) -> dict[str, Any]:
+        """The form's cleaned values of the fields ``names`` that it has, a translated field as its language
+        columns (the keys the services take)."""
+        model = getattr(getattr(form, "_meta", None), "model", None)
+        translated = translated_fields(model) if model is not None else ()
+        wanted = [name for field in names for name in (columns(field) if field in translated else [field])]
+        return {name: form.cleaned_data[name] for name in wanted if name in form.cleaned_data}
 
     def service_create(self, request: HttpRequest, form: _ModelForm, formsets: list[Any]) -> models.Model:
         """Create the object from the admin's form (and inlines) through its service."""
@@ -320,6 +400,40 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     def service_delete(self, request: HttpRequest, obj: Any) -> None:
         """Delete the object through its service."""
         raise NotImplementedError
+
+    #: Fields of the form that are not the model's (what to record with a change): someone who may only view does not
+    #: see them (Django would show each as an empty read-only value).
+    form_only_fields: tuple[str, ...] = ("opened_version",)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The fieldsets, each translated field as its language columns (the reader's language first), and without
+        the form-only fields for someone who may only view."""
+        fieldsets = [
+            (name, {**options, "fields": _in_languages(self.model, options.get("fields", ()))})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": _without(options.get("fields", ()), *self.form_only_fields)})
+            for name, options in fieldsets
+        ]
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Sequence[str]]:
+        """A slug is prepopulated from the canonical language's column of a translated field."""
+        return {
+            target: [
+                column(name, CANONICAL_LANGUAGE) if name in translated_fields(self.model) else name for name in sources
+            ]
+            for target, sources in super().get_prepopulated_fields(request, obj).items()
+        }
+
+    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+        """The search looks in every language of a translated field."""
+        found: list[str] = []
+        for name in super().get_search_fields(request):
+            found += columns(name) if name in translated_fields(self.model) else [name]
+        return found
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: _ModelForm, change: bool) -> None:
         """Nothing here: save_related writes the object and its relations in one service call."""
@@ -560,3 +674,7 @@ class SignInThrottleAdmin(CheckedSearchMixin, _ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+
+# Other apps' admin pages in the interface language (Django's users and groups, django-axes).
+from . import admin_auth  # noqa: E402, F401

@@ -25,6 +25,14 @@ from .choices import ChangeAction
 from .feed import dependents_of, feed_type_for
 from .models import ChangeEvent, VersionedModel, object_uuid
 from .request_id import current_request_id
+from .translation import (
+    CONTENT_LANGUAGES,
+    canonical_full_clean,
+    canonical_language,
+    canonical_save,
+    column,
+    translated_data,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -148,15 +156,28 @@ def actor_or_none(actor: Actor) -> User | None:
 def representation(instance: models.Model) -> dict[str, Any]:
     """The object's API representation, as the change feed stores it (URLs relative to the site)."""
     feed_type = feed_type_for(instance)
-    data: dict[str, Any] = feed_type.serializer(feed_type.load(instance), context={"request": None}).data
+    with canonical_language():  # the plain translated fields as stored; readers localize (core.translation)
+        data: dict[str, Any] = feed_type.serializer(feed_type.load(instance), context={"request": None}).data
     return data
+
+
+def object_repr(instance: models.Model) -> str:
+    """How the change feed names an object: its ``str()`` in the canonical language, whoever made the change."""
+    with canonical_language():
+        return str(instance)[:300]
+
+
+def _plain_translated_keys(data: dict[str, Any]) -> set[str]:
+    """The plain keys of translated fields in a representation (``title`` beside ``title_ja`` and ``title_en``): a
+    change shows in their language columns, so the diff names those."""
+    return {key for key in data if all(column(key, language) in data for language in CONTENT_LANGUAGES)}
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any]]:
     """Fields whose value differs between two representations, as {field: [old, new]}."""
     if old is None:
         return {}
-    keys = (set(old) | set(new)) - _VOLATILE_KEYS
+    keys = (set(old) | set(new)) - _VOLATILE_KEYS - _plain_translated_keys(new)
     return {key: [old.get(key), new.get(key)] for key in sorted(keys) if old.get(key) != new.get(key)}
 
 
@@ -190,7 +211,7 @@ def change_record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=str(instance)[:300],
+        object_repr=object_repr(instance),
         data=data,
         changes=changes,
         actor=user,
@@ -217,7 +238,8 @@ def change_record_many(
     instances = {obj.pk: obj for obj in model._default_manager.filter(pk__in=pks)}
     ordered = [instances[pk] for pk in pks if pk in instances]
     if feed_type.represent_many is not None:
-        representations = feed_type.represent_many([obj.pk for obj in ordered])
+        with canonical_language():  # as representation() does
+            representations = feed_type.represent_many([obj.pk for obj in ordered])
     else:
         representations = [representation(obj) for obj in ordered]
     ids = [object_uuid(obj) for obj in ordered]
@@ -235,7 +257,7 @@ def change_record_many(
             action=action,
             object_type=feed_type.object_type,
             object_id=object_id,
-            object_repr=str(obj)[:300],
+            object_repr=object_repr(obj),
             data=data,
             changes=_diff(previous.get(object_id), data) if action == ChangeAction.UPDATED else {},
             actor=user,
@@ -272,13 +294,16 @@ def record_dependents(
 def apply_fields(
     instance: models.Model, fields: dict[str, Any], *, exclude_validation: Iterable[str] = ()
 ) -> list[str]:
-    """Set the given field values on ``instance``, validate it, and return the names of fields that changed."""
+    """Set the given field values on ``instance``, validate it, and return the names of fields that changed.
+
+    A translated field's plain name stands for its canonical-language column (``core.translation``).
+    """
     changed = []
-    for name, value in fields.items():
+    for name, value in translated_data(instance, fields).items():
         if getattr(instance, name) != value:
             setattr(instance, name, value)
             changed.append(name)
-    instance.full_clean(exclude=list(exclude_validation))
+    canonical_full_clean(instance, exclude=exclude_validation)
     return changed
 
 
@@ -299,9 +324,9 @@ def versioned_create(
         if existing is not None:
             raise AlreadyExists(instance=existing)
     now = timezone.now()
-    instance = model(**data, created_at=now, updated_at=now)
-    instance.full_clean()
-    instance.save()
+    instance = model(**translated_data(model, data), created_at=now, updated_at=now)
+    canonical_full_clean(instance)
+    canonical_save(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     change_record(instance=instance, action=ChangeAction.CREATED, actor=actor)
@@ -336,7 +361,7 @@ def versioned_update(
     fresh.updated_at = timezone.now()
     fresh.version = bump_version(model, pk=fresh.pk, expected_version=fresh.version, now=fresh.updated_at)
     if changed:
-        fresh.save(update_fields=changed)
+        canonical_save(fresh, update_fields=changed)
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     if changed:
         record_dependents(dependents_pks(fresh, set(changed)), actor=actor, now=fresh.updated_at)

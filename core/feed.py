@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .translation import with_originals
+
 if TYPE_CHECKING:
     from django.db import models
     from django.db.models import QuerySet
@@ -116,9 +118,13 @@ def register_dependents(
 
 
 def dependents_of(instance: models.Model, changed: set[str] | frozenset[str] | None) -> list[QuerySet[Any]]:
-    """Querysets of the objects that show one of ``changed`` (None: any field, as for a deletion) of ``instance``."""
+    """Querysets of the objects that show one of ``changed`` (None: any field, as for a deletion) of ``instance``.
+
+    A translated field's language column (``name_ja``) counts as the field (``name``).
+    """
+    shown = set(with_originals(instance, changed)) if changed is not None else None
     return [
         registration.find(instance)
         for registration in _DEPENDENTS.get(type(instance), [])
-        if changed is None or registration.fields & set(changed)
+        if shown is None or registration.fields & shown
     ]

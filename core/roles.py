@@ -15,6 +15,8 @@ MANAGERS = "Managers"
 
 #: Group name → how the header names a member, most capable role first.
 ROLE_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Manager")}
+#: Group name → how the admin names the group (the names themselves are data, stored in English).
+GROUP_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Managers")}
 #: Group name → the role's code for programs (the API's /me/).
 ROLE_CODES = {POLICY_TEAM: "policy_team", MANAGERS: "manager"}
 
@@ -40,3 +42,9 @@ def role_label(user: User | AnonymousUser) -> str:
         if name in names:
             return str(label)
     return ""
+
+
+def group_label(name: str) -> str:
+    """How to show a group: a role group's name in the interface language, any other group's as it is."""
+    label = GROUP_LABELS.get(name)
+    return str(label) if label is not None else name

@@ -21,10 +21,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from modeltranslation.manager import MultilingualManager, MultilingualQuerySet
 
 #: The manager and queryset of models with translated fields: modeltranslation's, declared on the models themselves
@@ -36,6 +38,8 @@ TranslatedQuerySet = MultilingualQuerySet
 CONTENT_LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_FALLBACK_LANGUAGES["default"])
 #: The language of the canonical value in a translated field's own column.
 CANONICAL_LANGUAGE = CONTENT_LANGUAGES[0]
+#: How each content language is named where a field is shown in both ("Title (Japanese)").
+LANGUAGE_NAMES = {"ja": gettext_lazy("Japanese"), "en": gettext_lazy("English")}
 
 
 def translated_fields(model: type[models.Model] | models.Model) -> tuple[str, ...]:
@@ -112,9 +116,77 @@ def canonical_save(instance: models.Model, *, update_fields: Iterable[str] | Non
 
 
 def canonical_full_clean(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
-    """``full_clean()`` under the canonical language (the own columns' uniqueness is checked as they are saved)."""
+    """``full_clean()`` under the canonical language (the own columns' uniqueness is checked as they are saved).
+
+    A too-long or otherwise bad value is reported once, on its language column, not again on the own column that
+    holds a copy of it; the own column's errors that remain mean "in no language" (a title must have one).
+    """
     with canonical_language():
-        instance.full_clean(exclude=list(exclude) if exclude is not None else None)
+        try:
+            instance.full_clean(exclude=_with_empty_columns(instance, exclude))
+        except ValidationError as error:
+            raise without_copied_errors(instance, error) from None
+
+
+def canonical_clean_fields(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
+    """``clean_fields()`` under the canonical language, each bad value reported once (see canonical_full_clean)."""
+    with canonical_language():
+        try:
+            instance.clean_fields(exclude=_with_empty_columns(instance, exclude))
+        except ValidationError as error:
+            raise without_copied_errors(instance, error) from None
+
+
+def _with_empty_columns(instance: models.Model, exclude: Iterable[str] | None) -> list[str]:
+    """``exclude`` plus the language columns without a value: "none in this language" is always allowed (whether
+    a field needs a value in at least one language is its own column's rule)."""
+    names = list(exclude or [])
+    for field in translated_fields(instance):
+        names += [name for name in columns(field) if getattr(instance, name, None) in (None, "")]
+    return names
+
+
+def without_copied_errors(instance: models.Model, error: ValidationError) -> ValidationError:
+    """``error`` without the errors of a translated field's own column that one of its language columns repeats."""
+    if not hasattr(error, "error_dict"):
+        return error
+    errors = dict(error.error_dict)
+    for field in translated_fields(instance):
+        if field not in errors:
+            continue
+        own = {str(message) for message in ValidationError(errors[field]).messages}
+        repeated = set()
+        for name in columns(field):
+            if name in errors:
+                repeated |= {str(message) for message in ValidationError(errors[name]).messages}
+        if own and own <= repeated:
+            del errors[field]
+    return ValidationError(errors)
+
+
+def translated_data(
+    model: type[models.Model] | models.Model, data: Mapping[str, Any], language: str = CANONICAL_LANGUAGE
+) -> dict[str, Any]:
+    """``data`` for a write, with each plain translated field moved to its column in ``language``.
+
+    A column given explicitly wins over the plain field. Services take the plain name as the canonical language's
+    value (English: what their callers wrote before content was bilingual); the API passes the request's language.
+    An empty or missing value in a language is stored as "" (NULL where the column is unique: "no value" twice is
+    no clash).
+    """
+    values = dict(data)
+    for field in translated_fields(model):
+        if field in values:
+            plain = values.pop(field)
+            values.setdefault(column(field, language), plain)
+    model_class = model if isinstance(model, type) else type(model)
+    for field in translated_fields(model_class):
+        for name in columns(field):
+            if name in values and values[name] is None:
+                values[name] = None if model_class._meta.get_field(name).unique else ""
+            elif name in values and values[name] == "" and model_class._meta.get_field(name).unique:
+                values[name] = None
+    return values
 
 
 def localized(field: str, language: str | None = None) -> Coalesce:

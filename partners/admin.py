@@ -65,7 +65,7 @@ class PartnerAdmin(ServiceAdmin):
 
     @staticmethod
     def _data(form: forms.ModelForm[Any]) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in ["name", "short_name", "slug", "kind", "description"]}
+        return ServiceAdmin.cleaned(form, ["name", "short_name", "slug", "kind", "description"])
 
     def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Partner:
         return partner_create(actor=request.user, data=self._data(form), members=form.cleaned_data.get("members", []))

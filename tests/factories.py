@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.choices import ChangeAction
 from core.models import ChangeEvent
 from core.roles import MANAGERS, POLICY_TEAM
+from core.translation import translated_data
 from partners.choices import PartnerKind
 from partners.models import Partner
 from recommendations.choices import PartnerRole, Priority, SourceKind, Status
@@ -22,6 +23,18 @@ from recommendations.models import (
 
 #: The password of every user the factory makes.
 PASSWORD = "correct horse battery staple"
+
+
+class TranslatedModelFactory(factory.django.DjangoModelFactory):
+    """A factory of a model with translated fields: ``title="…"`` is the English title, as in the services;
+    ``title_ja="…"`` gives the Japanese one."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return super()._create(model_class, *args, **translated_data(model_class, kwargs))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -50,7 +63,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         return user
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(TranslatedModelFactory):
     """A country partner."""
 
     class Meta:
@@ -62,7 +75,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     kind = PartnerKind.COUNTRY
 
 
-class ThemeFactory(factory.django.DjangoModelFactory):
+class ThemeFactory(TranslatedModelFactory):
     """A theme."""
 
     class Meta:
@@ -73,7 +86,7 @@ class ThemeFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"theme-{n}")
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(TranslatedModelFactory):
     """A report."""
 
     class Meta:
@@ -85,7 +98,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     kind = SourceKind.REPORT
 
 
-class RecommendationFactory(factory.django.DjangoModelFactory):
+class RecommendationFactory(TranslatedModelFactory):
     """A proposed recommendation; pass partners=[...] and themes=[...] to link them."""
 
     class Meta:
@@ -97,7 +110,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     description = "Do the thing, in full."
     source_excerpt = "The thing should be done."
     source = factory.SubFactory(SourceFactory)
-    section = "Section"
+    section = "Part 2: cooperation"
     status = Status.PROPOSED
     priority = Priority.MEDIUM
 
@@ -156,5 +169,5 @@ class ChangeEventFactory(factory.django.DjangoModelFactory):
     action = ChangeAction.UPDATED
     object_type = "theme"
     object_id = factory.Faker("uuid4", cast_to=None)
-    object_repr = "Theme"
+    object_repr = "Maritime cooperation"
     data = factory.LazyFunction(dict)

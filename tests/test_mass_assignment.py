@@ -66,7 +66,11 @@ def test_every_model_serializer_lists_its_fields():
     import partners.api.serializers  # noqa: F401 (the serializers must be loaded to be found)
     import recommendations.api.serializers  # noqa: F401
 
-    ours = [cls for cls in _subclasses(serializers.ModelSerializer) if cls.__module__.split(".")[0] in APPS]
+    ours = [
+        cls
+        for cls in _subclasses(serializers.ModelSerializer)
+        if cls.__module__.split(".")[0] in APPS and hasattr(cls, "Meta")  # a mixin names no model
+    ]
     assert len(ours) >= 6
     for cls in ours:
         assert isinstance(cls.Meta.fields, list | tuple), cls
@@ -267,7 +271,7 @@ def test_admin_change_ignores_read_only_fields(policy_client, recommendation):
     uuid_before, created = recommendation.uuid, recommendation.created_at
     data = form_data(
         recommendation,
-        title="Edited",
+        title_en="Edited",
         uuid=str(uuid.uuid4()),
         version="99",
         created_at=LONG_AGO,

@@ -2,7 +2,8 @@
 Japanese one — for every role, on every page of the authorisation matrix (tests/test_authorisation.py).
 
 A page's text is its text nodes and the attributes people read (title, aria-label, alt, placeholder, the value of
-buttons), outside <script> and <style>. Content marked with a ``lang`` of the other language (a title shown in the
+buttons), outside <script> and <style>, and outside what is marked as machine text (<code>, <kbd>, <samp>, or
+``translate="no"``: column keys, slugs). Content marked with a ``lang`` of the other language (a title shown in the
 other language because it has no translation yet, the language switch's own names) is the data's language, not
 the interface's, and is skipped. A text node that *is* a catalogue entry's English (with its placeholders filled by
 anything) in a Japanese page means a string went untranslated or unmarked; the reverse in English means a
@@ -60,6 +61,8 @@ class PageText(HTMLParser):
     """The texts of a page that people read, each with the language of the element it is in."""
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    #: Elements that hold text for machines, never translated (column keys in <code>, keys to type in <kbd>).
+    MACHINE = {"code", "kbd", "samp"}
 
     def __init__(self, page_language: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -69,6 +72,8 @@ class PageText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         language = values.get("lang") or self.stack[-1][1]
+        if tag in self.MACHINE or values.get("translate") == "no":
+            language = "zxx"  # "no linguistic content": codes, column keys, slugs
         for name in READ_ATTRIBUTES:
             if values.get(name):
                 self.texts.append((language, values[name] or ""))

@@ -64,8 +64,10 @@ def _local(value: Any) -> Any:
 #: The import's columns, in its notation (``transfer.importing`` reads them back).
 EDITABLE_COLUMNS: dict[str, Column] = {
     "reference": Column("reference", lambda r, url: r.reference, 12),
-    "title": Column("title", lambda r, url: r.title, 40),
-    "description": Column("description", lambda r, url: r.description, 40),
+    "title_ja": Column("title_ja", lambda r, url: r.title_ja or "", 40),
+    "title_en": Column("title_en", lambda r, url: r.title_en or "", 40),
+    "description_ja": Column("description_ja", lambda r, url: r.description_ja or "", 40),
+    "description_en": Column("description_en", lambda r, url: r.description_en or "", 40),
     "source_excerpt": Column("source_excerpt", lambda r, url: r.source_excerpt, 40),
     "section": Column("section", lambda r, url: r.section),
     "source": Column("source", lambda r, url: r.source.slug),

@@ -5,10 +5,14 @@ update with the fields that change, leave unchanged) or why it cannot (error). `
 then applies a plan without errors, all rows in one transaction. The editable export (``exports.py``) writes the
 same columns in the same notation, so an exported file imports back as "unchanged" throughout.
 
-Columns (headings are case-insensitive; spaces and hyphens count as underscores):
+Columns (headings are case-insensitive; spaces and hyphens count as underscores; a column's label in Japanese or
+English, as the readable export writes it, works too):
 
 * ``reference`` (required): the key. An existing reference updates that recommendation, a new one creates one.
-* ``title``, ``description``, ``source``: a new recommendation needs all three; they can never be emptied.
+* ``title_ja``, ``title_en``, ``description_ja``, ``description_en``: the title and description in Japanese and
+  English. A new recommendation needs a title and a description in at least one language, and a ``source``; they
+  can never be emptied in both. A file with one language's columns leaves the other language as it is. Files from
+  before content was bilingual say ``title`` and ``description``: those are the English columns.
 * ``source_excerpt``, ``section``, ``team``: text; an empty cell empties the field.
 * ``source``: the source's slug or title (or short title).
 * ``partners``: ``;``-separated partner slugs or names (or short names), each optionally followed by ``:role``
@@ -28,9 +32,11 @@ reports; complete them in the admin afterwards).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,15 +44,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from core.models import field_max_length
 from core.spreadsheets import Table, TableFileError, table_read
+from core.translation import canonical_clean_fields
 from partners.choices import PartnerKind
 from partners.models import Partner
 from recommendations.choices import PartnerRole, Priority, SourceKind, Status
@@ -59,8 +68,10 @@ if TYPE_CHECKING:
 #: Every column the import reads and the export writes, in the export's order.
 COLUMNS = (
     "reference",
-    "title",
-    "description",
+    "title_ja",
+    "title_en",
+    "description_ja",
+    "description_en",
     "source_excerpt",
     "section",
     "source",
@@ -76,10 +87,33 @@ COLUMNS = (
 JSON_KEY = "recommendations"
 #: Columns every file must have.
 REQUIRED_COLUMNS = ("reference",)
-#: Columns a new recommendation needs a value in (and which can never be emptied).
+#: Headings of files from before content was bilingual, and the columns they stand for (their text was English).
+LEGACY_COLUMNS = {"title": "title_en", "description": "description_en"}
+#: Columns a new recommendation needs a value in (and which can never be emptied); a translated field's in at least
+#: one of its languages.
 REQUIRED_VALUES = ("title", "description", "source")
+#: The language columns of each translated field the file carries.
+LANGUAGE_COLUMNS = {field: tuple(c for c in COLUMNS if c.startswith(f"{field}_")) for field in ("title", "description")}
 #: Plain text columns, compared after trimming and normalising line ends.
-TEXT_COLUMNS = ("title", "description", "source_excerpt", "section", "team")
+TEXT_COLUMNS = (*LANGUAGE_COLUMNS["title"], *LANGUAGE_COLUMNS["description"], "source_excerpt", "section", "team")
+#: How a column is called in headings people write (the import also accepts these, in either language).
+COLUMN_LABELS: dict[str, _StrPromise] = {
+    "reference": gettext_lazy("Reference"),
+    "title_ja": gettext_lazy("Title (Japanese)"),
+    "title_en": gettext_lazy("Title (English)"),
+    "description_ja": gettext_lazy("Description (Japanese)"),
+    "description_en": gettext_lazy("Description (English)"),
+    "source_excerpt": gettext_lazy("Source excerpt"),
+    "section": gettext_lazy("Section"),
+    "source": gettext_lazy("Source"),
+    "partners": gettext_lazy("Partners"),
+    "themes": gettext_lazy("Themes"),
+    "priority": gettext_lazy("Priority"),
+    "team": gettext_lazy("Team"),
+    "target_date": gettext_lazy("Target date"),
+    "status": gettext_lazy("Status"),
+    "status_note": gettext_lazy("Status note"),
+}
 #: Separates several partners or themes in one cell.
 ITEM_SEPARATOR = ";"
 #: Separates a partner from its role: ``japan:addressee``.
@@ -307,6 +341,28 @@ def column_name(heading: str) -> str:
     return re.sub(r"[\s\-]+", "_", heading.strip().lower())
 
 
+@functools.cache
+def _headings_by_label() -> dict[str, str]:
+    """Every column's label in every interface language ("タイトル（日本語）", "Title (Japanese)"), as a heading
+    reads it, → the column."""
+    found: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for name, label in COLUMN_LABELS.items():
+                found[column_name(unicodedata.normalize("NFKC", str(label)))] = name
+    return found
+
+
+def column_for(heading: str) -> str | None:
+    """The column a heading names: its key (``title_ja``), a label in either language, or a legacy heading."""
+    name = column_name(unicodedata.normalize("NFKC", heading))
+    if name in COLUMNS:
+        return name
+    if name in LEGACY_COLUMNS:
+        return LEGACY_COLUMNS[name]
+    return _headings_by_label().get(name)
+
+
 def normalise_text(value: str) -> str:
     """Text as compared and stored: Windows line ends as \\n, no whitespace at either end."""
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -499,8 +555,8 @@ def _columns(table: Table) -> dict[str, str]:
     columns: dict[str, str] = {}
     unknown = []
     for heading in table.headings:
-        name = column_name(heading)
-        if name not in COLUMNS:
+        name = column_for(heading)
+        if name is None:
             unknown.append(heading)
         elif name in columns:
             raise TableFileError(_("The column “%(heading)s” appears twice.") % {"heading": heading})
@@ -602,9 +658,26 @@ def _read_row(
     return values, errors
 
 
+def _language_errors(after: Mapping[str, Any], in_file: Iterable[str]) -> list[str]:
+    """A translated field the row leaves without a value in every language (``after``: its columns' values once
+    the row is applied) is an error, on the first of its columns the file has."""
+    errors = []
+    given = set(in_file)
+    for names in LANGUAGE_COLUMNS.values():
+        columns = [name for name in names if name in given]
+        if columns and not any(after.get(name) for name in names):
+            if len(columns) == 1:
+                message = _("a recommendation needs one; this cell is empty.")
+            else:
+                message = _("a recommendation needs one in at least one language; these cells are empty.")
+            errors.append(_column_error(columns[0], message))
+    return errors
+
+
 def _column_rank(error: str) -> int:
     """Where the column an error is about stands among COLUMNS, so that a row's errors read left to right."""
     name = error.split(":", 1)[0]
+    name = LANGUAGE_COLUMNS[name][0] if name in LANGUAGE_COLUMNS else name
     return COLUMNS.index(name) if name in COLUMNS else len(COLUMNS)
 
 
@@ -635,8 +708,9 @@ def _model_errors(instance: Recommendation, known: Sequence[str]) -> list[str]:
     """
     exclude = ["source", "status", "uuid"]
     exclude += [name for name in COLUMNS if _has_error(known, name)]
+    exclude += list(LANGUAGE_COLUMNS)  # "none in any language" is the row's own check (_language_errors)
     try:
-        instance.clean_fields(exclude=exclude)
+        canonical_clean_fields(instance, exclude=exclude)
     except ValidationError as error:
         return [_column_error(name, " ".join(messages)) for name, messages in error.message_dict.items()]
     return []
@@ -644,15 +718,19 @@ def _model_errors(instance: Recommendation, known: Sequence[str]) -> list[str]:
 
 def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
     """Fill in the plan of a row that creates a recommendation."""
-    missing = [name for name in REQUIRED_VALUES if name not in values and not _has_error(row.errors, name)]
+    missing = [
+        name
+        for name in REQUIRED_VALUES
+        if not any(column in values for column in LANGUAGE_COLUMNS.get(name, (name,)))
+        and not any(_has_error(row.errors, column) for column in LANGUAGE_COLUMNS.get(name, (name,)))
+    ]
     row.errors += [
         _column_error(name, _("a new recommendation needs one; the file has no such column.")) for name in missing
     ]
     status = values.get("status") or Status.PROPOSED
     kwargs: dict[str, Any] = {
         "reference": row.reference,
-        "title": values.get("title", ""),
-        "description": values.get("description", ""),
+        **{name: values.get(name, "") for names in LANGUAGE_COLUMNS.values() for name in names},
         "source_excerpt": values.get("source_excerpt", ""),
         "section": values.get("section", ""),
         "source": values.get("source"),
@@ -664,6 +742,7 @@ def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
         "status": status,
         "status_note": values.get("status_note", ""),
     }
+    row.errors += _language_errors(kwargs, values)
     plain = {k: v for k, v in kwargs.items() if k not in {"source", "partners", "themes", "status_note"}}
     row.errors += _model_errors(Recommendation(**plain), row.errors)
     row.values = kwargs
@@ -681,9 +760,10 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
     data: dict[str, Any] = {}
     candidate = copy.copy(current)
     for name in TEXT_COLUMNS:
-        if name in values and values[name] != normalise_text(getattr(current, name)):
+        if name in values and values[name] != normalise_text(getattr(current, name) or ""):
             data[name] = values[name]
             setattr(candidate, name, values[name])
+    row.errors += _language_errors({name: getattr(candidate, name) for name in TEXT_COLUMNS}, data)
     if values.get("source") is not None and values["source"] != current.source:
         data["source"] = values["source"]
     if values.get("priority") and values["priority"] != current.priority:
@@ -714,7 +794,8 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         "partners": current_partners,
         "themes": current_themes,
         "status": current.status,
-        **{name: getattr(current, name) for name in (*TEXT_COLUMNS, "priority", "target_date")},
+        **{name: getattr(current, name) or "" for name in TEXT_COLUMNS},
+        **{name: getattr(current, name) for name in ("priority", "target_date")},
     }
     row.changes = [
         FieldChange(field=name, old=_display(name, old[name]), new=_display(name, data[name]))

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.fields import ChoiceLabelField, CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
+from core.api.translation import BilingualReadMixin, TranslatedFieldsMixin
 
 from ..choices import PartnerKind
 from ..models import Partner
 
 
-class PartnerSummarySerializer(serializers.ModelSerializer[Partner]):
+class PartnerSummarySerializer(BilingualReadMixin, serializers.ModelSerializer[Partner]):
     """A partner as a small nested object: id, slug, name."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -21,7 +22,7 @@ class PartnerSummarySerializer(serializers.ModelSerializer[Partner]):
         read_only_fields = fields
 
 
-class PartnerSerializer(serializers.ModelSerializer[Partner]):
+class PartnerSerializer(BilingualReadMixin, serializers.ModelSerializer[Partner]):
     """A partner in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -52,7 +53,9 @@ class PartnerSerializer(serializers.ModelSerializer[Partner]):
 MAX_MEMBERS = 200
 
 
-class PartnerWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Partner]):
+class PartnerWriteSerializer(
+    TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Partner]
+):
     """What a client may send to create or change a partner (members by slug)."""
 
     representation_serializer = PartnerSerializer

@@ -226,6 +226,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     autocomplete_fields = ["source"]
     readonly_fields = ["uuid", "current_status", "status_changed_at", "version", "created_at", "updated_at"]
     actions = ["record_status_change"]
+    form_only_fields = ("opened_version", "status", "status_note", "evidence_url")
     fieldsets = [
         (
             None,

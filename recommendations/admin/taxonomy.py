@@ -70,7 +70,7 @@ class SourceAdmin(ServiceAdmin):
         return source.implemented_total
 
     def _data(self, form: forms.ModelForm[Any]) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in SourceAdminForm.Meta.fields if name in form.cleaned_data}
+        return self.cleaned(form, SourceAdminForm.Meta.fields)
 
     def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Source:
         return source_create(actor=request.user, data=self._data(form))
@@ -117,7 +117,7 @@ class ThemeAdmin(ServiceAdmin):
         return theme.recommendation_total
 
     def _data(self, form: forms.ModelForm[Any]) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in ThemeAdminForm.Meta.fields if name in form.cleaned_data}
+        return self.cleaned(form, ThemeAdminForm.Meta.fields)
 
     def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Theme:
         return theme_create(actor=request.user, data=self._data(form))

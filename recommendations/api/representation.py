@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from rest_framework.reverse import reverse
 
+from core.translation import column, pick
+
 from ..choices import CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
 from ..models import Recommendation, RecommendationLink, RecommendationPartner
 
@@ -37,6 +39,17 @@ def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
         return None
     text = value.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _bilingual(field: str, value_ja: str | None, value_en: str | None) -> dict[str, str]:
+    """A translated field as BilingualReadMixin writes it: the reader's language's value, then each language's."""
+    values = {column(field, "ja"): value_ja or "", column(field, "en"): value_en or ""}
+    return {field: pick(values, field)[0], **values}
+
+
+def _own(instance: Any, field: str) -> dict[str, str]:
+    """A loaded object's translated field as BilingualReadMixin writes it."""
+    return _bilingual(field, getattr(instance, column(field, "ja")), getattr(instance, column(field, "en")))
 
 
 def _date(value: date | None) -> str | None:
@@ -60,11 +73,14 @@ def _partners(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     rows = (
         RecommendationPartner.objects.filter(recommendation_id__in=ids)
         .order_by("recommendation", "partner__name")
-        .values_list("recommendation_id", "partner__uuid", "partner__slug", "partner__name", "role")
+        .values_list(
+            "recommendation_id", "partner__uuid", "partner__slug", "partner__name_ja", "partner__name_en", "role"
+        )
     )
-    for recommendation_id, uuid, slug, name, role in rows:
+    for recommendation_id, uuid, slug, name_ja, name_en, role in rows:
         partners[recommendation_id].append(
-            {"id": str(uuid), "slug": slug, "name": name, "role": role, "role_label": roles.get(role, role)}
+            {"id": str(uuid), "slug": slug, **_bilingual("name", name_ja, name_en)}
+            | {"role": role, "role_label": roles.get(role, role)}
         )
     return partners
 
@@ -75,10 +91,10 @@ def _themes(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     rows = (
         Recommendation.themes.through.objects.filter(recommendation_id__in=ids)
         .order_by("theme__name")
-        .values_list("recommendation_id", "theme__uuid", "theme__slug", "theme__name")
+        .values_list("recommendation_id", "theme__uuid", "theme__slug", "theme__name_ja", "theme__name_en")
     )
-    for recommendation_id, uuid, slug, name in rows:
-        themes[recommendation_id].append({"id": str(uuid), "slug": slug, "name": name})
+    for recommendation_id, uuid, slug, name_ja, name_en in rows:
+        themes[recommendation_id].append({"id": str(uuid), "slug": slug, **_bilingual("name", name_ja, name_en)})
     return themes
 
 
@@ -137,12 +153,12 @@ def represent_recommendations(
                 "id": str(r.uuid),
                 "url": url(r.uuid),
                 "reference": r.reference,
-                "title": r.title,
-                "description": r.description,
+                **_own(r, "title"),
+                **_own(r, "description"),
                 "source_excerpt": r.source_excerpt,
                 "source": None
                 if source is None
-                else {"id": str(source.uuid), "slug": source.slug, "title": source.title},
+                else {"id": str(source.uuid), "slug": source.slug, **_own(source, "title")},
                 "section": r.section,
                 "partners": partners.get(r.pk, []),
                 "themes": themes.get(r.pk, []),

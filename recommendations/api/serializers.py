@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import ChoiceLabelField
+from core.api.translation import BilingualReadMixin, language_fields
 from core.models import field_max_length
 
 from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, SourceKind, Status
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class ThemeSummarySerializer(serializers.ModelSerializer[Theme]):
+class ThemeSummarySerializer(BilingualReadMixin, serializers.ModelSerializer[Theme]):
     """A theme as a small nested object: id, slug, name."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -32,7 +33,7 @@ class ThemeSummarySerializer(serializers.ModelSerializer[Theme]):
         read_only_fields = fields
 
 
-class SourceSummarySerializer(serializers.ModelSerializer[Source]):
+class SourceSummarySerializer(BilingualReadMixin, serializers.ModelSerializer[Source]):
     """A source as a small nested object: id, slug, title."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -49,12 +50,14 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer[Recommendation
     id = serializers.UUIDField(source="partner.uuid", read_only=True)
     slug = serializers.CharField(source="partner.slug", read_only=True)
     name = serializers.CharField(source="partner.name", read_only=True)
+    name_ja = language_fields("name", path="partner.name")["name_ja"]
+    name_en = language_fields("name", path="partner.name")["name_en"]
     role = serializers.ChoiceField(choices=PartnerRole.choices, allow_blank=True, read_only=True)
     role_label = ChoiceLabelField(field="role", choices=PartnerRole.choices)
 
     class Meta:
         model = RecommendationPartner
-        fields = ["id", "slug", "name", "role", "role_label"]
+        fields = ["id", "slug", "name", "name_ja", "name_en", "role", "role_label"]
         read_only_fields = fields
 
 
@@ -123,7 +126,7 @@ class RecommendationListSerializer(serializers.ListSerializer[Iterable[Recommend
         return represent_recommendations(data.all() if isinstance(data, models.Manager) else data, self.context)
 
 
-class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
+class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[Recommendation]):
     """A recommendation in full, as the API and the change feed show it."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -199,7 +202,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
         read_only_fields = fields
 
 
-class ThemeSerializer(serializers.ModelSerializer[Theme]):
+class ThemeSerializer(BilingualReadMixin, serializers.ModelSerializer[Theme]):
     """A theme in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
@@ -211,7 +214,7 @@ class ThemeSerializer(serializers.ModelSerializer[Theme]):
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
-class SourceSerializer(serializers.ModelSerializer[Source]):
+class SourceSerializer(BilingualReadMixin, serializers.ModelSerializer[Source]):
     """A source document in full."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.fields import CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
+from core.api.translation import TranslatedFieldsMixin
 from core.models import field_max_length
 from partners.models import Partner
 
@@ -48,10 +49,13 @@ class PartnerAssignmentSerializer(StrictFieldsMixin, serializers.Serializer[Reco
     role = serializers.ChoiceField(choices=PartnerRole.choices, required=False, allow_blank=True, default="")
 
 
-class RecommendationWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.Serializer[Recommendation]):
+class RecommendationWriteSerializer(
+    TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.Serializer[Recommendation]
+):
     """What a client may send to create or change a recommendation (partners, themes and source by slug)."""
 
     representation_serializer = RecommendationSerializer
+    translated_model = Recommendation
     id = create_id_field("recommendation")
     reference = serializers.CharField(max_length=_limit(Recommendation, "reference"))
     title = serializers.CharField(max_length=_limit(Recommendation, "title"))
@@ -133,7 +137,7 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
     )
 
 
-class ThemeWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Theme]):
+class ThemeWriteSerializer(TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Theme]):
     """What a client may send to create or change a theme."""
 
     representation_serializer = ThemeSerializer
@@ -144,7 +148,9 @@ class ThemeWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSe
         fields = ["id", "slug", "name", "description"]
 
 
-class SourceWriteSerializer(StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Source]):
+class SourceWriteSerializer(
+    TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Source]
+):
     """What a client may send to create or change a source document."""
 
     representation_serializer = SourceSerializer

@@ -29,6 +29,7 @@ from core.changes import (
     representation,
 )
 from core.choices import ChangeAction
+from core.translation import canonical_full_clean, canonical_save, columns, translated_data, translated_fields
 from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Status
@@ -38,9 +39,11 @@ from .status import status_update_record, validate_status_transition
 #: A partner and its role in a recommendation ("" where the text gives none).
 PartnerAssignment = tuple[Partner, str]
 
-#: Fields of a recommendation that ``recommendation_update`` may change directly.
+#: Fields of a recommendation that ``recommendation_update`` may change directly: a translated one by its language
+#: columns (``title_ja``, ``title_en``) or by its plain name, which stands for the canonical language (English).
 RECOMMENDATION_FIELDS = frozenset(
-    {"reference", "title", "description", "source_excerpt", "source", "section", "priority", "team", "target_date"}
+    {"reference", "source_excerpt", "source", "section", "priority", "team", "target_date"}
+    | {name for field in translated_fields(Recommendation) for name in columns(field)}
 )
 #: Keys of ``recommendation_update``'s data that are not plain fields.
 RECOMMENDATION_EXTRA_KEYS = frozenset({"partners", "themes", "status", "status_note", "evidence_url"})
@@ -101,8 +104,10 @@ def recommendation_create(
     actor: Actor,
     source: Source,
     reference: str,
-    title: str,
-    description: str,
+    title_en: str = "",
+    title_ja: str = "",
+    description_en: str = "",
+    description_ja: str = "",
     source_excerpt: str = "",
     section: str = "",
     partners: Sequence[PartnerAssignment] = (),
@@ -117,7 +122,8 @@ def recommendation_create(
 ) -> Recommendation:
     """Create a recommendation with its partners, themes and first timeline entry.
 
-    A caller may choose the UUID; if a recommendation with it exists already (a retried create), AlreadyExists is
+    The title and description come in English (``_en``) and Japanese (``_ja``); a recommendation needs a title in at
+    least one language. A caller may choose the UUID; if a recommendation with it exists already (a retried create), AlreadyExists is
     raised and nothing is written.
     """
     if uuid is not None:
@@ -128,8 +134,15 @@ def recommendation_create(
     recommendation = Recommendation(
         source=source,
         reference=reference,
-        title=title,
-        description=description,
+        **translated_data(
+            Recommendation,
+            {
+                "title_en": title_en,
+                "title_ja": title_ja,
+                "description_en": description_en,
+                "description_ja": description_ja,
+            },
+        ),
         source_excerpt=source_excerpt,
         section=section,
         status=status,
@@ -142,9 +155,9 @@ def recommendation_create(
     )
     if uuid is not None:
         recommendation.uuid = uuid
-    recommendation.full_clean()
+    canonical_full_clean(recommendation)
     _validate_partners(partners)
-    recommendation.save()
+    canonical_save(recommendation)
     _set_partners(recommendation, partners)
     _set_themes(recommendation, themes)
     entry = status_update_record(
@@ -184,6 +197,7 @@ def _update_recommendation(
     entry_uuid: uuid_module.UUID | None = None,
 ) -> RecommendationChange:
     """Apply ``data`` to a recommendation (the body of recommendation_update; call under atomic_write)."""
+    data = translated_data(Recommendation, data)
     unknown = set(data) - RECOMMENDATION_FIELDS - RECOMMENDATION_EXTRA_KEYS
     if unknown:
         raise TypeError(f"recommendation_update() got unknown fields: {', '.join(sorted(unknown))}")
@@ -196,7 +210,7 @@ def _update_recommendation(
         if getattr(fresh, name) != data[name]:
             setattr(fresh, name, data[name])
             changed.append(name)
-    fresh.full_clean(exclude=["status"])
+    canonical_full_clean(fresh, exclude=["status"])
     new_status: str | None = data.get("status")
     # The status the recommendation moves to, if the data changes it.
     to_status = new_status if new_status is not None and new_status != fresh.status else None
@@ -235,7 +249,7 @@ def _update_recommendation(
         fresh.status_changed_at = now
         update_fields += ["status", "status_changed_at"]
         changed.append("status")
-    fresh.save(update_fields=update_fields)
+    canonical_save(fresh, update_fields=update_fields)
     result.changed_fields = changed
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     if result.status_update is not None:

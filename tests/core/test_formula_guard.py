@@ -15,7 +15,7 @@ from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory
 from tests.transfer.helpers import plan_for
 from transfer.exports import export_file
-from transfer.importing import Action
+from transfer.importing import COLUMNS, Action
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +55,10 @@ def test_xlsx_cells_are_text_and_quote_prefixed():
         assert cell.quotePrefix == (value in DANGEROUS), value
 
 
-def csv_titles(content: bytes) -> dict[str, str]:
-    """Title by reference (the first two columns of both list exports)."""
+def csv_titles(content: bytes, column: int = 1) -> dict[str, str]:
+    """Title by reference (the first column of both list exports, and the title's)."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    return {row[0]: row[1] for row in rows[1:]}
+    return {row[0]: row[column] for row in rows[1:]}
 
 
 @pytest.fixture
@@ -70,7 +70,9 @@ def hostile():
 
 
 def test_every_export_guards_every_prefix(hostile, manager_client):
-    editable = csv_titles(export_file(queryset=Recommendation.objects.order_by("reference"), fmt="csv"))
+    editable = csv_titles(
+        export_file(queryset=Recommendation.objects.order_by("reference"), fmt="csv"), COLUMNS.index("title_en")
+    )
     readable = csv_titles(b"".join(manager_client.get("/recommendations/export.csv").streaming_content))
     for reference, rec in hostile.items():
         assert editable[reference] == "'" + rec.title

@@ -40,7 +40,7 @@ def test_change_history_entries_carry_the_request_id(policy_client):
 
     response = policy_client.post(
         "/admin/recommendations/theme/add/",
-        {"name": "Space", "slug": "space", "description": ""},
+        {"name_en": "Space", "slug": "space", "description_en": ""},
         HTTP_X_REQUEST_ID="trace-0002-write",
     )
     assert response.status_code == 302

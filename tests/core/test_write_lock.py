@@ -82,7 +82,7 @@ def test_a_status_change_on_the_page_is_a_503_page(recommendation, policy_client
 def test_an_admin_save_is_a_503(recommendation, policy_client, held_lock):
     from tests.recommendations.admin_helpers import change_url, form_data
 
-    response = policy_client.post(change_url(recommendation), form_data(recommendation, title="Changed"))
+    response = policy_client.post(change_url(recommendation), form_data(recommendation, title_en="Changed"))
     assert response.status_code == 503
     assert Recommendation.objects.get(pk=recommendation.pk).title != "Changed"
 

@@ -31,7 +31,7 @@ def test_update_bumps_version_and_diffs(policy_user):
     assert event.changes == {}  # no earlier feed item for a factory-made partner to compare with
     partner_update(partner=updated, actor=policy_user, data={"short_name": "VN"}, expected_version=2)
     latest = ChangeEvent.objects.filter(object_type="partner").order_by("-seq").first()
-    assert latest.changes == {"short_name": ["", "VN"]}
+    assert latest.changes == {"short_name_en": ["", "VN"]}
 
 
 def test_stale_version_is_refused(policy_user):

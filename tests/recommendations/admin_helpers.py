@@ -20,8 +20,10 @@ def form_data(recommendation, **overrides):
     link = recommendation.partner_links.get()
     data = {
         "reference": recommendation.reference,
-        "title": recommendation.title,
-        "description": recommendation.description,
+        "title_en": recommendation.title_en,
+        "title_ja": recommendation.title_ja or "",
+        "description_en": recommendation.description_en,
+        "description_ja": recommendation.description_ja or "",
         "source_excerpt": recommendation.source_excerpt,
         "source": recommendation.source_id,
         "section": recommendation.section,

@@ -61,7 +61,7 @@ def test_policy_team_records_a_status_change_through_the_form(recommendation, po
 def test_policy_team_edits_content_in_one_version(recommendation, policy_client):
     cyber = ThemeFactory(slug="cyber", name="Cyber")
     response = policy_client.post(
-        change_url(recommendation), form_data(recommendation, title="Sharper title", themes=[cyber.pk])
+        change_url(recommendation), form_data(recommendation, title_en="Sharper title", themes=[cyber.pk])
     )
     assert response.status_code == 302
     recommendation.refresh_from_db()
@@ -71,13 +71,13 @@ def test_policy_team_edits_content_in_one_version(recommendation, policy_client)
 
 
 def test_stale_form_is_refused_and_keeps_what_was_typed(recommendation, policy_client, policy_user):
-    stale = form_data(recommendation, title="My edit")
+    stale = form_data(recommendation, title_en="My edit")
     recommendation_update(recommendation=recommendation, actor=policy_user, data={"title": "Their edit"})
     response = policy_client.post(change_url(recommendation), stale)
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert "changed this record while you were editing" in str(form.non_field_errors())
-    assert form["title"].value() == "My edit"
+    assert form["title_en"].value() == "My edit"
     recommendation.refresh_from_db()
     assert recommendation.title == "Their edit"
 
@@ -97,8 +97,8 @@ def test_policy_team_adds_a_recommendation(policy_client, source, partner, theme
         reverse("admin:recommendations_recommendation_add"),
         {
             "reference": "NEW-1",
-            "title": "New",
-            "description": "A new recommendation.",
+            "title_en": "New",
+            "description_en": "A new recommendation.",
             "source_excerpt": "",
             "source": source.pk,
             "section": "S",
@@ -146,7 +146,7 @@ def test_manager_sees_but_cannot_change(recommendation, manager_client):
     response = manager_client.get(change_url(recommendation))
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
-    response = manager_client.post(change_url(recommendation), form_data(recommendation, title="Manager edit"))
+    response = manager_client.post(change_url(recommendation), form_data(recommendation, title_en="Manager edit"))
     assert response.status_code == 403
     recommendation.refresh_from_db()
     assert recommendation.title != "Manager edit"
@@ -227,8 +227,8 @@ def test_partner_admin_creates_through_the_service(policy_client, partner):
     response = policy_client.post(
         reverse("admin:partners_partner_add"),
         {
-            "name": "Quad",
-            "short_name": "Quad",
+            "name_en": "Quad",
+            "short_name_en": "Quad",
             "slug": "quad",
             "kind": "framework",
             "members": [partner.pk],

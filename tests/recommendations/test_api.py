@@ -58,11 +58,15 @@ def test_detail_representation(policy_api, recommendation, partner, theme, sourc
             "id": str(partner.uuid),
             "slug": "australia",
             "name": "Australia",
+            "name_ja": "",
+            "name_en": "Australia",
             "role": "counterpart",
             "role_label": "Counterpart",
         }
     ]
-    assert body["themes"] == [{"id": str(theme.uuid), "slug": theme.slug, "name": theme.name}]
+    assert body["themes"] == [
+        {"id": str(theme.uuid), "slug": theme.slug, "name": theme.name, "name_ja": "", "name_en": theme.name}
+    ]
     assert body["source"]["slug"] == source.slug
     assert (body["status"], body["status_label"], body["version"]) == ("proposed", "Proposed", 1)
     assert {"created_at", "updated_at"} <= set(body)
@@ -188,7 +192,7 @@ def test_patch_with_current_tag_changes_and_answers_new_tag(policy_api, recommen
     assert response["ETag"] == '"2"'
     assert response.json()["title"] == "Changed" and response.json()["version"] == 2
     event = ChangeEvent.objects.filter(object_id=recommendation.uuid).latest("seq")
-    assert event.action == ChangeAction.UPDATED and event.changes == {"title": [recommendation.title, "Changed"]}
+    assert event.action == ChangeAction.UPDATED and event.changes == {"title_en": [recommendation.title, "Changed"]}
 
 
 def test_patch_with_stale_tag_is_412_with_current_version(policy_api, recommendation, policy_user):

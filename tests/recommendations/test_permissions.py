@@ -97,7 +97,7 @@ def test_admin_change_form_keeps_the_status_for_half_the_permissions(recommendat
     page = client.get(change_url(recommendation))
     assert page.status_code == 200
     assert re.search(r'<select name="status"[^>]*\bdisabled\b', page.content.decode())
-    data = form_data(recommendation, status=Status.IMPLEMENTED, status_note="Done", title="Renamed")
+    data = form_data(recommendation, status=Status.IMPLEMENTED, status_note="Done", title_en="Renamed")
     response = client.post(change_url(recommendation), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     recommendation.refresh_from_db()

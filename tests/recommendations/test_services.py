@@ -51,8 +51,8 @@ def test_create_with_an_existing_uuid_raises_and_writes_nothing(recommendation, 
             actor=policy_user,
             source=source,
             reference="TST-02",
-            title="Again",
-            description="d",
+            title_en="Again",
+            description_en="d",
             uuid=recommendation.uuid,
         )
     assert raised.value.instance == recommendation
@@ -62,8 +62,8 @@ def test_create_with_an_existing_uuid_raises_and_writes_nothing(recommendation, 
 
 def test_create_with_invalid_values_writes_nothing(policy_user, source):
     with pytest.raises(ValidationError) as raised:
-        recommendation_create(actor=policy_user, source=source, reference="", title="x" * 300, description="d")
-    assert {"reference", "title"} <= set(raised.value.message_dict)
+        recommendation_create(actor=policy_user, source=source, reference="", title_en="x" * 300, description_en="d")
+    assert {"reference", "title_en"} <= set(raised.value.message_dict)
     assert not Recommendation.objects.exists() and not ChangeEvent.objects.exists()
 
 
@@ -165,14 +165,14 @@ def test_update_changes_fields_partners_and_themes_in_one_version(recommendation
         data={"title": "Revised", "partners": [(korea, "lead")], "themes": [theme], "status": Status.UNDER_REVIEW},
         expected_version=1,
     )
-    assert set(change.changed_fields) == {"title", "partners", "themes", "status"}
+    assert set(change.changed_fields) == {"title_en", "partners", "themes", "status"}
     recommendation.refresh_from_db()
     assert recommendation.version == 2
     assert list(recommendation.partner_links.values_list("partner__slug", "role")) == [("south-korea", "lead")]
     assert list(recommendation.themes.values_list("slug", flat=True)) == ["cyber"]
     assert change.status_update.to_status == Status.UNDER_REVIEW
     event = ChangeEvent.objects.filter(action=ChangeAction.UPDATED, object_type="recommendation").get()
-    assert {"title", "partners", "themes", "status", "status_label"} <= set(event.changes)
+    assert {"title_en", "partners", "themes", "status", "status_label"} <= set(event.changes)
 
 
 def test_update_with_unchanged_values_changes_nothing(recommendation, policy_user, partner, theme):

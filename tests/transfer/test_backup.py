@@ -37,8 +37,8 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
         actor=policy_user,
         source=source,
         reference="TST-02",
-        title="Second",
-        description="d",
+        title_en="Second",
+        description_en="d",
         partners=[(partner, "lead")],
     )
     RecommendationLink.objects.create(

@@ -39,8 +39,14 @@ def upload(client, content: bytes, name: str = "import.csv", create_missing: boo
 def good_file() -> bytes:
     """An update (title and status), an unchanged row and a create."""
     rows = exported("TST-01", "TST-02")
-    rows[0].update(title="Sharper title", status="in_progress", status_note="Talks began.")
-    new = {"reference": "NEW-01", "title": "New", "description": "d", "source": "a-commentary", "partners": "australia"}
+    rows[0].update(title_en="Sharper title", status="in_progress", status_note="Talks began.")
+    new = {
+        "reference": "NEW-01",
+        "title_en": "New",
+        "description_en": "d",
+        "source": "a-commentary",
+        "partners": "australia",
+    }
     return file_bytes([*rows, new])
 
 
@@ -89,7 +95,7 @@ def test_upload_preview_confirm(recommendation, implemented, policy_client, poli
 
 
 def test_a_file_with_errors_has_no_confirm_button_and_cannot_be_confirmed(recommendation, policy_client):
-    content = good_file() + b"NEW-02,Broken,d,,,a-commentary,atlantis,,,,,,\r\n"
+    content = good_file() + b"NEW-02,,Broken,,d,,,a-commentary,atlantis,,,,,,\r\n"
     before = db_state()
     response = upload(policy_client, content)
     assert response.status_code == 200
@@ -186,7 +192,7 @@ def test_creating_missing_objects_needs_the_permission_to_add_them(recommendatio
     )
     client = Client()
     client.force_login(user)
-    row = {"reference": "NEW-1", "title": "t", "description": "d", "source": "Brand new report"}
+    row = {"reference": "NEW-1", "title_en": "t", "description_en": "d", "source": "Brand new report"}
     response = upload(client, file_bytes([row]), create_missing=True)
     assert response.context["cannot_create"] == ["source"]
     assert "Confirm import" not in response.content.decode()

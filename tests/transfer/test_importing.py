@@ -40,11 +40,11 @@ def run_import(path, *args) -> str:
 def mixed_file(recommendation, implemented) -> bytes:
     """Four rows: an update, an unchanged row, a create, and a row with two errors."""
     first, second = exported("TST-01", "TST-02")
-    first.update(title="Sharper title", status="In progress", status_note="Talks began.")
+    first.update(title_en="Sharper title", status="In progress", status_note="Talks began.")
     new = {
         "reference": "NEW-01",
-        "title": "Open a liaison office",
-        "description": "Open a liaison office in Canberra.",
+        "title_en": "Open a liaison office",
+        "description_en": "Open a liaison office in Canberra.",
         "source": "A commentary",  # by title
         "partners": "australia:lead",
         "themes": "Maritime security",  # by name
@@ -53,8 +53,8 @@ def mixed_file(recommendation, implemented) -> bytes:
     }
     broken = {
         "reference": "NEW-02",
-        "title": "Broken",
-        "description": "Has errors.",
+        "title_en": "Broken",
+        "description_en": "Has errors.",
         "source": "a-commentary",
         "partners": "australia; atlantis",
         "target_date": "31/03/2027",
@@ -73,15 +73,15 @@ def test_the_plan_of_a_mixed_file_is_exact(recommendation, implemented):
     ]
     update, unchanged, create, error = plan.rows
     assert update.changes == [
-        FieldChange("title", "Strengthen maritime cooperation", "Sharper title"),
+        FieldChange("title_en", "Strengthen maritime cooperation", "Sharper title"),
         FieldChange("status", "proposed", "in_progress"),
     ]
-    assert update.values == {"title": "Sharper title", "status": "in_progress", "status_note": "Talks began."}
+    assert update.values == {"title_en": "Sharper title", "status": "in_progress", "status_note": "Talks began."}
     assert update.version == recommendation.version
     assert unchanged.changes == [] and unchanged.errors == []
     assert {c.field: c.new for c in create.changes} == {
-        "title": "Open a liaison office",
-        "description": "Open a liaison office in Canberra.",
+        "title_en": "Open a liaison office",
+        "description_en": "Open a liaison office in Canberra.",
         "source": "a-commentary",
         "partners": "australia:lead",
         "themes": "maritime-security",
@@ -112,13 +112,13 @@ def test_a_file_with_errors_writes_nothing_and_exits_non_zero(recommendation, im
 
 def test_dry_run_prints_the_preview_and_writes_nothing(recommendation, implemented, tmp_path):
     rows = exported("TST-01", "TST-02")
-    rows[0]["title"] = "Sharper title"
+    rows[0]["title_en"] = "Sharper title"
     path = tmp_path / "ok.csv"
     path.write_bytes(file_bytes(rows))
     before = db_state()
     out = run_import(path, "--dry-run")
     assert db_state() == before
-    assert "Row 2: TST-01: update\n    title: Strengthen maritime cooperation → Sharper title\n" in out
+    assert "Row 2: TST-01: update\n    title_en: Strengthen maritime cooperation → Sharper title\n" in out
     assert "Row 3: TST-02: unchanged\n" in out
     assert "0 to create, 1 to update, 1 unchanged, 0 with errors." in out
     assert out.rstrip().endswith("Dry run: nothing was written.")
@@ -126,8 +126,8 @@ def test_dry_run_prints_the_preview_and_writes_nothing(recommendation, implement
 
 def test_applying_creates_and_updates_through_the_services(recommendation, implemented, tmp_path, policy_user):
     rows = exported("TST-01", "TST-02")
-    rows[0].update(title="Sharper title", status="in_progress", status_note="Talks began.")
-    new = {"reference": "NEW-01", "title": "New", "description": "A new one.", "source": "a-commentary"}
+    rows[0].update(title_en="Sharper title", status="in_progress", status_note="Talks began.")
+    new = {"reference": "NEW-01", "title_en": "New", "description_en": "A new one.", "source": "a-commentary"}
     new.update(partners="australia:lead", status="under_review", status_note="Tabled at the working level.")
     path = tmp_path / "ok.csv"
     path.write_bytes(file_bytes([*rows, new]))
@@ -162,16 +162,34 @@ def test_applying_creates_and_updates_through_the_services(recommendation, imple
 
 def test_a_failure_at_apply_time_in_the_third_of_four_rows_leaves_nothing(recommendation, policy_user):
     rows = [
-        {"reference": "NEW-A", "title": "A", "description": "a", "source": "a-commentary", "partners": "australia"},
-        {"reference": "NEW-B", "title": "B", "description": "b", "source": "a-commentary", "partners": "australia"},
-        {**exported("TST-01")[0], "title": "Import's title"},
-        {"reference": "NEW-C", "title": "C", "description": "c", "source": "a-commentary", "partners": "australia"},
+        {
+            "reference": "NEW-A",
+            "title_en": "A",
+            "description_en": "a",
+            "source": "a-commentary",
+            "partners": "australia",
+        },
+        {
+            "reference": "NEW-B",
+            "title_en": "B",
+            "description_en": "b",
+            "source": "a-commentary",
+            "partners": "australia",
+        },
+        {**exported("TST-01")[0], "title_en": "Import's title"},
+        {
+            "reference": "NEW-C",
+            "title_en": "C",
+            "description_en": "c",
+            "source": "a-commentary",
+            "partners": "australia",
+        },
     ]
     plan = plan_for(file_bytes(rows), create_missing=True)
     assert [row.action for row in plan.rows] == [Action.CREATE, Action.CREATE, Action.UPDATE, Action.CREATE]
     # Someone else edits row 3's recommendation after the preview: its update must fail, and take rows 1-2 with it.
     other = UserFactory(policy=True)
-    recommendation_update(recommendation=recommendation, actor=other, data={"title": "Their title"})
+    recommendation_update(recommendation=recommendation, actor=other, data={"title_en": "Their title"})
     before = db_state()
 
     with pytest.raises(VersionConflict):
@@ -185,8 +203,14 @@ def test_a_failure_at_apply_time_in_the_third_of_four_rows_leaves_nothing(recomm
 
 def test_a_failure_in_a_later_row_also_undoes_created_sources_partners_and_themes(recommendation, policy_user):
     rows = [
-        {"reference": "NEW-A", "title": "A", "description": "a", "source": "Fresh report", "partners": "Ruritania"},
-        {"reference": "NEW-B", "title": "B", "description": "b", "source": "Fresh report", "themes": "Space"},
+        {
+            "reference": "NEW-A",
+            "title_en": "A",
+            "description_en": "a",
+            "source": "Fresh report",
+            "partners": "Ruritania",
+        },
+        {"reference": "NEW-B", "title_en": "B", "description_en": "b", "source": "Fresh report", "themes": "Space"},
     ]
     plan = plan_for(file_bytes(rows), create_missing=True)
     assert [(new.kind, new.slug) for new in plan.new_objects] == [
@@ -202,7 +226,7 @@ def test_a_failure_in_a_later_row_also_undoes_created_sources_partners_and_theme
 
 
 def test_duplicate_references_in_a_file_are_errors(recommendation):
-    rows = exported("TST-01") * 2 + [{"reference": "new-9", "title": "x"}, {"reference": "NEW-9", "title": "y"}]
+    rows = exported("TST-01") * 2 + [{"reference": "new-9", "title_en": "x"}, {"reference": "NEW-9", "title_en": "y"}]
     plan = plan_for(file_bytes(rows))
     assert [row.action for row in plan.rows] == [Action.ERROR] * 4
     assert plan.rows[0].errors[0] == "reference: “TST-01” is in rows 2 and 3; each may appear once."
@@ -251,8 +275,8 @@ def test_a_new_reference_needs_title_description_and_source(recommendation):
         "source: a new recommendation needs one; the file has no such column.",
     ]
     plan = plan_for(b"reference,title,description,source\nNEW-1,,d,a-commentary\nTST-01,x,,a-commentary\n")
-    assert plan.rows[0].errors == ["title: a recommendation needs one; this cell is empty."]
-    assert plan.rows[1].errors == ["description: a recommendation needs one; this cell is empty."]
+    assert plan.rows[0].errors == ["title_en: a recommendation needs one; this cell is empty."]
+    assert plan.rows[1].errors == ["description_en: a recommendation needs one; this cell is empty."]
 
 
 def test_bad_values_are_row_errors(recommendation):
@@ -261,11 +285,11 @@ def test_bad_values_are_row_errors(recommendation):
         "status": "done",
         "priority": "urgent",
         "partners": "australia:boss",
-        "title": "x" * 300,
+        "title_en": "x" * 300,
     }
     errors = plan_for(file_bytes([row])).rows[0].errors
     assert errors == [
-        "title: Ensure this value has at most 255 characters (it has 300).",
+        "title_en: Ensure this value has at most 255 characters (it has 300).",
         "partners: “boss” is not a partner role (use one of: lead, counterpart, addressee).",
         "priority: “urgent” is not a priority (use one of: high, medium, low).",
         "status: “done” is not a status (use one of: proposed, under_review, in_progress, partially_implemented, "
@@ -291,15 +315,15 @@ def test_status_note_without_a_status_change_is_ignored(recommendation):
 
 def test_whitespace_and_line_ends_are_not_changes(recommendation):
     row = exported("TST-01")[0]
-    row.update(title=f"  {row['title']}  ", description=row["description"].replace("\n", "\r\n") + "\n")
+    row.update(title_en=f"  {row['title_en']}  ", description_en=row["description_en"].replace("\n", "\r\n") + "\n")
     assert plan_for(file_bytes([row])).rows[0].action == Action.UNCHANGED
 
 
 def test_unknown_partners_themes_and_sources_are_created_only_on_request(recommendation, tmp_path, policy_user):
     row = {
         "reference": "NEW-1",
-        "title": "t",
-        "description": "d",
+        "title_en": "t",
+        "description_en": "d",
         "source": "Example Review 2025",
         "partners": "Ruritania:counterpart; australia",
         "themes": "Space security; maritime-security",
@@ -324,8 +348,8 @@ def test_unknown_partners_themes_and_sources_are_created_only_on_request(recomme
 def test_a_new_name_whose_slug_is_taken_is_an_error(recommendation):
     row = {
         "reference": "NEW-1",
-        "title": "t",
-        "description": "d",
+        "title_en": "t",
+        "description_en": "d",
         "source": "a-commentary",
         "themes": "Maritime  Security!",
     }
@@ -362,7 +386,7 @@ def test_excel_style_csv_semicolons_crlf_and_multiline_cells(recommendation):
     ).encode()
     plan = plan_for(content)
     assert [(row.number, row.action) for row in plan.rows] == [(2, Action.CREATE), (4, Action.CREATE)]
-    assert plan.rows[0].values["description"] == "First line\nsecond line"
+    assert plan.rows[0].values["description_en"] == "First line\nsecond line"
     assert plan.rows[0].values["target_date"] == date(2027, 3, 31)
 
 
@@ -382,7 +406,7 @@ def test_xlsx_first_sheet_with_real_dates_and_numbers(recommendation):
     assert create.values["target_date"] == date(2027, 3, 31) and create.values["team"] == "42"
     assert update.number == 4
     assert update.errors == [
-        "description: a recommendation needs one; this cell is empty.",
+        "description_en: a recommendation needs one; this cell is empty.",
         "source: a recommendation needs one; this cell is empty.",
     ]
 
@@ -390,8 +414,8 @@ def test_xlsx_first_sheet_with_real_dates_and_numbers(recommendation):
 def test_json_as_a_list_or_an_object_with_partners_as_lists(recommendation):
     item = {
         "reference": "NEW-1",
-        "title": "From JSON",
-        "description": "d",
+        "title_en": "From JSON",
+        "description_en": "d",
         "source": "a-commentary",
         "partners": ["australia:lead"],
         "themes": ["maritime-security"],
