@@ -16,9 +16,10 @@ adds (docs/adr/0006-bilingual-content.md):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,10 +30,31 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 from modeltranslation.manager import MultilingualManager, MultilingualQuerySet
 
-#: The manager and queryset of models with translated fields: modeltranslation's, declared on the models themselves
-#: (instead of patched in when the fields are registered) so that type checkers know them.
-TranslatedManager = MultilingualManager
+_M = TypeVar("_M", bound=models.Model, covariant=True)
+
+#: The queryset of models with translated fields (modeltranslation's, whose lookups this project does not rewrite).
 TranslatedQuerySet = MultilingualQuerySet
+
+
+class TranslatedManager(MultilingualManager[_M]):
+    """The manager of models with translated fields, declared on the models themselves (instead of patched in when
+    the fields are registered) so that type checkers know it.
+
+    modeltranslation rewrites lookups of a translated field to the active language's column: ``order_by("name")``
+    and ``values("title")`` would read ``name_ja`` for a Japanese reader, where most rows may have none yet, and the
+    same query would mean different things in different requests. Here the rewriting is off, so a plain name is
+    always the own column (the canonical value), and code that means a language names its column or uses
+    :func:`localized`.
+    """
+
+    def get_queryset(self) -> MultilingualQuerySet[_M]:
+        queryset = super().get_queryset()
+        queryset._rewrite = False
+        # Undo the default ordering modeltranslation has just rewritten to the active language's columns: Django then
+        # orders by Meta.ordering itself, on the own columns.
+        queryset.query.clear_ordering(force=True, clear_default=False)
+        return queryset
+
 
 #: The languages content is written in, in the order a missing value falls back through (the canonical one first).
 CONTENT_LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_FALLBACK_LANGUAGES["default"])
@@ -83,6 +105,16 @@ def pick(values: Mapping[str, Any], field: str, language: str | None = None) -> 
 def value_in(instance: models.Model, field: str, language: str | None = None) -> tuple[str, str | None]:
     """An object's ``field`` as a reader of ``language`` sees it, and the language it is in (see :func:`pick`)."""
     return pick({name: getattr(instance, name, None) for name in columns(field)}, field, language)
+
+
+#: Characters of Japanese script (kana, CJK ideographs, full-width forms).
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")
+
+
+def written_in(text: str) -> str:
+    """The content language a text is written in: Japanese if it holds Japanese script, else English (for texts that
+    stay in their own language, such as a source's verbatim excerpt)."""
+    return "ja" if _JAPANESE.search(text or "") else "en"
 
 
 def canonical_value(instance: models.Model, field: str) -> str:

@@ -3,6 +3,7 @@ parameter means the same everywhere and a report link and an API query share the
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any, cast
 import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from core.filters import DateTimeFilter, IsoDateTimeFilter, StrictFilterSet
 from core.models import field_max_length
+from core.translation import columns, localized
 from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Status
@@ -35,8 +37,10 @@ MAX_STALE_DAYS = 3650
 
 
 def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-    """Annotate the ranks that sorting by status and priority uses (lifecycle order, high priority first)."""
+    """Annotate the keys that sorting uses: the title in the reader's language (the other one where it has none),
+    the ranks of status and priority (lifecycle order, high priority first)."""
     return queryset.annotate(
+        title_sort=localized("title"),
         status_rank=Case(
             *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
             default=Value(99),
@@ -142,13 +146,15 @@ class RecommendationFilterSet(StrictFilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=200,
-        help_text=_("Words in the reference, title, description or excerpt."),
+        help_text=_(
+            "Words in the reference, the title or description (Japanese or English), the excerpt or a status note."
+        ),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
     partner = SlugMultipleChoiceFilter(
-        queryset=Partner.objects.order_by("name"),
+        queryset=lambda request: Partner.objects.order_by(localized("name"), "slug"),
         label=_("Partner"),
         through_filter=lambda partners: RecommendationPartner.objects.filter(partner__in=partners).values(
             "recommendation_id"
@@ -156,7 +162,7 @@ class RecommendationFilterSet(StrictFilterSet):
         help_text=_("Partner slug; repeat for any of several."),
     )
     theme = SlugMultipleChoiceFilter(
-        queryset=Theme.objects.order_by("name"),
+        queryset=lambda request: Theme.objects.order_by(localized("name"), "slug"),
         label=_("Theme"),
         through_filter=lambda themes: Recommendation.themes.through.objects.filter(theme__in=themes).values(
             "recommendation_id"
@@ -165,7 +171,7 @@ class RecommendationFilterSet(StrictFilterSet):
     )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
     source = SlugFilter(
-        queryset=Source.objects.order_by("title"),
+        queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),
         to_field_name="slug",
         field_name="source__slug",
         label=_("Source"),
@@ -207,7 +213,7 @@ class RecommendationFilterSet(StrictFilterSet):
     ordering = RecommendationOrderingFilter(
         fields=[
             ("reference", "reference"),
-            ("title", "title"),
+            ("title_sort", "title"),
             ("status_rank", "status"),
             ("priority_rank", "priority"),
             ("target_date", "target_date"),
@@ -216,7 +222,7 @@ class RecommendationFilterSet(StrictFilterSet):
         ],
         field_labels={
             "reference": _("Reference"),
-            "title": _("Title"),
+            "title_sort": _("Title"),
             "status_rank": _("Status"),
             "priority_rank": _("Priority"),
             "target_date": _("Target date"),
@@ -241,14 +247,18 @@ class RecommendationFilterSet(StrictFilterSet):
         super().__init__(data, with_sort_keys(queryset), **kwargs)
 
     def filter_search(self, queryset: QuerySet[Recommendation], name: str, value: str) -> QuerySet[Recommendation]:
-        """Every word must appear in the reference, title, description or excerpt (case-insensitive)."""
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(reference__icontains=word)
-                | Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(source_excerpt__icontains=word)
+        """Every word must appear in the reference, the title or description in either language, the excerpt, or a
+        status note (case-insensitive, as a substring: Japanese has no spaces between words, so 指針 finds
+        日米防衛協力のための指針). Full-width letters and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
+        text_columns = ["reference", *columns("title"), *columns("description"), "source_excerpt"]
+        for word in unicodedata.normalize("NFKC", value).split():
+            in_text = Q()
+            for column_name in text_columns:
+                in_text |= Q(**{f"{column_name}__icontains": word})
+            in_notes = Exists(
+                StatusUpdate.objects.filter(recommendation=OuterRef("pk"), note__icontains=word).values("pk")
             )
+            queryset = queryset.filter(in_text | in_notes)
         return queryset
 
     def filter_overdue(

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 
 from core.querystrings import query_string
+from core.translation import localized
 from partners.models import Partner
 
 from .choices import Priority, Status
@@ -70,7 +71,8 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
         # Only values that can name an object: PostgreSQL refuses to compare text holding a NUL byte (a 500).
         slugs = [value for value in params.getlist(key) if value and "\x00" not in value]
         if slugs:
-            names[key] = dict(model.objects.filter(slug__in=slugs).values_list("slug", field))
+            found = model.objects.filter(slug__in=slugs).annotate(shown=localized(field))
+            names[key] = dict(found.values_list("slug", "shown"))
     chips = []
     for key in FILTER_PARAMS:
         values = params.getlist(key)

@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.translation import localized, pick
 from partners.models import Partner
 from recommendations.choices import CLOSED_STATUSES, Status
 from recommendations.filtersets import RecommendationFilterSet
@@ -104,17 +105,20 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
         if partner_link["partner_links__partner_id"] is not None:
             partner_row = partners.setdefault(partner_link["partner_links__partner_id"], StatusRow(key="", label=""))
             partner_row.counts[partner_link["status"]] = partner_link["n"]
-    for pk, slug, name, short_name in Partner.objects.filter(pk__in=list(partners)).values_list(
-        "pk", "slug", "name", "short_name"
+    for pk, slug, name, short_name in (
+        Partner.objects.filter(pk__in=list(partners))
+        .annotate(shown_name=localized("name"), shown_short_name=localized("short_name"))
+        .values_list("pk", "slug", "shown_name", "shown_short_name")
     ):
         partners[pk].key, partners[pk].label = slug, short_name or name
 
     themes: dict[str, StatusRow] = {}
-    for theme_link in recommendations.values("status", "themes__slug", "themes__name").annotate(n=Count("pk")):
+    names = ["themes__name_ja", "themes__name_en"]
+    for theme_link in recommendations.values("status", "themes__slug", *names).annotate(n=Count("pk")):
         if theme_link["themes__slug"] is not None:
-            theme_row = themes.setdefault(
-                theme_link["themes__slug"], StatusRow(key=theme_link["themes__slug"], label=theme_link["themes__name"])
-            )
+            slug = theme_link["themes__slug"]
+            label = pick({"name_ja": theme_link["themes__name_ja"], "name_en": theme_link["themes__name_en"]}, "name")
+            theme_row = themes.setdefault(slug, StatusRow(key=slug, label=label[0] or slug))
             theme_row.counts[theme_link["status"]] = theme_link["n"]
 
     return ProgressSummary(
@@ -238,7 +242,7 @@ def _row_from_annotations(obj: Any, key: str, label: str) -> StatusRow:
 
 def partners_with_progress() -> list[tuple[Partner, StatusRow]]:
     """Every partner with the counts by status of the recommendations that concern it, in one query."""
-    partners = Partner.objects.order_by("name").annotate(
+    partners = Partner.objects.order_by(localized("name"), "slug").annotate(
         **_status_count_annotations("recommendation_links__recommendation")
     )
     return [(partner, _row_from_annotations(partner, partner.slug, partner.label)) for partner in partners]
@@ -246,5 +250,7 @@ def partners_with_progress() -> list[tuple[Partner, StatusRow]]:
 
 def sources_with_progress() -> list[tuple[Source, StatusRow]]:
     """Every source with the counts by status of its recommendations, in one query."""
-    sources = Source.objects.order_by("-published_on", "title").annotate(**_status_count_annotations("recommendations"))
+    sources = Source.objects.order_by(F("published_on").desc(nulls_last=True), localized("title"), "slug").annotate(
+        **_status_count_annotations("recommendations")
+    )
     return [(source, _row_from_annotations(source, source.slug, str(source))) for source in sources]

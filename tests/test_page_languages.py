@@ -77,9 +77,8 @@ class PageText(HTMLParser):
         for name in READ_ATTRIBUTES:
             if values.get(name):
                 self.texts.append((language, values[name] or ""))
-        if tag in {"button", "input"} and values.get("type") in {"submit", "button", "reset"} and values.get("value"):
-            if tag == "input":
-                self.texts.append((language, values["value"] or ""))
+        if tag == "input" and values.get("type") in {"submit", "button", "reset"} and values.get("value"):
+            self.texts.append((language, values["value"] or ""))  # a <button>'s text is its content
         if tag not in self.VOID:
             self.stack.append((tag, language))
 

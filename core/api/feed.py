@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from ..choices import ChangeAction
 from ..feed import feed_types, object_type_choices
 from ..models import ChangeEvent
+from ..translation import localize
 from .base import check_query_params
 from .pagination import link_header
 from .permissions import ModelPermissions
@@ -178,8 +179,9 @@ class ChangeFeedView(APIView):
     @staticmethod
     def item(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:
         """One feed item, with every site-relative URL of the stored representation made absolute, nested ones too
-        (as the resource's own endpoint writes them)."""
-        data = absolute_urls(request, row["data"])
+        (as the resource's own endpoint writes them), and the plain translated fields in the request's language (the
+        entry stores both languages' columns; labels of choices stay as written, in English)."""
+        data = localize(absolute_urls(request, row["data"]))
         return {
             "seq": row["seq"],
             "action": row["action"],

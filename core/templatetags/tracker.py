@@ -7,9 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..roles import role_label as _role_label
+from ..translation import LANGUAGE_NAMES, fallback_order, value_in, written_in
 
 register = template.Library()
 
@@ -61,3 +65,51 @@ def nav_section(context: Any) -> str:
 def get_count(counts: dict[str, int] | None, key: str) -> int:
     """The count stored under ``key`` (0 when absent)."""
     return (counts or {}).get(key, 0)
+
+
+def _fallback_note(language: str) -> str:
+    return _("Not translated yet: shown in %(language)s.") % {"language": LANGUAGE_NAMES[language]}
+
+
+@register.filter
+def tr(obj: Any, field: str) -> str:
+    """An object's translated ``field`` in the reader's language; a value shown in the other language (there is no
+    translation yet) is marked with its language, and says so on hover."""
+    if obj is None:
+        return ""
+    value, language = value_in(obj, field)
+    if language is None or language == fallback_order()[0]:
+        return conditional_escape(value)
+    return format_html(
+        '<span lang="{}" class="fallback" title="{}">{}</span>', language, _fallback_note(language), value
+    )
+
+
+@register.filter
+def tr_text(obj: Any, field: str) -> str:
+    """Like ``tr``, for a long text shown as paragraphs (``linebreaks``), marked as a block."""
+    if obj is None:
+        return ""
+    value, language = value_in(obj, field)
+    paragraphs = linebreaks_filter(value, autoescape=True)
+    if language is None or language == fallback_order()[0]:
+        return paragraphs
+    return format_html(
+        '<div lang="{}" class="fallback"><p class="fallback-note" lang="{}">{}</p>{}</div>',
+        language,
+        fallback_order()[0],
+        _fallback_note(language),
+        paragraphs,
+    )
+
+
+@register.simple_tag
+def text_language(text: str) -> str:
+    """The language a text is written in, as a ``lang`` value: Japanese if it holds Japanese script, else English."""
+    return written_in(text)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A content language's name in the interface language ("英語")."""
+    return str(LANGUAGE_NAMES.get(code, code))

@@ -123,8 +123,8 @@ def recommendation_create(
     """Create a recommendation with its partners, themes and first timeline entry.
 
     The title and description come in English (``_en``) and Japanese (``_ja``); a recommendation needs a title in at
-    least one language. A caller may choose the UUID; if a recommendation with it exists already (a retried create), AlreadyExists is
-    raised and nothing is written.
+    least one language. A caller may choose the UUID; if a recommendation with it exists already (a retried create),
+    AlreadyExists is raised and nothing is written.
     """
     if uuid is not None:
         existing = Recommendation.objects.filter(uuid=uuid).first()
