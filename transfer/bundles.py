@@ -1,7 +1,12 @@
 """Data bundles: JSON files holding a source's themes, partners, source record and recommendations.
 
 ``fixtures/`` ships one bundle per source (the commentary first). Loading a bundle creates what is missing and never
-changes what exists, so it can run on every deploy (``make setup``) without undoing the policy team's work.
+changes what users wrote, so it can run on every deploy (``make setup``) without undoing the policy team's work.
+
+Format 2 (``policy-tracker-bundle/2``) gives each translated field in both languages, ``title_en`` and ``title_ja``;
+format 1 gave one value (``title``), English. Loading a bundle into a database whose objects lack a language's value
+(rows from before content was bilingual) fills in that language only where the object has no value in it, through
+the same services as any edit (a version and a change-feed entry each).
 """
 
 from __future__ import annotations
@@ -15,16 +20,26 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.translation import CANONICAL_LANGUAGE, column, columns, translated_fields
 from partners.models import Partner
-from partners.services import partner_create
+from partners.services import partner_create, partner_update
 from recommendations.models import Recommendation, Source, Theme
-from recommendations.services import recommendation_create, source_create, theme_create
+from recommendations.services import (
+    recommendation_create,
+    recommendation_update,
+    source_create,
+    source_update,
+    theme_create,
+    theme_update,
+)
 
-BUNDLE_FORMAT = "policy-tracker-bundle/1"
+BUNDLE_FORMAT = "policy-tracker-bundle/2"
+#: Formats a bundle may have: the current one, and format 1 (one language, English, in the plain fields).
+BUNDLE_FORMATS = (BUNDLE_FORMAT, "policy-tracker-bundle/1")
 #: How each kind of object a bundle holds is named in the summary.
 KIND_LABELS = {
     "themes": pgettext_lazy("a kind of object a bundle holds", "themes"),
@@ -33,7 +48,9 @@ KIND_LABELS = {
     "recommendations": pgettext_lazy("a kind of object a bundle holds", "recommendations"),
 }
 #: One line of the summary.
-SUMMARY_LINE = gettext_lazy("%(kind)s: %(created)d created, %(existing)d already present")
+SUMMARY_LINE = gettext_lazy(
+    "%(kind)s: %(created)d created, %(completed)d completed with a missing language, %(existing)d already present"
+)
 
 
 @dataclass
@@ -46,11 +63,21 @@ class BundleResult:
     existing: dict[str, int] = field(
         default_factory=lambda: {"themes": 0, "partners": 0, "sources": 0, "recommendations": 0}
     )
+    #: Of the existing ones, how many got a language's value they had none in.
+    completed: dict[str, int] = field(
+        default_factory=lambda: {"themes": 0, "partners": 0, "sources": 0, "recommendations": 0}
+    )
 
     def summary(self) -> str:
-        """One line per kind: created and already present."""
+        """One line per kind: created, completed and already present."""
         return "\n".join(
-            SUMMARY_LINE % {"kind": KIND_LABELS[kind], "created": self.created[kind], "existing": self.existing[kind]}
+            SUMMARY_LINE
+            % {
+                "kind": KIND_LABELS[kind],
+                "created": self.created[kind],
+                "completed": self.completed[kind],
+                "existing": self.existing[kind],
+            }
             for kind in self.created
         )
 
@@ -59,7 +86,7 @@ def bundle_read(path: Path) -> dict[str, Any]:
     """Read and check a bundle file's format marker."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in BUNDLE_FORMATS:
         raise ValidationError(
             _('%(path)s: not a bundle (expected "format": "%(format)s").') % {"path": path, "format": BUNDLE_FORMAT}
         )
@@ -82,48 +109,66 @@ def _partners_in_dependency_order(partners: list[dict[str, Any]]) -> list[dict[s
     return ordered
 
 
+def _languages(model: type[models.Model], item: dict[str, Any]) -> dict[str, str]:
+    """An item's translated fields as language columns: ``title_en``/``title_ja`` as given (format 2), or the plain
+    ``title`` as the English one (format 1). A value missing in a language is ""."""
+    values: dict[str, str] = {}
+    for name in translated_fields(model):
+        if any(key in item for key in columns(name)):
+            values.update({key: item.get(key) or "" for key in columns(name)})
+        elif name in item:
+            values[column(name, CANONICAL_LANGUAGE)] = item[name] or ""
+    return values
+
+
+def _missing_languages(instance: models.Model, values: dict[str, str]) -> dict[str, str]:
+    """The bundle's values for the language columns the object has no value in (what users wrote stays)."""
+    return {key: value for key, value in values.items() if value and not getattr(instance, key)}
+
+
 @transaction.atomic
 def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleResult:
-    """Create the bundle's themes, partners, sources and recommendations that do not exist yet, all or none."""
+    """Create the bundle's themes, partners, sources and recommendations that do not exist yet, and give the existing
+    ones the languages they lack, all or none."""
     result = BundleResult()
 
     for item in data.get("themes", []):
-        if Theme.objects.filter(slug=item["slug"]).exists():
+        values = _languages(Theme, item)
+        theme = Theme.objects.filter(slug=item["slug"]).first()
+        if theme is not None:
             result.existing["themes"] += 1
+            if missing := _missing_languages(theme, values):
+                theme_update(theme=theme, actor=actor, data=missing)
+                result.completed["themes"] += 1
             continue
-        theme_create(
-            actor=actor,
-            data={
-                "uuid": uuid.UUID(item["id"]),
-                "slug": item["slug"],
-                "name": item["name"],
-                "description": item.get("description", ""),
-            },
-        )
+        theme_create(actor=actor, data={"uuid": uuid.UUID(item["id"]), "slug": item["slug"], **values})
         result.created["themes"] += 1
 
     for item in _partners_in_dependency_order(data.get("partners", [])):
-        if Partner.objects.filter(slug=item["slug"]).exists():
+        values = _languages(Partner, item)
+        partner = Partner.objects.filter(slug=item["slug"]).first()
+        if partner is not None:
             result.existing["partners"] += 1
+            if missing := _missing_languages(partner, values):
+                partner_update(partner=partner, actor=actor, data=missing)
+                result.completed["partners"] += 1
             continue
         members = [Partner.objects.get(slug=slug) for slug in item.get("members", [])]
         partner_create(
             actor=actor,
-            data={
-                "uuid": uuid.UUID(item["id"]),
-                "slug": item["slug"],
-                "name": item["name"],
-                "short_name": item.get("short_name", ""),
-                "kind": item["kind"],
-                "description": item.get("description", ""),
-            },
+            data={"uuid": uuid.UUID(item["id"]), "slug": item["slug"], "kind": item["kind"], **values},
             members=members,
         )
         result.created["partners"] += 1
 
     for item in data.get("sources", []):
-        if Source.objects.filter(slug=item["slug"]).exists():
+        values = _languages(Source, item)
+        source = Source.objects.filter(slug=item["slug"]).first()
+        if source is not None:
             result.existing["sources"] += 1
+            if missing := _missing_languages(source, values):
+                source_update(source=source, actor=actor, data=missing)
+                result.completed["sources"] += 1
             continue
         published = item.get("published_on")
         source_create(
@@ -131,25 +176,26 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
             data={
                 "uuid": uuid.UUID(item["id"]),
                 "slug": item["slug"],
-                "title": item["title"],
-                "short_title": item.get("short_title", ""),
                 "kind": item["kind"],
-                "author": item.get("author", ""),
-                "publisher": item.get("publisher", ""),
                 "published_on": date.fromisoformat(published) if published else None,
                 "url": item.get("url", ""),
-                "description": item.get("description", ""),
+                **values,
             },
         )
         result.created["sources"] += 1
 
     for item in data.get("recommendations", []):
+        values = _languages(Recommendation, item)
         rec_id = uuid.UUID(item["id"])
-        if (
-            Recommendation.objects.filter(uuid=rec_id).exists()
-            or Recommendation.objects.filter(reference=item["reference"]).exists()
-        ):
+        recommendation = (
+            Recommendation.objects.filter(uuid=rec_id).first()
+            or Recommendation.objects.filter(reference=item["reference"]).first()
+        )
+        if recommendation is not None:
             result.existing["recommendations"] += 1
+            if missing := _missing_languages(recommendation, values):
+                recommendation_update(recommendation=recommendation, actor=actor, data=missing)
+                result.completed["recommendations"] += 1
             continue
         target = item.get("target_date")
         recommendation_create(
@@ -157,8 +203,7 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
             uuid=rec_id,
             source=Source.objects.get(slug=item["source"]),
             reference=item["reference"],
-            title_en=item["title"],
-            description_en=item["description"],
+            **values,
             source_excerpt=item.get("source_excerpt", ""),
             section=item.get("section", ""),
             partners=[(Partner.objects.get(slug=p["slug"]), p.get("role", "")) for p in item.get("partners", [])],

@@ -22,12 +22,15 @@ COMMENTARY = Path(os.environ.get("COMMENTARY_TXT", ROOT.parent / "shared" / "sou
 DATA = json.loads(BUNDLE.read_text(encoding="utf-8"))
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def test_bundle_is_well_formed():
-    assert DATA["format"] == "policy-tracker-bundle/1"
+    assert DATA["format"] == "policy-tracker-bundle/2"
     partner_slugs = [p["slug"] for p in DATA["partners"]]
     theme_slugs = [t["slug"] for t in DATA["themes"]]
     references = [r["reference"] for r in DATA["recommendations"]]
@@ -42,7 +45,9 @@ def test_bundle_is_well_formed():
 
 @pytest.mark.parametrize("item", DATA["recommendations"], ids=lambda r: r["reference"])
 def test_every_recommendation_is_complete(item):
-    assert item["title"].strip() and item["description"].strip()
+    for name in ("title_en", "title_ja", "description_en", "description_ja"):
+        assert item[name].strip(), name
+    assert JAPANESE.search(item["title_ja"]) and JAPANESE.search(item["description_ja"])
     assert item["section"].strip()
     assert item["source_excerpt"].strip()
     assert item["partners"], "at least one partner"
@@ -69,7 +74,7 @@ def test_sections_are_headings_of_the_commentary():
 
 def test_the_commentary_names_its_partners_in_the_right_places():
     """Spot checks of the links managers filter by."""
-    by_title = {r["title"]: {p["slug"] for p in r["partners"]} for r in DATA["recommendations"]}
+    by_title = {r["title_en"]: {p["slug"] for p in r["partners"]} for r in DATA["recommendations"]}
     assert {"united-states", "japan-coast-guard", "us-coast-guard"} <= by_title[
         "Bring both countries' coast guards into a new framework for bilateral security cooperation"
     ]
@@ -101,14 +106,60 @@ def test_bundle_loads_everything():
 def test_loading_again_duplicates_and_overwrites_nothing(policy_user):
     bundle_load(data=bundle_read(BUNDLE))
     edited = Recommendation.objects.get(reference="TOK23-01")
-    recommendation_update(recommendation=edited, actor=policy_user, data={"title": "Edited by the policy team"})
+    recommendation_update(
+        recommendation=edited,
+        actor=policy_user,
+        data={"title_en": "Edited by the policy team", "title_ja": "政策チームによる修正"},
+    )
     counts = (Recommendation.objects.count(), StatusUpdate.objects.count(), ChangeEvent.objects.count())
 
     result = bundle_load(data=bundle_read(BUNDLE))
 
-    assert sum(result.created.values()) == 0
+    assert sum(result.created.values()) == 0 and sum(result.completed.values()) == 0
     assert (Recommendation.objects.count(), StatusUpdate.objects.count(), ChangeEvent.objects.count()) == counts
-    assert Recommendation.objects.get(reference="TOK23-01").title == "Edited by the policy team"
+    edited.refresh_from_db()
+    assert (edited.title_en, edited.title_ja) == ("Edited by the policy team", "政策チームによる修正")
+
+
+def english_only(data: dict) -> dict:
+    """The bundle as format 1 had it: one language, English, in the plain fields."""
+    old = json.loads(json.dumps(data))
+    old["format"] = "policy-tracker-bundle/1"
+    for kind in ("themes", "partners", "sources", "recommendations"):
+        for item in old[kind]:
+            for key in [key for key in item if key.endswith("_ja")]:
+                del item[key]
+            for key in [key for key in item if key.endswith("_en")]:
+                item[key[:-3]] = item.pop(key)
+    return old
+
+
+@pytest.mark.django_db
+def test_the_bilingual_bundle_fills_in_japanese_without_touching_what_users_changed(policy_user):
+    bundle_load(data=english_only(DATA))
+    guidelines = Recommendation.objects.get(reference="TOK23-07")
+    assert guidelines.title_ja == "" and guidelines.title_en
+    edited = Recommendation.objects.get(reference="TOK23-01")
+    recommendation_update(
+        recommendation=edited, actor=policy_user, data={"title_en": "Ours", "title_ja": "政策チームの件名"}
+    )
+    korea = Partner.objects.get(slug="south-korea")
+    version = guidelines.version
+
+    result = bundle_load(data=DATA)
+
+    assert sum(result.created.values()) == 0
+    assert result.completed == {"themes": 14, "partners": 27, "sources": 1, "recommendations": 32}
+    guidelines.refresh_from_db()
+    assert "日米防衛協力のための指針" in guidelines.title_ja and guidelines.version > version
+    assert guidelines.title_en == next(r for r in DATA["recommendations"] if r["reference"] == "TOK23-07")["title_en"]
+    edited.refresh_from_db()
+    assert (edited.title_en, edited.title_ja) == ("Ours", "政策チームの件名")  # but its description got Japanese
+    assert JAPANESE.search(edited.description_ja)
+    korea.refresh_from_db()
+    assert korea.name_ja == "大韓民国"
+    assert ChangeEvent.objects.filter(object_type="recommendation", object_id=guidelines.uuid).latest("seq").changes
+    assert sum(bundle_load(data=DATA).completed.values()) == 0  # and again: nothing left to fill in
 
 
 @pytest.mark.django_db
