@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from core.models import ApiToken, ChangeEvent
+from core.translation import CANONICAL_LANGUAGE, canonical_language, column, columns, translated_fields
 from partners.models import Partner
 from recommendations.models import (
     Recommendation,
@@ -96,6 +97,30 @@ def _user_names() -> dict[int, str]:
     return dict(get_user_model().objects.values_list("pk", "username"))
 
 
+def with_languages(model: type[Model], fields: list[str]) -> list[str]:
+    """``fields`` with each translated field followed by its language columns (the plain one, the canonical value, is
+    kept for readers of older backups)."""
+    names = translated_fields(model)
+    return [name for field in fields for name in ([field, *columns(field)] if field in names else [field])]
+
+
+def _bulk_create_translated(model: type[Model], objects: list[Any], *, batch_size: int) -> None:
+    """Insert restored objects with their translated fields' own columns holding the canonical values, as every
+    write gives them (whatever the language of the shell that restores)."""
+    with canonical_language():
+        model._default_manager.bulk_create(objects, batch_size=batch_size)
+
+
+def _restored(model: type[Model], item: dict[str, Any]) -> dict[str, Any]:
+    """A backup item's values for the model: a backup from before content was bilingual has the plain fields only,
+    which were English."""
+    values = dict(item)
+    for name in translated_fields(model):
+        if not any(key in values for key in columns(name)) and name in values:
+            values[column(name, CANONICAL_LANGUAGE)] = values[name]
+    return values
+
+
 def _sections() -> dict[str, Iterable[dict[str, Any]]]:
     """Generators of the backup's records, section by section."""
     usernames = _user_names()
@@ -122,13 +147,14 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             }
 
     def simple(model: type[Theme] | type[Source], fields: list[str]) -> Iterator[dict[str, Any]]:
-        yield from model.objects.order_by("pk").values(*fields).iterator(chunk_size=_BATCH)
+        yield from model.objects.order_by("pk").values(*with_languages(model, fields)).iterator(chunk_size=_BATCH)
 
     def partners() -> Iterator[dict[str, Any]]:
         members: dict[int, list[str]] = {}
         for partner_id, slug in Partner.members.through.objects.values_list("from_partner_id", "to_partner__slug"):
             members.setdefault(partner_id, []).append(slug)
         fields = ["uuid", "slug", "name", "short_name", "kind", "description", "version", "created_at", "updated_at"]
+        fields = with_languages(Partner, fields)
         for row in Partner.objects.order_by("pk").values("pk", *fields).iterator(chunk_size=_BATCH):
             yield {**{k: row[k] for k in fields}, "members": sorted(members.get(row["pk"], []))}
 
@@ -142,8 +168,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             yield {
                 "uuid": rec.uuid,
                 "reference": rec.reference,
-                "title": rec.title,
-                "description": rec.description,
+                **{name: getattr(rec, name) for name in with_languages(Recommendation, ["title", "description"])},
                 "source_excerpt": rec.source_excerpt,
                 "source": rec.source.slug,
                 "section": rec.section,
@@ -349,11 +374,17 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     def stamps(item: dict[str, Any]) -> dict[str, Any]:
         return {"created_at": _dt(item["created_at"]), "updated_at": _dt(item["updated_at"])}
 
-    Theme.objects.bulk_create([Theme(**{**item, **stamps(item)}) for item in data["themes"]], batch_size=_BATCH)
+    _bulk_create_translated(
+        Theme, [Theme(**{**_restored(Theme, item), **stamps(item)}) for item in data["themes"]], batch_size=_BATCH
+    )
     stats.counts["themes"] = len(data["themes"])
 
-    Partner.objects.bulk_create(
-        [Partner(**{**{k: v for k, v in item.items() if k != "members"}, **stamps(item)}) for item in data["partners"]],
+    _bulk_create_translated(
+        Partner,
+        [
+            Partner(**{**_restored(Partner, {k: v for k, v in item.items() if k != "members"}), **stamps(item)})
+            for item in data["partners"]
+        ],
         batch_size=_BATCH,
     )
     partner_ids = dict(Partner.objects.values_list("slug", "pk"))
@@ -367,11 +398,12 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["partners"] = len(data["partners"])
 
-    Source.objects.bulk_create(
+    _bulk_create_translated(
+        Source,
         [
             Source(
                 **{
-                    **item,
+                    **_restored(Source, item),
                     **stamps(item),
                     "published_on": parse_date(item["published_on"]) if item["published_on"] else None,
                 }
@@ -384,10 +416,11 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
 
     source_ids = dict(Source.objects.values_list("slug", "pk"))
     plain = {"partners", "themes", "source", "target_date", "status_changed_at", "created_at", "updated_at"}
-    Recommendation.objects.bulk_create(
+    _bulk_create_translated(
+        Recommendation,
         [
             Recommendation(
-                **{k: v for k, v in item.items() if k not in plain},
+                **_restored(Recommendation, {k: v for k, v in item.items() if k not in plain}),
                 **stamps(item),
                 source_id=source_ids[item["source"]],
                 target_date=parse_date(item["target_date"]) if item["target_date"] else None,

@@ -14,7 +14,7 @@ from partners.models import Partner
 from partners.services import partner_create
 from recommendations.choices import Status
 from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
-from recommendations.services import recommendation_change_status, recommendation_create
+from recommendations.services import recommendation_change_status, recommendation_create, recommendation_update
 from transfer.backup import backup_export, backup_import, backup_read
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,16 @@ pytestmark = pytest.mark.django_db
 def content(recommendation, policy_user, manager_user, partner, source, theme):
     """A little of everything: a framework with members, status changes, a link, a token."""
     partner_create(
-        actor=policy_user, data={"name": "Quad", "slug": "quad", "kind": PartnerKind.FRAMEWORK}, members=[partner]
+        actor=policy_user,
+        data={"name": "Quad", "name_ja": "日米豪印（クアッド）", "slug": "quad", "kind": PartnerKind.FRAMEWORK},
+        members=[partner],
     )
+    recommendation_update(
+        recommendation=recommendation,
+        actor=policy_user,
+        data={"title_ja": "海洋協力を強化する", "description_ja": "説明"},
+    )
+    recommendation.refresh_from_db()
     recommendation_change_status(
         recommendation=recommendation,
         actor=policy_user,
@@ -82,7 +90,8 @@ def test_round_trip_loses_nothing(content):
     ]:
         assert second[section] == first[section], section
     restored = Recommendation.objects.get(reference="TST-01")
-    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 2)
+    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 3)
+    assert (restored.title_ja, restored.title_en) == ("海洋協力を強化する", "Strengthen maritime cooperation")
     assert restored.status_updates.latest().note == "日本語のメモ"
     assert restored.status_updates.latest().author.username == "policy"
     assert set(Partner.objects.get(slug="quad").members.values_list("slug", flat=True)) == {"australia"}
