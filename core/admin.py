@@ -26,7 +26,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_filters import FilterSet
@@ -38,8 +37,8 @@ from .services import api_token_create, api_token_revoke
 from .translation import (
     CANONICAL_LANGUAGE,
     CONTENT_LANGUAGES,
-    LANGUAGE_NAMES,
     column,
+    column_label,
     columns,
     fallback_order,
     translated_fields,
@@ -286,10 +285,7 @@ def label_language_fields(form: forms.BaseForm) -> None:
             form_field = form.fields.get(column(field, language))
             if form_field is None:
                 continue
-            form_field.label = gettext_lazy("%(field)s (%(language)s)") % {
-                "field": capfirst(plain.verbose_name),
-                "language": LANGUAGE_NAMES[language],
-            }
+            form_field.label = column_label(model, column(field, language))
             form_field.help_text = plain.help_text
             form_field.required = False
 

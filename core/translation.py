@@ -85,6 +85,30 @@ def columns(field: str) -> list[str]:
     return [column(field, language) for language in CONTENT_LANGUAGES]
 
 
+def language_column(model: type[models.Model] | models.Model, name: str) -> tuple[str, str] | None:
+    """(field, language) if ``name`` is a language column of one of the model's translated fields, else None."""
+    for field in translated_fields(model):
+        for language in CONTENT_LANGUAGES:
+            if name == column(field, language):
+                return field, language
+    return None
+
+
+def column_label(model: type[models.Model] | models.Model, name: str) -> str | None:
+    """How a language column is named for people: "Title (Japanese)", in the interface language (None if ``name``
+    is not one)."""
+    found = language_column(model, name)
+    if found is None:
+        return None
+    field, language = found
+    model_class = model if isinstance(model, type) else type(model)
+    label = str(model_class._meta.get_field(field).verbose_name)
+    return str(
+        gettext_lazy("%(field)s (%(language)s)")
+        % {"field": label[:1].upper() + label[1:], "language": LANGUAGE_NAMES[language]}
+    )
+
+
 def fallback_order(language: str | None = None) -> list[str]:
     """The content languages in the order a reader of ``language`` (default: the active one) is shown them."""
     language = (language or translation.get_language() or CANONICAL_LANGUAGE).split("-")[0]

@@ -15,6 +15,23 @@ from tests.factories import PartnerFactory, RecommendationFactory, SourceFactory
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a request in Japanese leaves Japanese active in its thread
+    (LocaleMiddleware activates the request's language and leaves it), which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings_language())
+    yield
+    translation.activate(settings_language())
+
+
+def settings_language() -> str:
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests hash many passwords; the production hasher's deliberate slowness only slows the suite down."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,6 +15,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.translation import column_label
+
 from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
 from ..models import Recommendation
 
@@ -62,7 +64,9 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
 
 
 def _field_label(name: str) -> str:
-    """The verbose name of a recommendation field, or the key itself."""
+    """The verbose name of a recommendation field ("Title (Japanese)" for a language column), or the key itself."""
+    if label := column_label(Recommendation, name):
+        return label
     try:
         field = Recommendation._meta.get_field(name)
     except FieldDoesNotExist:
