@@ -763,7 +763,7 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         if name in values and values[name] != normalise_text(getattr(current, name) or ""):
             data[name] = values[name]
             setattr(candidate, name, values[name])
-    row.errors += _language_errors({name: getattr(candidate, name) for name in TEXT_COLUMNS}, data)
+    row.errors += _language_errors({name: getattr(candidate, name) for name in TEXT_COLUMNS}, values)
     if values.get("source") is not None and values["source"] != current.source:
         data["source"] = values["source"]
     if values.get("priority") and values["priority"] != current.priority:
