@@ -45,7 +45,7 @@ from .translation import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.admin.options import BaseModelAdmin, _FieldGroups
+    from django.contrib.admin.options import BaseModelAdmin, _FieldGroups, _FieldsetSpec
     from django.contrib.admin.widgets import AutocompleteMixin
     from django.forms.formsets import BaseFormSet
 
@@ -401,19 +401,15 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
     #: see them (Django would show each as an empty read-only value).
     form_only_fields: tuple[str, ...] = ("opened_version",)
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> _FieldsetSpec:
         """The fieldsets, each translated field as its language columns (the reader's language first), and without
         the form-only fields for someone who may only view."""
-        fieldsets = [
-            (name, {**options, "fields": _in_languages(self.model, options.get("fields", ()))})
-            for name, options in super().get_fieldsets(request, obj)
-        ]
-        if obj is None or self.has_change_permission(request, obj):
-            return fieldsets
-        return [
-            (name, {**options, "fields": _without(options.get("fields", ()), *self.form_only_fields)})
-            for name, options in fieldsets
-        ]
+        hidden = () if obj is None or self.has_change_permission(request, obj) else self.form_only_fields
+        fieldsets: list[Any] = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = _without(_in_languages(self.model, options.get("fields", ())), *hidden)
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Sequence[str]]:
         """A slug is prepopulated from the canonical language's column of a translated field."""
@@ -424,7 +420,7 @@ class ServiceAdmin(CheckedSearchMixin, CheckedChoicesMixin, _ModelAdmin):
             for target, sources in super().get_prepopulated_fields(request, obj).items()
         }
 
-    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
         """The search looks in every language of a translated field."""
         found: list[str] = []
         for name in super().get_search_fields(request):

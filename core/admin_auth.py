@@ -43,14 +43,14 @@ def permission_label(permission: Permission) -> str:
     return f"{meta.app_config.verbose_name} | {meta.verbose_name} | {PERMISSION_ACTIONS[action](meta.verbose_name)}"
 
 
-class PermissionChoiceField(forms.ModelMultipleChoiceField):
+class PermissionChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """The permissions of a user or group, labelled in the interface language."""
 
     def label_from_instance(self, obj: Any) -> str:
         return permission_label(obj)
 
 
-class GroupChoiceField(forms.ModelMultipleChoiceField):
+class GroupChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """A user's groups, the role groups named in the interface language."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -68,7 +68,7 @@ class TranslatedPermissionsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class TrackerGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+class TrackerGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):  # type: ignore[misc]
     """Django's group admin, with the role groups and the permissions named in the interface language."""
 
     list_display = ["display_name"]
@@ -131,17 +131,17 @@ def _relabel(items: Any, group: Group) -> Any:
 class GroupListFilter(admin.RelatedFieldListFilter):
     """The user list's filter by group, the role groups named in the interface language."""
 
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
-        return [(group.pk, group_label(group.name)) for group in Group.objects.order_by("name")]
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(str(group.pk), group_label(group.name)) for group in Group.objects.order_by("name")]
 
 
-class TrackerUserAdmin(TranslatedPermissionsMixin, UserAdmin):
+class TrackerUserAdmin(TranslatedPermissionsMixin, UserAdmin):  # type: ignore[type-arg]
     """Django's user admin, with the role groups and the permissions named in the interface language."""
 
     list_filter = ("is_staff", "is_superuser", "is_active", ("groups", GroupListFilter))
 
 
-class TrackerAccessAttemptAdmin(AccessAttemptAdmin):
+class TrackerAccessAttemptAdmin(AccessAttemptAdmin):  # type: ignore[misc]
     """django-axes' access attempts, with its status and expiry columns titled (it leaves them untitled)."""
 
     @admin.display(description=gettext_lazy("Status"))

@@ -102,7 +102,7 @@ def column_label(model: type[models.Model] | models.Model, name: str) -> str | N
         return None
     field, language = found
     model_class = model if isinstance(model, type) else type(model)
-    label = str(model_class._meta.get_field(field).verbose_name)
+    label = str(getattr(model_class._meta.get_field(field), "verbose_name", field))
     return str(
         gettext_lazy("%(field)s (%(language)s)")
         % {"field": label[:1].upper() + label[1:], "language": LANGUAGE_NAMES[language]}
@@ -238,10 +238,9 @@ def translated_data(
     model_class = model if isinstance(model, type) else type(model)
     for field in translated_fields(model_class):
         for name in columns(field):
-            if name in values and values[name] is None:
-                values[name] = None if model_class._meta.get_field(name).unique else ""
-            elif name in values and values[name] == "" and model_class._meta.get_field(name).unique:
-                values[name] = None
+            if name in values and values[name] in (None, ""):
+                unique = getattr(model_class._meta.get_field(name), "unique", False)
+                values[name] = None if unique else ""
     return values
 
 

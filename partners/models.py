@@ -37,6 +37,13 @@ class Partner(VersionedModel):
     )
 
     objects: TranslatedManager["Partner"] = TranslatedManager()
+    # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
+    name_ja: str | None
+    name_en: str | None
+    short_name_ja: str | None
+    short_name_en: str | None
+    description_ja: str | None
+    description_en: str | None
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("partner")

@@ -171,7 +171,7 @@ class RecommendationFilterSet(StrictFilterSet):
     )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
     source = SlugFilter(
-        queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),
+        queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),  # type: ignore[arg-type]
         to_field_name="slug",
         field_name="source__slug",
         label=_("Source"),

@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
 REQUIRED = os.environ.get("BROWSER_TESTS") == "required"
 
 pytestmark = [
@@ -202,3 +203,68 @@ def test_the_api_docs_render_under_the_content_security_policy(browser, site):
     shoot(page, "api-docs")
     assert not [text for text in problems if "Content Security Policy" in text or "Refused" in text], problems
     page.context.close()
+
+
+def test_a_japanese_user_switches_to_japanese_and_works_in_it(browser, site):
+    page = sign_in(browser, site, "kenji")
+    page.click(".language-switch button[value=ja]")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator(".role-pill")).to_have_text("政策チーム")
+    expect(page.locator("#results-title")).to_contain_text("32")
+    expect(page.locator("tbody")).to_contain_text("日米防衛協力のための指針")
+    shoot(page, "list-desktop-ja")
+
+    # Search in Japanese: a substring, no spaces between words
+    page.goto(f"{site}/recommendations/?q=海上保安")
+    coast_guards = Recommendation.objects.get(reference="TOK23-11")
+    found = Recommendation.objects.filter(description_ja__contains="海上保安") | Recommendation.objects.filter(
+        title_ja__contains="海上保安"
+    )
+    expect(page.locator("tbody tr")).to_have_count(found.count())
+    page.get_by_role("link", name=coast_guards.title_ja, exact=True).click()
+    expect(page.locator("h1")).to_have_text(coast_guards.title_ja)
+    expect(page.locator("blockquote.excerpt")).to_have_attribute("lang", "en")
+    expect(page.locator("#rec-excerpt")).to_contain_text("原文・英語")
+
+    # Record a status change, in Japanese
+    page.select_option("#id_status", Status.IN_PROGRESS)
+    page.fill("#id_note", "日米の海上保安機関による協議を開始した。")
+    page.click("button:has-text('変更を記録')")
+    expect(page.locator(".messages .success")).to_contain_text("進捗状況を「実施中」に変更しました")
+    expect(page.locator("#timeline")).to_contain_text("日米の海上保安機関による協議を開始した。")
+    expect(page.locator("#timeline time").first).to_contain_text("年")
+    shoot(page, "detail-desktop-ja")
+
+    # The report and its print, in Japanese
+    page.click("nav.main-nav a:has-text('レポート')")
+    expect(page.locator("section[aria-labelledby=recent-title]")).to_contain_text(coast_guards.title_ja)
+    shoot(page, "report-desktop-ja")
+    page.emulate_media(media="print")
+    shoot(page, "report-print-ja")
+    page.context.close()
+
+    # The choice is kept on the user: a new session, after signing in, is in Japanese; a phone shows it too
+    page = sign_in_in_japanese(browser, site, "kenji", viewport=PHONE)
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    shoot(page, "list-phone-ja")
+    page.goto(f"{site}/recommendations/{coast_guards.uuid}/")
+    shoot(page, "detail-phone-ja")
+    page.goto(f"{site}/partners/")
+    expect(page.locator("main")).to_contain_text("大韓民国")
+    shoot(page, "partners-phone-ja")
+    page.goto(f"{site}/admin/recommendations/recommendation/{coast_guards.pk}/change/")
+    expect(page.locator("label[for=id_title_ja]")).to_contain_text("件名（日本語）")
+    shoot(page, "admin-change-phone-ja")
+    page.context.close()
+
+
+def sign_in_in_japanese(browser, url: str, username: str, viewport=DESKTOP):
+    """Sign in from a new browser: the sign-in page is in the browser's language until the user's choice applies."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]:not([name=language])")
+    expect(page).to_have_url(re.compile(r"/recommendations/$"))
+    return page

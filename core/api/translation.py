@@ -159,6 +159,7 @@ class BilingualReadMixin(serializers.ModelSerializer[Any]):
         for name, field in fields.items():
             result[name] = field
             if name in translated and field.source in (None, name):
-                help_text = self.Meta.model._meta.get_field(name).verbose_name
+                model: Any = self.Meta.model
+                help_text = getattr(model._meta.get_field(name), "verbose_name", name)
                 result.update(language_fields(name, help_text=help_text))
         return result

@@ -97,6 +97,11 @@ class Recommendation(VersionedModel):
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
 
     objects = RecommendationManager()
+    # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
+    title_ja: str | None
+    title_en: str | None
+    description_ja: str | None
+    description_en: str | None
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("recommendation")

@@ -29,6 +29,17 @@ class Source(VersionedModel):
     )
 
     objects: TranslatedManager["Source"] = TranslatedManager()
+    # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
+    title_ja: str | None
+    title_en: str | None
+    short_title_ja: str | None
+    short_title_en: str | None
+    description_ja: str | None
+    description_en: str | None
+    author_ja: str | None
+    author_en: str | None
+    publisher_ja: str | None
+    publisher_en: str | None
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("source")
@@ -53,6 +64,11 @@ class Theme(VersionedModel):
     )
 
     objects: TranslatedManager["Theme"] = TranslatedManager()
+    # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
+    name_ja: str | None
+    name_en: str | None
+    description_ja: str | None
+    description_en: str | None
 
     class Meta(VersionedModel.Meta):
         verbose_name = _("theme")
