@@ -8,11 +8,14 @@ otherwise ``LANGUAGE_CODE``.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 def shell_language(environ: dict[str, str] | None = None) -> str | None:
@@ -34,7 +37,17 @@ def shell_language(environ: dict[str, str] | None = None) -> str | None:
 
 
 class TrackerCommand(BaseCommand):
-    """A management command whose output is in the operator's language (see the module's docstring)."""
+    """A management command whose output, and ``--help``, are in the operator's language (see the module's
+    docstring). ``help`` may be a lazy translation: the parser is built in that language (``--help`` is printed
+    before the command runs) and gets it as text, which ``argparse`` needs."""
+
+    help: str | _StrPromise = ""  # type: ignore[assignment]
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        with translation.override(shell_language() or settings.LANGUAGE_CODE):
+            parser = super().create_parser(prog_name, subcommand, **kwargs)
+            parser.description = str(self.help) if self.help else None
+        return parser
 
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override(shell_language() or settings.LANGUAGE_CODE):

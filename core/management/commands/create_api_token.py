@@ -2,29 +2,20 @@ from argparse import ArgumentParser
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone, translation
+from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.management.base import TrackerCommand, shell_language
+from core.management.base import TrackerCommand
 from core.services import api_token_create
 
 
 class Command(TrackerCommand):
     """Issue an API token for a user and print it, alone, on the last line (it is never shown again)."""
 
-    help: str = gettext_lazy(  # type: ignore[assignment]  # made text in create_parser
-        "Create an API token for USERNAME (read-only unless --write) and print it on the last line."
-    )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        """The parser, its help in the shell's language (argparse needs text, not a lazy translation)."""
-        with translation.override(shell_language() or settings.LANGUAGE_CODE):
-            self.help = str(self.help)
-            return super().create_parser(prog_name, subcommand, **kwargs)
+    help = gettext_lazy("Create an API token for USERNAME (read-only unless --write) and print it on the last line.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")

@@ -4,12 +4,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.management.base import TrackerCommand, shell_language
+from core.management.base import TrackerCommand
 from core.roles import MANAGERS, POLICY_TEAM
 
 DEMO_USERS = [
@@ -22,15 +21,9 @@ DEMO_USERS = [
 class Command(TrackerCommand):
     """Create one demo user per role with a random password, printed once (development only)."""
 
-    help: str = gettext_lazy(  # type: ignore[assignment]  # made text in create_parser
+    help = gettext_lazy(
         "Create demo users admin, policy and manager (development only; existing users are left alone)."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        """The parser, its help in the shell's language (argparse needs text, not a lazy translation)."""
-        with translation.override(shell_language() or settings.LANGUAGE_CODE):
-            self.help = str(self.help)
-            return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:

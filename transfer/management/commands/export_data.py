@@ -14,7 +14,7 @@ from transfer.management.base import TransferCommand
 class Command(TransferCommand):
     """Write a consistent JSON backup of everything (no passwords, no tokens)."""
 
-    help = gettext_lazy("Back up the whole tracker to a JSON file (use - for standard output).")
+    help = gettext_lazy("Back up the whole tracker to a JSON file (use - for standard output).")  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help=_("Where to write the backup, or - for standard output."))

@@ -16,7 +16,7 @@ from transfer.management.base import TransferCommand
 class Command(TransferCommand):
     """Export recommendations in the import's columns (CSV, XLSX or JSON, from the file's extension)."""
 
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
         "Export recommendations to a .csv, .xlsx or .json file in the columns import_recommendations reads, so the "
         "file imports back unchanged. Filters can be repeated and combine like the list's filters."
     )

@@ -14,7 +14,7 @@ from transfer.management.base import TransferCommand
 class Command(TransferCommand):
     """Restore a JSON backup made by export_data into an empty, migrated database."""
 
-    help = gettext_lazy("Restore a backup made by export_data into an empty database (users get unusable passwords).")
+    help = gettext_lazy("Restore a backup made by export_data into an empty database (users get unusable passwords).")  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)

@@ -18,7 +18,7 @@ from transfer.services import recommendations_import
 class Command(TransferCommand):
     """Import recommendations from a spreadsheet: print the plan, then apply every row or none."""
 
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
         "Import recommendations from a CSV (UTF-8), XLSX or JSON file. Prints what each row does; with --dry-run "
         "writes nothing, otherwise applies all rows in one transaction. Exits non-zero if any row has an error "
         "(and then writes nothing). Columns: see docs/user-guide.md, 'Adding a new source'."

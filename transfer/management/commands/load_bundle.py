@@ -14,7 +14,7 @@ from transfer.management.base import TransferCommand
 class Command(TransferCommand):
     """Load data bundles (fixtures/*.json): create what is missing, never change what exists."""
 
-    help = gettext_lazy("Load data bundles (themes, partners, sources, recommendations); safe to run again.")
+    help = gettext_lazy("Load data bundles (themes, partners, sources, recommendations); safe to run again.")  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, help=_("Bundle files, e.g. fixtures/*.json"))
