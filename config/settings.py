@@ -13,6 +13,7 @@ from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -233,7 +234,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Policy recommendation tracker API",
+    "TITLE": gettext_lazy("Policy recommendation tracker API"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -271,8 +272,14 @@ REST_FRAMEWORK.update(
 )
 SPECTACULAR_SETTINGS.update(
     {
-        "DESCRIPTION": "Recommendations, their partners, themes, sources and status timeline; a change feed for "
-        "incremental sync; a progress report. Authenticate with `Authorization: Bearer <token>`.",
+        "DESCRIPTION": gettext_lazy(
+            "Recommendations, their partners, themes, sources and status timeline; a change feed for incremental "
+            "sync; a progress report. Authenticate with `Authorization: Bearer <token>`. Titles, descriptions and "
+            "names come in Japanese and English: `title_ja` and `title_en`, and `title` in the language "
+            "`Accept-Language` asks for (the answer's `Content-Language` says which), falling back to the other "
+            "where there is no translation. Writes take either column, or the plain field in the language "
+            "`Content-Language` names. Error messages follow `Accept-Language`; their `code` values stay English."
+        ),
         "COMPONENT_SPLIT_REQUEST": True,
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
