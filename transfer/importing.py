@@ -343,7 +343,7 @@ def column_name(heading: str) -> str:
 
 @functools.cache
 def _headings_by_label() -> dict[str, str]:
-    """Every column's label in every interface language ("タイトル（日本語）", "Title (Japanese)"), as a heading
+    """Every column's label in every interface language ("件名（日本語）", "Title (Japanese)"), as a heading
     reads it, → the column."""
     found: dict[str, str] = {}
     for language, _name in settings.LANGUAGES:
