@@ -98,7 +98,11 @@ def test_every_string_the_code_marks_is_in_the_catalogue(tmp_path):
     project = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
     shutil.copytree(
-        project, copy, ignore=lambda folder, names: [n for n in names if n in NOT_CODE or n.endswith((".mo", ".pyc")) or ".sqlite3" in n]
+        project,
+        copy,
+        ignore=lambda folder, names: [
+            n for n in names if n in NOT_CODE or n.endswith((".mo", ".pyc")) or ".sqlite3" in n
+        ],
     )
     environment = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/unused.sqlite3"}
     result = subprocess.run(
