@@ -15,8 +15,14 @@ class RecommendationsConfig(AppConfig):
         from partners.models import Partner
 
         from .api.representation import represent_recommendations
-        from .api.serializers import RecommendationSerializer, SourceSerializer, StatusUpdateSerializer, ThemeSerializer
-        from .models import Recommendation, Source, StatusUpdate, Theme
+        from .api.serializers import (
+            RecommendationSerializer,
+            ResponseUpdateSerializer,
+            SourceSerializer,
+            StatusUpdateSerializer,
+            ThemeSerializer,
+        )
+        from .models import Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
             rows = {rec.pk: rec for rec in Recommendation.objects.select_related("source").filter(pk__in=pks)}
@@ -32,6 +38,12 @@ class RecommendationsConfig(AppConfig):
         )
         register_feed_type(
             StatusUpdate, object_type="status_update", label=_("Status update"), serializer=StatusUpdateSerializer
+        )
+        register_feed_type(
+            ResponseUpdate,
+            object_type="response_update",
+            label=_("Response update"),
+            serializer=ResponseUpdateSerializer,
         )
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
         register_feed_type(Source, object_type="source", label=_("Source"), serializer=SourceSerializer)

@@ -1,4 +1,4 @@
-"""Choices of recommendations: statuses, priorities, partner roles, source kinds and link types."""
+"""Choices of recommendations: statuses, responses, priorities, partner roles, source kinds and link types."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,22 @@ STATUS_COLOURS: dict[str, str] = {
     Status.STALLED: "#b45309",
     Status.NOT_ADOPTED: "#8b1e2d",
 }
+
+
+class Response(models.TextChoices):
+    """The addressee's response to a recommendation: whether it is taken up, separate from how far it has come."""
+
+    NO_RESPONSE = "no_response", _("No response yet")
+    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED_IN_PART = "accepted_in_part", _("Accepted in part")
+    ACCEPTED_IN_PRINCIPLE = "accepted_in_principle", _("Accepted in principle")
+    NOTED = "noted", _("Noted")
+    REJECTED = "rejected", _("Rejected")
+
+
+#: The one response that ends a recommendation: a rejected recommendation is "not adopted", and a recommendation is
+#: "not adopted" only when it is rejected (recommendations.services.response states and enforces the rule).
+REJECTED_STATUS = Status.NOT_ADOPTED
 
 
 class Priority(models.TextChoices):

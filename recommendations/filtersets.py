@@ -25,8 +25,8 @@ from core.models import field_max_length
 from core.translation import columns, localized
 from partners.models import Partner
 
-from .choices import PRIORITY_RANK, Priority, Status
-from .models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from .choices import PRIORITY_RANK, Priority, Response, Status
+from .models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .models.recommendation import RecommendationQuerySet
 
 #: Lifecycle order of the statuses, used when sorting by status.
@@ -152,6 +152,12 @@ class RecommendationFilterSet(StrictFilterSet):
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+    )
+    response = django_filters.MultipleChoiceFilter(
+        choices=Response.choices,
+        label=_("Response"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The addressee's response; repeat for any of several."),
     )
     partner = SlugMultipleChoiceFilter(
         queryset=lambda request: Partner.objects.order_by(localized("name"), "slug"),
@@ -295,6 +301,25 @@ class StatusUpdateFilterSet(StrictFilterSet):
 
     class Meta:
         model = StatusUpdate
+        fields: list[str] = []
+
+
+class ResponseUpdateFilterSet(StrictFilterSet):
+    """Filters of the response entries in the API: one recommendation's, entries to a response, entries in a period."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    to_response = django_filters.MultipleChoiceFilter(choices=Response.choices, label=_("New response"))
+    created_after = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Recorded since"), help_text=_("ISO 8601, inclusive.")
+    )
+    created_before = IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Recorded before"), help_text=_("ISO 8601, exclusive.")
+    )
+
+    class Meta:
+        model = ResponseUpdate
         fields: list[str] = []
 
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import field_max_length
 
-from .choices import Status
+from .choices import Response, Status
 from .filtersets import MAX_STALE_DAYS
-from .models import Recommendation, StatusUpdate
+from .models import Recommendation, ResponseUpdate, StatusUpdate
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -88,3 +88,49 @@ class StatusChangeForm(forms.Form):
         field.widget.choices = [("", "—")] + [
             (value, label) for value, label in Status.choices if value != recommendation.status
         ]
+
+
+class ResponseForm(forms.Form):
+    """Record the addressee's response: which, when, a note, an evidence link, and the version the page shows."""
+
+    response = forms.ChoiceField(label=_("New response"), choices=())
+    responded_on = forms.DateField(
+        label=_("Response date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the response was made; empty: today."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=field_max_length(ResponseUpdate, "note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was said, where. Required when a new response reopens a rejected recommendation."),
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence URL"),
+        required=False,
+        max_length=field_max_length(ResponseUpdate, "evidence_url"),
+        assume_scheme="https",
+        help_text=_("A link to the statement, reply or record of the response."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    #: The page also holds the status form: prefixed names and ids keep the two apart.
+    prefix = "response"
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        field = cast(forms.ChoiceField, self.fields["response"])
+        field.choices = [("", "—"), *Response.choices]
+        field.widget.choices = [("", "—")] + [
+            (value, label) for value, label in Response.choices if value != recommendation.response
+        ]
+        # The form's fields are named for people; the service's errors come under its own names.
+        self.service_names = {
+            "response_note": "note",
+            "response_date": "responded_on",
+            "response_evidence_url": "evidence_url",
+        }

@@ -8,6 +8,16 @@ from django.contrib.auth.models import AnonymousUser, User
 RECORD_STATUS_PERMISSIONS = ("recommendations.add_statusupdate", "recommendations.change_recommendation")
 
 
+#: Recording a response adds a response entry and changes the recommendation (and, by the response rules, may change
+#: its status: rejected is not adopted).
+RECORD_RESPONSE_PERMISSIONS = ("recommendations.add_responseupdate", *RECORD_STATUS_PERMISSIONS)
+
+
 def can_record_status(user: User | AnonymousUser) -> bool:
     """Whether the user may record status changes: on the web page, in the admin and through the API alike."""
     return bool(user.is_authenticated and user.has_perms(RECORD_STATUS_PERMISSIONS))
+
+
+def can_record_response(user: User | AnonymousUser) -> bool:
+    """Whether the user may record the addressee's response: on the web page and through the API alike."""
+    return bool(user.is_authenticated and user.has_perms(RECORD_RESPONSE_PERMISSIONS))

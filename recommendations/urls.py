@@ -12,4 +12,5 @@ urlpatterns = [
     path("recommendations/", views.recommendation_list, name="list"),
     path("recommendations/<uuid:uuid>/", views.recommendation_detail, name="detail"),
     path("recommendations/<uuid:uuid>/status/", views.recommendation_status, name="status"),
+    path("recommendations/<uuid:uuid>/response/", views.recommendation_response, name="response"),
 ]

@@ -19,14 +19,14 @@ from core.models import ChangeEvent
 from core.querystrings import query_string, redirect_without_empty
 from core.views import page
 
-from .choices import Status
+from .choices import Response, Status
 from .filtersets import FILTER_PARAMS
-from .forms import StatusChangeForm
+from .forms import ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
 from .models import Recommendation
-from .permissions import can_record_status
+from .permissions import can_record_response, can_record_status
 from .selectors import recommendation_links
-from .services import recommendation_change_status
+from .services import recommendation_change_status, recommendation_record_response
 
 #: Rows per page of the recommendation list.
 PAGE_SIZE = 25
@@ -64,10 +64,17 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, recommendation: Recommendation, form: StatusChangeForm | None, *, status: int = 200
+    request: HttpRequest,
+    recommendation: Recommendation,
+    form: StatusChangeForm | None,
+    *,
+    response_form: ResponseForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The recommendation page, with the status form (bound or fresh) for those who may record changes."""
+    """The recommendation page, with the status and response forms (bound or fresh) for those who may record them."""
     timeline = recommendation.status_updates.select_related("author").order_by("-created_at", "-id")
+    if response_form is None and can_record_response(request.user):
+        response_form = ResponseForm(recommendation=recommendation)
     history = ChangeEvent.objects.filter(
         object_type=feed_type_for(Recommendation).object_type, object_id=recommendation.uuid
     ).order_by("-seq")
@@ -78,6 +85,8 @@ def _render_detail(
         "links": recommendation_links(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
+        "responses": list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id")),
+        "response_form": response_form,
     }
     return render(request, "recommendations/recommendation_detail.html", context, status=status)
 
@@ -125,6 +134,59 @@ def recommendation_status(request: HttpRequest, uuid: str) -> HttpResponse:
     return _render_detail(request, fresh, form, status=400)
 
 
+@page(None, methods=("GET", "POST"))
+def recommendation_response(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Record the addressee's response through the service (the status follows the response rules)."""
+    recommendation = get_object_or_404(Recommendation, uuid=uuid)
+    detail_url = reverse("recommendations:detail", args=[recommendation.uuid])
+    if not can_record_response(request.user):
+        raise PermissionDenied(_("Only the policy team records responses."))
+    if request.method == "GET":
+        return redirect(detail_url)
+    form = ResponseForm(request.POST, recommendation=recommendation)
+    if form.is_valid():
+        try:
+            recommendation_record_response(
+                recommendation=recommendation,
+                actor=request.user,
+                response=form.cleaned_data["response"],
+                responded_on=form.cleaned_data["responded_on"],
+                note=form.cleaned_data["note"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except VersionConflict as conflict:
+            fresh = get_object_or_404(Recommendation.objects.with_related(), pk=recommendation.pk)
+            data = request.POST.copy()
+            data[f"{ResponseForm.prefix}-version"] = str(fresh.version)
+            form = ResponseForm(data, recommendation=fresh)
+            form.is_valid()
+            form.add_error(None, _conflict_message(conflict.current_version or fresh.version))
+            return _render_detail(request, fresh, _status_form(request, fresh), response_form=form, status=409)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Response recorded: “%(response)s”.") % {"response": Response(form.cleaned_data["response"]).label},
+            )
+            return redirect(f"{detail_url}#response")
+    fresh = get_object_or_404(Recommendation.objects.with_related(), pk=recommendation.pk)
+    return _render_detail(request, fresh, _status_form(request, fresh), response_form=form, status=400)
+
+
+def _status_form(request: HttpRequest, recommendation: Recommendation) -> StatusChangeForm | None:
+    """A fresh status form for those who may record status changes."""
+    return StatusChangeForm(recommendation=recommendation) if can_record_status(request.user) else None
+
+
+def _conflict_message(version: int) -> str:
+    return _(
+        "This recommendation was changed by someone else since you opened this page; it is now at version "
+        "%(version)s. Nothing was saved. Check its current status and timeline, then record your change again."
+    ) % {"version": version}
+
+
 def _conflict(request: HttpRequest, recommendation: Recommendation, conflict: VersionConflict) -> HttpResponse:
     """Show the page as it is now, keep what the user typed, and explain that nothing was written."""
     fresh = Recommendation.objects.with_related().filter(pk=recommendation.pk).first()
@@ -134,21 +196,16 @@ def _conflict(request: HttpRequest, recommendation: Recommendation, conflict: Ve
     data["version"] = str(fresh.version)  # submitting again, after reading the change, applies on top of it
     form = StatusChangeForm(data, recommendation=fresh)
     form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "This recommendation was changed by someone else since you opened this page; it is now at version "
-            "%(version)s. Nothing was saved. Check its current status and timeline, then record your change again."
-        )
-        % {"version": conflict.current_version or fresh.version},
-    )
+    form.add_error(None, _conflict_message(conflict.current_version or fresh.version))
     return _render_detail(request, fresh, form, status=409)
 
 
-def _add_service_errors(form: StatusChangeForm, error: ValidationError) -> None:
+def _add_service_errors(form: StatusChangeForm | ResponseForm, error: ValidationError) -> None:
     """Put the service's validation errors on the form's fields (or on the form as a whole)."""
     if hasattr(error, "error_dict"):
+        names = getattr(form, "service_names", {})
         for name, messages_ in error.message_dict.items():
+            name = names.get(name, name)
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)

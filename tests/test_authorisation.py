@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
+from recommendations.models import ResponseUpdate
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -51,10 +52,12 @@ def walk(patterns: list, prefix: str = "") -> Iterator[str]:
 # change to either shows up here.
 
 CONTENT = ["partners.partner", "recommendations.recommendation", "recommendations.source", "recommendations.theme"]
-MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, "recommendations.statusupdate", "core.changeevent"]}
+TIMELINES = ["recommendations.statusupdate", "recommendations.responseupdate"]
+MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, *TIMELINES, "core.changeevent"]}
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
     "recommendations.statusupdate": {"view", "add"},
+    "recommendations.responseupdate": {"view", "add"},
     "core.changeevent": {"view"},
 }
 ALL = {"view", "add", "change", "delete"}
@@ -104,6 +107,7 @@ def world(db) -> dict[str, Any]:
     source = SourceFactory(slug="matrix-source")
     rec = RecommendationFactory(partners=[partner], themes=[theme], source=source)
     entry = StatusUpdateFactory(recommendation=rec, from_status="", to_status="proposed")
+    response = ResponseUpdate.objects.create(recommendation=rec, from_response="no_response", to_response="noted")
     event = ChangeEventFactory(object_id=rec.uuid)
     users = {
         "no_role": UserFactory(username="matrix-no-role"),
@@ -122,6 +126,7 @@ def world(db) -> dict[str, Any]:
         "recommendations.source": source,
         "recommendations.theme": theme,
         "recommendations.statusupdate": entry,
+        "recommendations.responseupdate": response,
         "core.changeevent": event,
         "core.apitoken": read_token,
         "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
@@ -279,6 +284,7 @@ def _api_routes() -> dict[str, Route]:
         "recommendations": "recommendations.recommendation",
         "sources": "recommendations.source",
         "status-updates": "recommendations.statusupdate",
+        "response-updates": "recommendations.responseupdate",
         "themes": "recommendations.theme",
     }
     for name, model in resources.items():
@@ -326,6 +332,9 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
         "recommendations/<uuid:uuid>/status/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/status/", "status", rec
+        ),
+        "recommendations/<uuid:uuid>/response/": Route(
+            lambda w: f"/recommendations/{rec_uuid(w)}/response/", "response", rec
         ),
         "reports/progress/": Route(lambda w: "/reports/progress/", "page", rec),
         "reports/progress/export.csv": Route(lambda w: "/reports/progress/export.csv", "page", rec),
@@ -375,9 +384,15 @@ def expected(route: Route, role: str, method: str) -> str:
         if needed not in granted:
             return DENIED
         if (
-            route.model == "recommendations.statusupdate"
+            route.model in TIMELINES
             and method == "post"
             and "change" not in perms(role, "recommendations.recommendation")
+        ):
+            return DENIED
+        if (
+            route.model == "recommendations.responseupdate"
+            and method == "post"
+            and "add" not in perms(role, "recommendations.statusupdate")
         ):
             return DENIED
         return OK
@@ -390,6 +405,9 @@ def expected(route: Route, role: str, method: str) -> str:
     if route.access == "status":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can else DENIED
+    if route.access == "response":
+        can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
+        return OK if can and "add" in perms(role, "recommendations.responseupdate") else DENIED
     if role == "not_staff":
         return LOGIN  # the admin signs in staff only
     if route.access == "admin_site":

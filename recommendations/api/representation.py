@@ -22,7 +22,7 @@ from rest_framework.reverse import reverse
 
 from core.translation import column, pick
 
-from ..choices import CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
+from ..choices import CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, Status
 from ..models import Recommendation, RecommendationLink, RecommendationPartner
 
 #: A UUID that stands for every recommendation's in its URL: the URL is reversed once per page, then filled in.
@@ -141,7 +141,7 @@ def represent_recommendations(
         return []
     url = recommendation_url_maker(context)
     partners, themes, links = _partners(ids), _themes(ids), _links(ids, url)
-    statuses, priorities = _labels(Status.choices), _labels(Priority.choices)
+    statuses, priorities, responses = _labels(Status.choices), _labels(Priority.choices), _labels(Response.choices)
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     results = []
@@ -165,6 +165,9 @@ def represent_recommendations(
                 "links": links.get(r.pk, []),
                 "status": r.status,
                 "status_label": statuses.get(r.status, r.status),
+                "response": r.response,
+                "response_label": responses.get(r.response, r.response),
+                "response_date": _date(r.response_date),
                 "priority": r.priority,
                 "priority_label": priorities.get(r.priority, r.priority),
                 "team": r.team,

@@ -14,8 +14,8 @@ from core.api.fields import ChoiceLabelField
 from core.api.translation import BilingualReadMixin, language_fields
 from core.models import field_max_length
 
-from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, SourceKind, Status
-from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, SourceKind, Status
+from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .representation import represent_recommendations
 
 if TYPE_CHECKING:
@@ -135,6 +135,7 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
     partners = RecommendationPartnerSerializer(source="partner_links", many=True, read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
+    response_label = ChoiceLabelField(field="response", choices=Response.choices)
     priority_label = ChoiceLabelField(field="priority", choices=Priority.choices)
     is_overdue = serializers.BooleanField(read_only=True)
     links = RecommendationLinksField()
@@ -155,6 +156,9 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
             "links",
             "status",
             "status_label",
+            "response",
+            "response_label",
+            "response_date",
             "priority",
             "priority_label",
             "team",
@@ -194,6 +198,38 @@ class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
             "from_status_label",
             "to_status",
             "to_status_label",
+            "note",
+            "evidence_url",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ResponseUpdateSerializer(serializers.ModelSerializer[ResponseUpdate]):
+    """A response entry: one change of the addressee's response, with its date, note, evidence and author."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:responseupdate-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    from_response_label = ChoiceLabelField(field="from_response", choices=Response.choices)
+    to_response_label = ChoiceLabelField(field="to_response", choices=Response.choices)
+    evidence_url = serializers.CharField(read_only=True, help_text=_("A URL, or blank."))
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ResponseUpdate
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "from_response",
+            "from_response_label",
+            "to_response",
+            "to_response_label",
+            "responded_on",
             "note",
             "evidence_url",
             "author",

@@ -8,6 +8,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
+router.register("response-updates", views.ResponseUpdateViewSet, basename="responseupdate")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("sources", views.SourceViewSet, basename="source")
 

@@ -19,13 +19,19 @@ from rest_framework.request import Request
 from core.api.base import ResourceViewSet, VersionedResourceViewSet, in_use_conflict
 from core.api.permissions import ModelPermissions
 
-from ..filtersets import FILTER_SCHEMA_PARAMETERS, RecommendationFilterSet, StatusUpdateFilterSet
-from ..models import Recommendation, Source, StatusUpdate, Theme
-from ..permissions import can_record_status
+from ..filtersets import (
+    FILTER_SCHEMA_PARAMETERS,
+    RecommendationFilterSet,
+    ResponseUpdateFilterSet,
+    StatusUpdateFilterSet,
+)
+from ..models import Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+from ..permissions import can_record_response, can_record_status
 from ..services import (
     recommendation_change_status,
     recommendation_create,
     recommendation_delete,
+    recommendation_record_response,
     recommendation_update,
     source_create,
     source_delete,
@@ -34,9 +40,16 @@ from ..services import (
     theme_delete,
     theme_update,
 )
-from .serializers import RecommendationSerializer, SourceSerializer, StatusUpdateSerializer, ThemeSerializer
+from .serializers import (
+    RecommendationSerializer,
+    ResponseUpdateSerializer,
+    SourceSerializer,
+    StatusUpdateSerializer,
+    ThemeSerializer,
+)
 from .write_serializers import (
     RecommendationWriteSerializer,
+    ResponseUpdateWriteSerializer,
     SourceWriteSerializer,
     StatusUpdateWriteSerializer,
     ThemeWriteSerializer,
@@ -50,6 +63,15 @@ class RecordsStatus(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return request.method != "POST" or can_record_status(request.user)
+
+
+class RecordsResponse(BasePermission):
+    """Creating a response entry records the addressee's response: only for those who may (``can_record_response``)."""
+
+    message = _("Only the policy team records responses.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method != "POST" or can_record_response(request.user)
 
 
 def check_status_permission(request: Request, data: Mapping[str, Any], current_status: str | None) -> None:
@@ -192,6 +214,52 @@ class StatusUpdateViewSet(ResourceViewSet[StatusUpdate]):
             recommendation=data["recommendation"],
             actor=self.request.user,
             status=data["to_status"],
+            note=data.get("note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            expected_version=data.get("expected_version"),
+            entry_uuid=data.get("id"),
+        )
+
+
+class ResponseUpdateViewSet(ResourceViewSet[ResponseUpdate]):
+    """The response entries: the addressee's responses to recommendations. Creating one is how a response changes
+    (and, by the response rules, the status with it: a rejected recommendation is not adopted)."""
+
+    queryset = ResponseUpdate.objects.select_related("recommendation", "author").order_by("id")
+    serializer_class = ResponseUpdateSerializer
+    write_serializer_class = ResponseUpdateWriteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResponseUpdateFilterSet
+    detail_view_name = "api:responseupdate-detail"
+    schema_examples = {
+        "POST": [
+            OpenApiExample(
+                "The government's response, based on version 1",
+                value={
+                    "recommendation": "6712fd9c-e243-591a-906e-79a9c3463a85",
+                    "to_response": "accepted_in_principle",
+                    "responded_on": "2026-11-30",
+                    "note": "Welcomed in the Diet reply of 30 November.",
+                    "expected_version": 1,
+                },
+                request_only=True,
+            )
+        ]
+    }
+    permission_classes = [ModelPermissions, RecordsResponse]
+    service_field_map = {"response": "to_response", "response_date": "responded_on"}
+
+    def etag(self, instance: ResponseUpdate, data: Mapping[str, Any]) -> str:
+        """Response entries have no version: the tag is a digest of the representation."""
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        return f'"{digest[:32]}"'
+
+    def perform_service_create(self, data: dict[str, Any]) -> ResponseUpdate:
+        return recommendation_record_response(
+            recommendation=data["recommendation"],
+            actor=self.request.user,
+            response=data["to_response"],
+            responded_on=data.get("responded_on"),
             note=data.get("note", ""),
             evidence_url=data.get("evidence_url", ""),
             expected_version=data.get("expected_version"),

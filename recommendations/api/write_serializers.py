@@ -16,11 +16,12 @@ from core.api.translation import TranslatedFieldsMixin
 from core.models import field_max_length
 from partners.models import Partner
 
-from ..choices import PartnerRole, Priority, Status
-from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from ..choices import PartnerRole, Priority, Response, Status
+from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .serializers import (
     RecommendationPartnerSerializer,
     RecommendationSerializer,
+    ResponseUpdateSerializer,
     SourceSerializer,
     StatusUpdateSerializer,
     ThemeSerializer,
@@ -134,6 +135,41 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
         min_value=1,
         max_value=2**31 - 1,
         help_text=gettext_lazy("The recommendation's version the change is based on; if it has changed since, 412."),
+    )
+
+
+class ResponseUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[ResponseUpdate]):
+    """A response: the recommendation, the addressee's response, its date, a note, the evidence."""
+
+    representation_serializer = ResponseUpdateSerializer
+
+    id = serializers.UUIDField(
+        required=False,
+        help_text=gettext_lazy("The UUID the response entry gets. Repeating a request with it answers 409."),
+    )
+    recommendation = SlugRelatedField(
+        slug_field="uuid",
+        queryset=Recommendation.objects.all(),
+        help_text=gettext_lazy("The recommendation's id (UUID)."),
+    )
+    to_response = serializers.ChoiceField(choices=Response.choices)
+    responded_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("When the response was made (default: today)."),
+    )
+    note = serializers.CharField(
+        max_length=_limit(ResponseUpdate, "note"), required=False, allow_blank=True, default=""
+    )
+    evidence_url = serializers.URLField(
+        max_length=_limit(ResponseUpdate, "evidence_url"), required=False, allow_blank=True, default=""
+    )
+    expected_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=gettext_lazy("The recommendation's version the response is based on; if it has changed since, 412."),
     )
 
 

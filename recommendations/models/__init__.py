@@ -1,6 +1,14 @@
 """Models of the recommendations app, split by concern."""
 
-from .recommendation import Recommendation, RecommendationLink, RecommendationPartner, StatusUpdate
+from .recommendation import Recommendation, RecommendationLink, RecommendationPartner, ResponseUpdate, StatusUpdate
 from .taxonomy import Source, Theme
 
-__all__ = ["Recommendation", "RecommendationLink", "RecommendationPartner", "Source", "StatusUpdate", "Theme"]
+__all__ = [
+    "Recommendation",
+    "RecommendationLink",
+    "RecommendationPartner",
+    "ResponseUpdate",
+    "Source",
+    "StatusUpdate",
+    "Theme",
+]

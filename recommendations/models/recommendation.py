@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import VersionedModel
 from core.translation import TranslatedManager, TranslatedQuerySet
 
-from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Status
+from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Response, Status
 
 #: Longest description or excerpt accepted (a long recommendation is a few thousand characters).
 LONG_TEXT_MAX = 20_000
@@ -91,6 +91,16 @@ class Recommendation(VersionedModel):
         default=Status.PROPOSED,
         help_text=_("Changed only by recording a status change, which adds a timeline entry."),
     )
+    response = models.CharField(
+        _("response"),
+        max_length=30,
+        choices=Response.choices,
+        default=Response.NO_RESPONSE,
+        help_text=_("The addressee's response. Changed only by recording a response, which adds a response entry."),
+    )
+    response_date = models.DateField(
+        _("response date"), null=True, blank=True, help_text=_("When the response was made.")
+    )
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     team = models.CharField(_("responsible team"), max_length=120, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
@@ -163,6 +173,41 @@ class RecommendationPartner(models.Model):
     def __str__(self) -> str:
         role = self.get_role_display() or gettext("involved")
         return gettext("%(name)s (%(role)s)") % {"name": self.partner, "role": role}
+
+
+class ResponseUpdate(models.Model):
+    """A response entry: the addressee's response to a recommendation as recorded, with its date, note and evidence."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="response_updates", verbose_name=_("recommendation")
+    )
+    from_response = models.CharField(_("from response"), max_length=30, choices=Response.choices)
+    to_response = models.CharField(_("to response"), max_length=30, choices=Response.choices)
+    responded_on = models.DateField(
+        _("response date"), null=True, blank=True, help_text=_("When the response was made.")
+    )
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)])
+    evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response_updates",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("response update")
+        verbose_name_plural = _("response updates")
+        ordering = ["recommendation", "created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+        indexes = [models.Index(fields=["recommendation", "created_at"], name="responseupdate_rec_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.reference}: {self.get_from_response_display()} → {self.get_to_response_display()}"
 
 
 class StatusUpdate(models.Model):

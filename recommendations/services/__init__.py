@@ -2,6 +2,7 @@
 
 - ``recommendations``: create, change (fields, partners, themes, status) and delete recommendations;
 - ``status``: the status rules and the timeline entry that records a change;
+- ``response``: the response rules (how response and status constrain each other) and the response entry;
 - ``links``: links between recommendations;
 - ``taxonomy``: sources and themes.
 """
@@ -16,6 +17,7 @@ from .recommendations import (
     recommendation_change_status,
     recommendation_create,
     recommendation_delete,
+    recommendation_record_response,
     recommendation_update,
 )
 from .status import validate_status_transition
@@ -32,6 +34,7 @@ __all__ = [
     "recommendation_delete",
     "recommendation_link_create",
     "recommendation_link_delete",
+    "recommendation_record_response",
     "recommendation_update",
     "source_create",
     "source_delete",

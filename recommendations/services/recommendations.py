@@ -32,8 +32,9 @@ from core.choices import ChangeAction
 from core.translation import canonical_full_clean, canonical_save, columns, translated_data, translated_fields
 from partners.models import Partner
 
-from ..choices import PartnerRole, Priority, Status
-from ..models import Recommendation, RecommendationPartner, Source, StatusUpdate, Theme
+from ..choices import PartnerRole, Priority, Response, Status
+from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from .response import coupled_moves, response_update_record, validate_response
 from .status import status_update_record, validate_status_transition
 
 #: A partner and its role in a recommendation ("" where the text gives none).
@@ -46,7 +47,19 @@ RECOMMENDATION_FIELDS = frozenset(
     | {name for field in translated_fields(Recommendation) for name in columns(field)}
 )
 #: Keys of ``recommendation_update``'s data that are not plain fields.
-RECOMMENDATION_EXTRA_KEYS = frozenset({"partners", "themes", "status", "status_note", "evidence_url"})
+RECOMMENDATION_EXTRA_KEYS = frozenset(
+    {
+        "partners",
+        "themes",
+        "status",
+        "status_note",
+        "evidence_url",
+        "response",
+        "response_date",
+        "response_note",
+        "response_evidence_url",
+    }
+)
 
 
 # --- Partners and themes of a recommendation ------------------------------------------------------------------------
@@ -181,6 +194,7 @@ class RecommendationChange:
     recommendation: Recommendation
     changed_fields: list[str] = field(default_factory=list)
     status_update: StatusUpdate | None = None
+    response_update: ResponseUpdate | None = None
 
     @property
     def changed(self) -> bool:
@@ -195,6 +209,7 @@ def _update_recommendation(
     data: Mapping[str, Any],
     expected_version: int | None,
     entry_uuid: uuid_module.UUID | None = None,
+    response_uuid: uuid_module.UUID | None = None,
 ) -> RecommendationChange:
     """Apply ``data`` to a recommendation (the body of recommendation_update; call under atomic_write)."""
     data = translated_data(Recommendation, data)
@@ -212,13 +227,25 @@ def _update_recommendation(
             changed.append(name)
     canonical_full_clean(fresh, exclude=["status"])
     new_status: str | None = data.get("status")
-    # The status the recommendation moves to, if the data changes it.
-    to_status = new_status if new_status is not None and new_status != fresh.status else None
+    new_response: str | None = data.get("response")
+    # The status and response the recommendation moves to, if the data changes them (the response rules couple them).
+    moves = coupled_moves(
+        recommendation=fresh,
+        to_status=new_status if new_status is not None and new_status != fresh.status else None,
+        to_response=new_response if new_response is not None and new_response != fresh.response else None,
+    )
+    to_status, to_response = moves.to_status, moves.to_response
+    status_note = data.get("status_note") or data.get("response_note") or ""
+    response_note = data.get("response_note") or data.get("status_note") or ""
     if to_status is not None:
-        validate_status_transition(from_status=fresh.status, to_status=to_status, note=data.get("status_note", ""))
+        validate_status_transition(from_status=fresh.status, to_status=to_status, note=status_note)
     elif data.get("status_note") or data.get("evidence_url"):
         raise ValidationError(
             {"status": _("A note or evidence is recorded with a status change: choose a new status.")}
+        )
+    if to_response is None and (data.get("response_note") or data.get("response_evidence_url")):
+        raise ValidationError(
+            {"response": _("A note or evidence is recorded with a response: choose the new response.")}
         )
     if "partners" in data:
         _validate_partners(data["partners"])
@@ -228,7 +255,7 @@ def _update_recommendation(
         changed.append("themes")
 
     result = RecommendationChange(recommendation=fresh)
-    if not changed and to_status is None:
+    if not changed and to_status is None and to_response is None:
         return result
     now = timezone.now()
     fresh.version = bump_version(Recommendation, pk=fresh.pk, expected_version=fresh.version, now=now)
@@ -239,21 +266,39 @@ def _update_recommendation(
             recommendation=fresh,
             from_status=fresh.status,
             to_status=to_status,
-            note=data.get("status_note", ""),
-            evidence_url=data.get("evidence_url", ""),
+            note=status_note,
+            evidence_url=data.get("evidence_url") or data.get("response_evidence_url") or "",
             actor=actor,
             now=now,
-            uuid=entry_uuid,
+            uuid=entry_uuid if to_response is None else None,
         )
         fresh.status = to_status
         fresh.status_changed_at = now
         update_fields += ["status", "status_changed_at"]
         changed.append("status")
+    if to_response is not None:
+        result.response_update = response_update_record(
+            recommendation=fresh,
+            from_response=fresh.response,
+            to_response=to_response,
+            responded_on=data.get("response_date"),
+            note=response_note,
+            evidence_url=data.get("response_evidence_url") or data.get("evidence_url") or "",
+            actor=actor,
+            now=now,
+            uuid=response_uuid,
+        )
+        fresh.response = to_response
+        fresh.response_date = result.response_update.responded_on
+        update_fields += ["response", "response_date"]
+        changed.append("response")
     canonical_save(fresh, update_fields=update_fields)
     result.changed_fields = changed
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     if result.status_update is not None:
         change_record(instance=result.status_update, action=ChangeAction.CREATED, actor=actor)
+    if result.response_update is not None:
+        change_record(instance=result.response_update, action=ChangeAction.CREATED, actor=actor)
     record_dependents(dependents_pks(fresh, set(changed)), actor=actor, now=now)  # a new reference shows in links
     return result
 
@@ -309,6 +354,52 @@ def recommendation_change_status(
     )
     assert change.status_update is not None
     return change.status_update
+
+
+@atomic_write
+def recommendation_record_response(
+    *,
+    recommendation: Recommendation,
+    actor: Actor,
+    response: str,
+    responded_on: date | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+    entry_uuid: uuid_module.UUID | None = None,
+) -> ResponseUpdate:
+    """Record the addressee's response with its date (default: today), note and evidence: the response entry and the
+    new response together, and the status the response rules require (``services.response``).
+
+    A caller may choose the response entry's UUID (a retried request is AlreadyExists, nothing written). Recording
+    the response the recommendation already has is a ValidationError.
+    """
+    if entry_uuid is not None:
+        existing = ResponseUpdate.objects.filter(uuid=entry_uuid).first()
+        if existing is not None:
+            raise AlreadyExists(instance=existing)
+    fresh = Recommendation.objects.filter(pk=recommendation.pk).only("response", "version").first()
+    if fresh is None or (expected_version is not None and fresh.version != expected_version):
+        raise VersionConflict(current_version=fresh.version if fresh else None)
+    validate_response(response)
+    if response == fresh.response:
+        raise ValidationError(
+            {"response": _("The response is already “%(response)s”.") % {"response": Response(response).label}}
+        )
+    change = _update_recommendation(
+        recommendation=recommendation,
+        actor=actor,
+        data={
+            "response": response,
+            "response_date": responded_on,
+            "response_note": note,
+            "response_evidence_url": evidence_url,
+        },
+        expected_version=expected_version,
+        response_uuid=entry_uuid,
+    )
+    assert change.response_update is not None
+    return change.response_update
 
 
 @dataclass
@@ -371,6 +462,8 @@ def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expec
     linked = dependents_pks(fresh, None)
     for entry in fresh.status_updates.order_by("created_at", "id"):
         change_record(instance=entry, action=ChangeAction.DELETED, actor=actor)
+    for response_entry in fresh.response_updates.order_by("created_at", "id"):
+        change_record(instance=response_entry, action=ChangeAction.DELETED, actor=actor)
     change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=last)
     fresh.delete()
     record_dependents(linked, actor=actor)

@@ -85,7 +85,14 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
 
     assert APIClient().get("/api/v1/").status_code == 401
     index = policy_api.get("/api/v1/").json()
-    assert set(index["resources"]) == {"recommendations", "status-updates", "themes", "sources", "partners"}
+    assert set(index["resources"]) == {
+        "recommendations",
+        "status-updates",
+        "response-updates",
+        "themes",
+        "sources",
+        "partners",
+    }
     assert {"changes", "schema", "docs", "reports/progress"} <= set(index["endpoints"])
     for url in [*index["resources"].values(), *index["endpoints"].values()]:
         assert url.startswith("http://testserver/api/v1/")
