@@ -36,6 +36,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
+    ResponseUpdate,
     Source,
     StatusUpdate,
     Theme,
@@ -52,9 +53,12 @@ SECTIONS = [
     "sources",
     "recommendations",
     "status_updates",
+    "response_updates",
     "links",
     "change_events",
 ]
+#: Sections a backup made by an earlier version lacks (restored as empty).
+OPTIONAL_SECTIONS = frozenset({"response_updates"})
 _BATCH = 2000
 #: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
 SECTION_LABELS = {
@@ -65,6 +69,7 @@ SECTION_LABELS = {
     "sources": pgettext_lazy("a section of a backup", "sources"),
     "recommendations": pgettext_lazy("a section of a backup", "recommendations"),
     "status_updates": pgettext_lazy("a section of a backup", "status_updates"),
+    "response_updates": pgettext_lazy("a section of a backup", "response_updates"),
     "links": pgettext_lazy("a section of a backup", "links"),
     "change_events": pgettext_lazy("a section of a backup", "change_events"),
 }
@@ -175,6 +180,8 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
                 "partners": [{"slug": link.partner.slug, "role": link.role} for link in rec.partner_links.all()],
                 "themes": sorted(theme.slug for theme in rec.themes.all()),
                 "status": rec.status,
+                "response": rec.response,
+                "response_date": rec.response_date,
                 "priority": rec.priority,
                 "team": rec.team,
                 "target_date": rec.target_date,
@@ -197,6 +204,24 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         )
         for values in rows.iterator(chunk_size=_BATCH):
             row = cast("dict[str, Any]", values)  # a plain dict, reshaped in place
+            row["recommendation"] = row.pop("recommendation__uuid")
+            row["author"] = usernames.get(row.pop("author_id"))
+            yield row
+
+    def response_updates() -> Iterator[dict[str, Any]]:
+        rows = ResponseUpdate.objects.order_by("pk").values(
+            "uuid",
+            "recommendation__uuid",
+            "from_response",
+            "to_response",
+            "responded_on",
+            "note",
+            "evidence_url",
+            "author_id",
+            "created_at",
+        )
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)
             row["recommendation"] = row.pop("recommendation__uuid")
             row["author"] = usernames.get(row.pop("author_id"))
             yield row
@@ -259,6 +284,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         ),
         "recommendations": recommendations(),
         "status_updates": status_updates(),
+        "response_updates": response_updates(),
         "links": links(),
         "change_events": change_events(),
     }
@@ -309,6 +335,8 @@ def backup_read(stream: IO[str]) -> dict[str, Any]:
             _("Backup version %(version)s cannot be restored by this version (expects %(expected)s).")
             % {"version": data.get("version"), "expected": BACKUP_VERSION}
         )
+    for name in OPTIONAL_SECTIONS:
+        data.setdefault(name, [])
     missing = [name for name in SECTIONS if not isinstance(data.get(name), list)]
     if missing:
         raise ValidationError(_("Backup is incomplete: missing %(sections)s.") % {"sections": ", ".join(missing)})
@@ -324,6 +352,7 @@ def _database_is_empty() -> bool:
         Source,
         ChangeEvent,
         StatusUpdate,
+        ResponseUpdate,
         ApiToken,
         get_user_model(),
     ]
@@ -415,7 +444,16 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     stats.counts["sources"] = len(data["sources"])
 
     source_ids = dict(Source.objects.values_list("slug", "pk"))
-    plain = {"partners", "themes", "source", "target_date", "status_changed_at", "created_at", "updated_at"}
+    plain = {
+        "partners",
+        "themes",
+        "source",
+        "target_date",
+        "response_date",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+    }
     _bulk_create_translated(
         Recommendation,
         [
@@ -424,6 +462,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
                 **stamps(item),
                 source_id=source_ids[item["source"]],
                 target_date=parse_date(item["target_date"]) if item["target_date"] else None,
+                response_date=parse_date(item["response_date"]) if item.get("response_date") else None,
                 status_changed_at=_dt(item["status_changed_at"]),
             )
             for item in data["recommendations"]
@@ -470,6 +509,25 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["status_updates"] = len(data["status_updates"])
 
+    ResponseUpdate.objects.bulk_create(
+        [
+            ResponseUpdate(
+                uuid=item["uuid"],
+                recommendation_id=rec_ids[item["recommendation"]],
+                from_response=item["from_response"],
+                to_response=item["to_response"],
+                responded_on=parse_date(item["responded_on"]) if item.get("responded_on") else None,
+                note=item["note"],
+                evidence_url=item["evidence_url"],
+                author_id=users.get(item["author"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["response_updates"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["response_updates"] = len(data["response_updates"])
+
     RecommendationLink.objects.bulk_create(
         [
             RecommendationLink(
@@ -498,5 +556,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         batch_size=_BATCH,
     )
     stats.counts["change_events"] = len(data["change_events"])
-    _reset_sequences([ChangeEvent, Recommendation, StatusUpdate, RecommendationLink, Partner, Theme, Source, User])
+    _reset_sequences(
+        [ChangeEvent, Recommendation, StatusUpdate, ResponseUpdate, RecommendationLink, Partner, Theme, Source, User]
+    )
     return stats

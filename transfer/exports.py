@@ -80,6 +80,8 @@ EDITABLE_COLUMNS: dict[str, Column] = {
     "target_date": Column("target_date", lambda r, url: r.target_date),
     "status": Column("status", lambda r, url: r.status),
     "status_note": Column("status_note", lambda r, url: ""),
+    "response": Column("response", lambda r, url: r.response),
+    "response_date": Column("response_date", lambda r, url: r.response_date),
 }
 assert tuple(EDITABLE_COLUMNS) == COLUMNS, "the editable export writes exactly the import's columns"
 

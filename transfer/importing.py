@@ -22,7 +22,11 @@ English, as the readable export writes it, works too):
   keeps the current value (a new recommendation: medium, proposed).
 * ``target_date``: YYYY-MM-DD (also YYYY/MM/DD, or a date cell in XLSX); empty clears it.
 * ``status_note``: the timeline note recorded when the row changes the status (required when reopening an
-  implemented or not adopted recommendation); ignored when the status does not change.
+  implemented or not adopted recommendation); ignored when the status does not change. It is also the note of a
+  response the row records.
+* ``response`` (no_response, accepted, accepted_in_part, accepted_in_principle, noted, rejected; labels work too)
+  and ``response_date`` (YYYY-MM-DD): a different response records it, with that date (default: today), under the
+  response rules (``recommendations.services.response``: rejected is not adopted); an empty cell keeps it.
 
 A column left out of the file leaves that field as it is. Unknown partners, themes and sources are row errors,
 unless ``create_missing`` is on: then each is created once (slug from its name; partners as countries, sources as
@@ -58,9 +62,10 @@ from core.spreadsheets import Table, TableFileError, table_read
 from core.translation import canonical_clean_fields
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import PartnerRole, Priority, SourceKind, Status
+from recommendations.choices import PartnerRole, Priority, Response, SourceKind, Status
 from recommendations.models import Recommendation, Source, Theme
 from recommendations.services import validate_status_transition
+from recommendations.services.response import coupled_moves, initial_response
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -82,6 +87,8 @@ COLUMNS = (
     "target_date",
     "status",
     "status_note",
+    "response",
+    "response_date",
 )
 #: The key of the row list in a JSON file: ``{"recommendations": [...]}``.
 JSON_KEY = "recommendations"
@@ -113,6 +120,8 @@ COLUMN_LABELS: dict[str, _StrPromise] = {
     "target_date": gettext_lazy("Target date"),
     "status": gettext_lazy("Status"),
     "status_note": gettext_lazy("Status note"),
+    "response": gettext_lazy("Response"),
+    "response_date": gettext_lazy("Response date"),
 }
 #: Separates several partners or themes in one cell.
 ITEM_SEPARATOR = ";"
@@ -189,6 +198,7 @@ CHOICE_ERRORS: dict[str, _StrPromise] = {
     "partner role": gettext_lazy("“%(value)s” is not a partner role (use one of: %(allowed)s)."),
     "priority": gettext_lazy("“%(value)s” is not a priority (use one of: %(allowed)s)."),
     "status": gettext_lazy("“%(value)s” is not a status (use one of: %(allowed)s)."),
+    "response": gettext_lazy("“%(value)s” is not a response (use one of: %(allowed)s)."),
 }
 
 
@@ -644,7 +654,10 @@ def _read_row(
             elif name == "status":
                 text = cell_text(cell)
                 values[name] = _choice(text, Status, "status") if text else None
-            elif name == "target_date":
+            elif name == "response":
+                text = cell_text(cell)
+                values[name] = _choice(text, Response, "response") if text else None
+            elif name == "response_date" or name == "target_date":
                 values[name] = cell_date(cell)
             elif isinstance(cell, list | dict):
                 raise ValueError(_("expected text, found a list."))
@@ -741,8 +754,14 @@ def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
         "target_date": values.get("target_date"),
         "status": status,
         "status_note": values.get("status_note", ""),
+        "response": values.get("response") or Response.NO_RESPONSE,
+        "response_date": values.get("response_date"),
     }
     row.errors += _language_errors(kwargs, values)
+    try:
+        initial_response(status=kwargs["status"], response=kwargs["response"])
+    except ValidationError as error:
+        row.errors += [_column_error("response", message) for message in error.messages]
     plain = {k: v for k, v in kwargs.items() if k not in {"source", "partners", "themes", "status_note"}}
     row.errors += _model_errors(Recommendation(**plain), row.errors)
     row.values = kwargs
@@ -779,13 +798,28 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
     if "themes" in values and {t.slug for t in values["themes"]} != {t.slug for t in current_themes}:
         data["themes"] = values["themes"]
     new_status = values.get("status")
-    if new_status and new_status != current.status:
+    new_response = values.get("response")
+    changes_status = bool(new_status and new_status != current.status)
+    changes_response = bool(new_response and new_response != current.response)
+    if changes_status or changes_response:
         note = values.get("status_note", "")
         try:
-            validate_status_transition(from_status=current.status, to_status=new_status, note=note)
+            moves = coupled_moves(
+                recommendation=current,
+                to_status=new_status if changes_status else None,
+                to_response=new_response if changes_response else None,
+            )
+            if moves.to_status is not None:
+                validate_status_transition(from_status=current.status, to_status=moves.to_status, note=note)
         except ValidationError as error:
-            row.errors += [_column_error("status", message) for message in error.messages]
-        data["status"] = new_status
+            column = "status" if changes_status else "response"
+            row.errors += [_column_error(column, message) for message in error.messages]
+        if changes_status:
+            data["status"] = new_status
+        if changes_response:
+            data["response"] = new_response
+            if values.get("response_date"):
+                data["response_date"] = values["response_date"]
         if note:
             data["status_note"] = note
     row.errors += _model_errors(candidate, row.errors)
@@ -794,6 +828,8 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         "partners": current_partners,
         "themes": current_themes,
         "status": current.status,
+        "response": current.response,
+        "response_date": current.response_date,
         **{name: getattr(current, name) or "" for name in TEXT_COLUMNS},
         **{name: getattr(current, name) for name in ("priority", "target_date")},
     }

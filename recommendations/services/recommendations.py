@@ -34,7 +34,7 @@ from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Response, Status
 from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
-from .response import coupled_moves, response_update_record, validate_response
+from .response import coupled_moves, initial_response, response_update_record, validate_response
 from .status import status_update_record, validate_status_transition
 
 #: A partner and its role in a recommendation ("" where the text gives none).
@@ -128,6 +128,8 @@ def recommendation_create(
     status: str = Status.PROPOSED,
     status_note: str = "",
     evidence_url: str = "",
+    response: str = Response.NO_RESPONSE,
+    response_date: date | None = None,
     priority: str = Priority.MEDIUM,
     team: str = "",
     target_date: date | None = None,
@@ -144,6 +146,7 @@ def recommendation_create(
         if existing is not None:
             raise AlreadyExists(instance=existing)
     now = timezone.now()
+    status, response = initial_response(status=status, response=response)
     recommendation = Recommendation(
         source=source,
         reference=reference,
@@ -159,6 +162,8 @@ def recommendation_create(
         source_excerpt=source_excerpt,
         section=section,
         status=status,
+        response=response,
+        response_date=(response_date or timezone.localdate(now)) if response != Response.NO_RESPONSE else None,
         priority=priority,
         team=team,
         target_date=target_date,
@@ -182,8 +187,22 @@ def recommendation_create(
         actor=actor,
         now=now,
     )
+    response_entry = None
+    if response != Response.NO_RESPONSE:
+        response_entry = response_update_record(
+            recommendation=recommendation,
+            from_response=Response.NO_RESPONSE,
+            to_response=response,
+            responded_on=recommendation.response_date,
+            note=status_note,
+            evidence_url=evidence_url,
+            actor=actor,
+            now=now,
+        )
     change_record(instance=recommendation, action=ChangeAction.CREATED, actor=actor)
     change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
+    if response_entry is not None:
+        change_record(instance=response_entry, action=ChangeAction.CREATED, actor=actor)
     return recommendation
 
 

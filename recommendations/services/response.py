@@ -85,6 +85,25 @@ def coupled_moves(*, recommendation: Recommendation, to_status: str | None, to_r
     return Moves(to_status=to_status, to_response=to_response)
 
 
+def initial_response(*, status: str, response: str) -> tuple[str, str]:
+    """The status and response a new recommendation starts with under the response rules: a rejected one is not
+    adopted and the reverse (ValidationError where the two given contradict each other)."""
+    validate_response(response)
+    if response == Response.REJECTED and status not in (REJECTED_STATUS, Status.PROPOSED):
+        raise ValidationError(
+            {"response": _("A rejected recommendation is “Not adopted”: it cannot be given another status.")}
+        )
+    if response == Response.REJECTED:
+        return REJECTED_STATUS, response
+    if status == REJECTED_STATUS and response == Response.NO_RESPONSE:
+        return status, Response.REJECTED
+    if status == REJECTED_STATUS:
+        raise ValidationError(
+            {"status": _("“Not adopted” is the status of a rejected recommendation: record the response “Rejected”.")}
+        )
+    return status, response
+
+
 def response_update_record(
     *,
     recommendation: Recommendation,

@@ -14,7 +14,12 @@ from partners.models import Partner
 from partners.services import partner_create
 from recommendations.choices import Status
 from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
-from recommendations.services import recommendation_change_status, recommendation_create, recommendation_update
+from recommendations.services import (
+    recommendation_change_status,
+    recommendation_create,
+    recommendation_record_response,
+    recommendation_update,
+)
 from transfer.backup import backup_export, backup_import, backup_read
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +37,9 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
         recommendation=recommendation,
         actor=policy_user,
         data={"title_ja": "海洋協力を強化する", "description_ja": "説明"},
+    )
+    recommendation_record_response(
+        recommendation=recommendation, actor=policy_user, response="noted", note="Taken note of in the Diet."
     )
     recommendation.refresh_from_db()
     recommendation_change_status(
@@ -85,12 +93,14 @@ def test_round_trip_loses_nothing(content):
         "sources",
         "recommendations",
         "status_updates",
+        "response_updates",
         "links",
         "change_events",
     ]:
         assert second[section] == first[section], section
+    assert first["response_updates"] and first["response_updates"][0]["to_response"] == "noted"
     restored = Recommendation.objects.get(reference="TST-01")
-    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 3)
+    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 4)
     assert (restored.title_ja, restored.title_en) == ("海洋協力を強化する", "Strengthen maritime cooperation")
     assert restored.status_updates.latest().note == "日本語のメモ"
     assert restored.status_updates.latest().author.username == "policy"

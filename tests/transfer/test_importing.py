@@ -88,6 +88,7 @@ def test_the_plan_of_a_mixed_file_is_exact(recommendation, implemented):
         "priority": "high",
         "target_date": "2027-03-31",
         "status": "proposed",
+        "response": "no_response",
     }
     assert error.errors == [
         "partners: “atlantis” is not a known partner (write its slug or name, or create missing ones).",
