@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.translation import localized, pick
 from partners.models import Partner
-from recommendations.choices import CLOSED_STATUSES, Status
+from recommendations.choices import CLOSED_STATUSES, Response, Status
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import Recommendation, Source, StatusUpdate
 
@@ -47,12 +47,14 @@ class StatusRow:
 
 @dataclass
 class ProgressSummary:
-    """The progress report: totals, counts by status, by partner and status, by theme and status, overdue."""
+    """The progress report: totals, counts by status, by partner and status, by theme and status, overdue, and the
+    counts by response as (response, label, count) in the responses' order."""
 
     overall: StatusRow
     by_partner: list[StatusRow]
     by_theme: list[StatusRow]
     overdue: int
+    responses: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -87,14 +89,16 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     overall = StatusRow(key="all", label=_("All"))
     overdue_now = Q(target_date__lt=timezone.localdate()) & ~Q(status__in=CLOSED_STATUSES)
     overdue = 0
+    responses: dict[str, int] = {}
     status_rows = (
         _within(Recommendation.objects.all(), "pk", queryset)
         .order_by()
-        .values("status")
+        .values("status", "response")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_now))
     )
-    for row in status_rows:
-        overall.counts[row["status"]] = row["n"]
+    for row in status_rows:  # the counts by response ride along too: a handful of (status, response) pairs
+        overall.counts[row["status"]] = overall.counts.get(row["status"], 0) + row["n"]
+        responses[row["response"]] = responses.get(row["response"], 0) + row["n"]
         overdue += row["overdue"]
 
     # From the recommendations' side: the database walks the compact (status, id) index and each recommendation's
@@ -123,6 +127,7 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
 
     return ProgressSummary(
         overall=overall,
+        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
         by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
         by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
         overdue=overdue,

@@ -142,6 +142,10 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             stale_days=stale_days,
             stale_url=list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
             recent=recent_status_changes(queryset=queryset),
+            responses=[
+                (value, label, count, list_url + query_string(request.GET, response=value, stale_days=None))
+                for value, label, count in summary.responses
+            ],
             default_stale_days=DEFAULT_STALE_DAYS,
         )
     return render(request, "reports/progress_report.html", context, status=200 if valid else 400)

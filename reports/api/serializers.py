@@ -6,13 +6,21 @@ from typing import Any
 
 from rest_framework import serializers
 
-from recommendations.choices import Status
+from recommendations.choices import Response, Status
 
 
 class StatusCountSerializer(serializers.Serializer[Any]):
     """How many recommendations have one status."""
 
     status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
+    count = serializers.IntegerField()
+
+
+class ResponseCountSerializer(serializers.Serializer[Any]):
+    """How many recommendations have one response."""
+
+    response = serializers.ChoiceField(choices=Response.choices)
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (DRF pops it)
     count = serializers.IntegerField()
 
@@ -37,3 +45,4 @@ class ProgressReportSerializer(serializers.Serializer[Any]):
     by_status = StatusCountSerializer(many=True)
     by_partner = ProgressRowSerializer(many=True)
     by_theme = ProgressRowSerializer(many=True)
+    by_response = ResponseCountSerializer(many=True)

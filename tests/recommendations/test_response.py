@@ -215,3 +215,20 @@ def test_existing_not_adopted_recommendations_become_rejected_without_losing_his
     entry = rec.response_updates.get()
     assert (entry.note, entry.author, entry.from_response) == ("Old decision.", policy_user, Response.NO_RESPONSE)
     assert rec.status_updates.count() == 2  # the status history is kept as it was
+
+
+def test_the_report_counts_responses_in_the_page_and_the_api(recommendation, implemented, policy_user, manager_client):
+    recommendation_record_response(recommendation=recommendation, actor=policy_user, response=Response.ACCEPTED)
+    page = manager_client.get("/reports/progress/")
+    assert ("accepted", "Accepted", 1) in [row[:3] for row in page.context["responses"]]
+    assert ("no_response", "No response yet", 1) in [row[:3] for row in page.context["responses"]]
+    assert "?response=accepted" in page.content.decode()
+    api = manager_client.get("/api/v1/reports/progress/").json()
+    assert {row["response"]: row["count"] for row in api["by_response"]} == {
+        "no_response": 1,
+        "accepted": 1,
+        "accepted_in_part": 0,
+        "accepted_in_principle": 0,
+        "noted": 0,
+        "rejected": 0,
+    }
