@@ -216,7 +216,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     list_filter = [
         *(
             filterset_list_filter(RecommendationFilterSet, name)
-            for name in ("status", "priority", "overdue", "source", "theme", "partner")
+            for name in ("status", "response", "priority", "overdue", "source", "theme", "partner")
         ),
         TeamListFilter,
     ]
@@ -224,7 +224,16 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     list_select_related = ["source"]
     list_per_page = 50
     autocomplete_fields = ["source"]
-    readonly_fields = ["uuid", "current_status", "status_changed_at", "version", "created_at", "updated_at"]
+    readonly_fields = [
+        "uuid",
+        "current_status",
+        "status_changed_at",
+        "response",
+        "response_date",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["record_status_change"]
     form_only_fields = ("opened_version", "status", "status_note", "evidence_url")
     fieldsets = [
@@ -247,6 +256,13 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         (
             gettext_lazy("Status"),
             {"fields": ["current_status", "status", "status_note", "evidence_url", "status_changed_at"]},
+        ),
+        (
+            gettext_lazy("Response"),
+            {
+                "fields": ["response", "response_date"],
+                "description": gettext_lazy("Recorded on the recommendation's page or through the API, with a note."),
+            },
         ),
         (gettext_lazy("Record"), {"fields": ["uuid", "version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -284,7 +300,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
             fieldsets = [
                 (name, {**options, "fields": [f for f in options["fields"] if f not in self.readonly_fields]})
                 for name, options in fieldsets
-                if name != gettext_lazy("Record")
+                if name not in (gettext_lazy("Record"), gettext_lazy("Response"))
             ]
         return fieldsets
 
