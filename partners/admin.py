@@ -30,7 +30,7 @@ class PartnerAdminForm(VersionedAdminForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "short_name", "slug", "kind", "members", "description"]
+        fields = ["name", "short_name", "slug", "kind", "added_by_tracker", "members", "description"]
 
 
 @admin.register(Partner)
@@ -65,7 +65,7 @@ class PartnerAdmin(ServiceAdmin):
 
     @staticmethod
     def _data(form: forms.ModelForm[Any]) -> dict[str, Any]:
-        return ServiceAdmin.cleaned(form, ["name", "short_name", "slug", "kind", "description"])
+        return ServiceAdmin.cleaned(form, ["name", "short_name", "slug", "kind", "added_by_tracker", "description"])
 
     def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Partner:
         return partner_create(actor=request.user, data=self._data(form), members=form.cleaned_data.get("members", []))

@@ -24,6 +24,11 @@ class Partner(VersionedModel):
         _("slug"), max_length=80, unique=True, help_text=_("Stable identifier used in URLs, filters and the API.")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices, db_index=True)
+    added_by_tracker = models.BooleanField(
+        _("added by the tracker"),
+        default=False,
+        help_text=_("Not named by the source: added where its recommendations imply it (a responsible agency)."),
+    )
     members = models.ManyToManyField(
         "self",
         symmetrical=False,

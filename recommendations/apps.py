@@ -25,7 +25,10 @@ class RecommendationsConfig(AppConfig):
         from .models import Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
-            rows = {rec.pk: rec for rec in Recommendation.objects.select_related("source").filter(pk__in=pks)}
+            rows = {
+                rec.pk: rec
+                for rec in Recommendation.objects.select_related("source", "lead", "agency").filter(pk__in=pks)
+            }
             return represent_recommendations([rows[pk] for pk in pks if pk in rows], {"request": None})
 
         register_feed_type(
@@ -51,7 +54,9 @@ class RecommendationsConfig(AppConfig):
         # What a recommendation's representation shows of other objects (RecommendationSerializer): when that
         # changes, the recommendation gets a new version and a change-feed entry too.
         register_dependents(
-            Partner, fields={"slug", "name"}, find=lambda p: Recommendation.objects.filter(partner_links__partner=p)
+            Partner,
+            fields={"slug", "name"},
+            find=lambda p: Recommendation.objects.filter(Q(partner_links__partner=p) | Q(agency=p)),
         )
         register_dependents(Theme, fields={"slug", "name"}, find=lambda t: Recommendation.objects.filter(themes=t))
         register_dependents(Source, fields={"slug", "title"}, find=lambda s: Recommendation.objects.filter(source=s))

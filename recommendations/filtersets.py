@@ -23,6 +23,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from core.filters import DateTimeFilter, IsoDateTimeFilter, StrictFilterSet
 from core.models import field_max_length
 from core.translation import columns, localized
+from partners.choices import PartnerKind
 from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Response, Status
@@ -182,6 +183,22 @@ class RecommendationFilterSet(StrictFilterSet):
         field_name="source__slug",
         label=_("Source"),
         help_text=_("Source slug; repeat for any of several."),
+    )
+    agency = SlugFilter(
+        queryset=lambda request: Partner.objects.filter(kind=PartnerKind.AGENCY).order_by(  # type: ignore[arg-type]
+            localized("name"), "slug"
+        ),
+        to_field_name="slug",
+        field_name="agency__slug",
+        label=_("Responsible agency"),
+        help_text=_("The responsible agency's slug; repeat for any of several."),
+    )
+    lead = django_filters.CharFilter(
+        field_name="lead__username",
+        lookup_expr="exact",
+        label=_("Responsible lead"),
+        max_length=150,
+        help_text=_("The responsible lead's user name."),
     )
     team = django_filters.CharFilter(
         field_name="team", lookup_expr="iexact", label=_("Team"), max_length=field_max_length(Recommendation, "team")

@@ -10,6 +10,7 @@ app_name = "recommendations"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="recommendations:list"), name="home"),
     path("recommendations/", views.recommendation_list, name="list"),
+    path("recommendations/mine/", views.my_recommendations, name="mine"),
     path("recommendations/<uuid:uuid>/", views.recommendation_detail, name="detail"),
     path("recommendations/<uuid:uuid>/status/", views.recommendation_status, name="status"),
     path("recommendations/<uuid:uuid>/response/", views.recommendation_response, name="response"),

@@ -5,10 +5,12 @@ Every write goes through ``services.recommendation_change_status``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from .models import Recommendation
 from .permissions import can_record_response, can_record_status
 from .selectors import recommendation_links
 from .services import recommendation_change_status, recommendation_record_response
+from .templatetags.recommendation_tags import OWNER_KEYS
 
 #: Rows per page of the recommendation list.
 PAGE_SIZE = 25
@@ -63,6 +66,11 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/recommendation_list.html", context, status=200 if valid else 400)
 
 
+def owner_fields(changes: dict[str, Any] | None) -> list[str]:
+    """The owner fields (lead, agency, review date) a change-feed entry changed."""
+    return [name for name in OWNER_KEYS if changes and name in changes]
+
+
 def _render_detail(
     request: HttpRequest,
     recommendation: Recommendation,
@@ -78,10 +86,20 @@ def _render_detail(
     history = ChangeEvent.objects.filter(
         object_type=feed_type_for(Recommendation).object_type, object_id=recommendation.uuid
     ).order_by("-seq")
+    history_events = list(history)
+    # Changes of owner go on the timeline beside the status changes (from the change feed, which records them).
+    owner_changes: list[dict[str, Any]] = [
+        {"kind": "owner", "created_at": event.created_at, "event": event, "changes": owner_fields(event.changes)}
+        for event in history_events
+        if owner_fields(event.changes)
+    ]
+    status_entries: list[dict[str, Any]] = [
+        {"kind": "status", "created_at": entry.created_at, "entry": entry} for entry in timeline
+    ]
     context = {
         "recommendation": recommendation,
-        "timeline": list(timeline),
-        "history": list(history),
+        "timeline": sorted([*status_entries, *owner_changes], key=lambda item: item["created_at"], reverse=True),
+        "history": history_events,
         "links": recommendation_links(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
@@ -89,6 +107,13 @@ def _render_detail(
         "response_form": response_form,
     }
     return render(request, "recommendations/recommendation_detail.html", context, status=status)
+
+
+@page(VIEW)
+def my_recommendations(request: HttpRequest) -> HttpResponse:
+    """The recommendations the signed-in user is the responsible lead of: the list, filtered by them (its address
+    says so, and can be shared as any other view of the list)."""
+    return redirect(reverse("recommendations:list") + query_string(QueryDict(), lead=request.user.get_username()))
 
 
 @page(VIEW)

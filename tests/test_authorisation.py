@@ -330,6 +330,7 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/export.csv": Route(lambda w: "/recommendations/export.csv", "page", rec),
         "recommendations/export.xlsx": Route(lambda w: "/recommendations/export.xlsx", "page", rec),
         "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
+        "recommendations/mine/": Route(lambda w: "/recommendations/mine/", "page", rec),
         "recommendations/<uuid:uuid>/status/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/status/", "status", rec
         ),

@@ -235,6 +235,9 @@ FILTERS = [
     "updated_before",
     "stale",
     "ordering",
+    "response",
+    "agency",
+    "lead",
 ]
 
 

@@ -158,7 +158,8 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         members: dict[int, list[str]] = {}
         for partner_id, slug in Partner.members.through.objects.values_list("from_partner_id", "to_partner__slug"):
             members.setdefault(partner_id, []).append(slug)
-        fields = ["uuid", "slug", "name", "short_name", "kind", "description", "version", "created_at", "updated_at"]
+        fields = ["uuid", "slug", "name", "short_name", "kind", "added_by_tracker", "description"]
+        fields += ["version", "created_at", "updated_at"]
         fields = with_languages(Partner, fields)
         for row in Partner.objects.order_by("pk").values("pk", *fields).iterator(chunk_size=_BATCH):
             yield {**{k: row[k] for k in fields}, "members": sorted(members.get(row["pk"], []))}
@@ -166,7 +167,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
     def recommendations() -> Iterator[dict[str, Any]]:
         queryset = (
             Recommendation.objects.order_by("pk")
-            .select_related("source")
+            .select_related("source", "agency")
             .prefetch_related("partner_links__partner", "themes")
         )
         for rec in queryset.iterator(chunk_size=_BATCH):
@@ -184,7 +185,10 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
                 "response_date": rec.response_date,
                 "priority": rec.priority,
                 "team": rec.team,
+                "lead": usernames.get(rec.lead_id) if rec.lead_id else None,
+                "agency": rec.agency.slug if rec.agency_id else None,
                 "target_date": rec.target_date,
+                "review_date": rec.review_date,
                 "status_changed_at": rec.status_changed_at,
                 "version": rec.version,
                 "created_at": rec.created_at,
@@ -450,6 +454,9 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         "source",
         "target_date",
         "response_date",
+        "review_date",
+        "lead",
+        "agency",
         "status_changed_at",
         "created_at",
         "updated_at",
@@ -463,6 +470,9 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
                 source_id=source_ids[item["source"]],
                 target_date=parse_date(item["target_date"]) if item["target_date"] else None,
                 response_date=parse_date(item["response_date"]) if item.get("response_date") else None,
+                review_date=parse_date(item["review_date"]) if item.get("review_date") else None,
+                lead_id=users.get(item.get("lead")),
+                agency_id=partner_ids.get(item["agency"]) if item.get("agency") else None,
                 status_changed_at=_dt(item["status_changed_at"]),
             )
             for item in data["recommendations"]

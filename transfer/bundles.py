@@ -156,7 +156,13 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
         members = [Partner.objects.get(slug=slug) for slug in item.get("members", [])]
         partner_create(
             actor=actor,
-            data={"uuid": uuid.UUID(item["id"]), "slug": item["slug"], "kind": item["kind"], **values},
+            data={
+                "uuid": uuid.UUID(item["id"]),
+                "slug": item["slug"],
+                "kind": item["kind"],
+                "added_by_tracker": bool(item.get("added_by_tracker", False)),
+                **values,
+            },
             members=members,
         )
         result.created["partners"] += 1
@@ -203,7 +209,10 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
             uuid=rec_id,
             source=Source.objects.get(slug=item["source"]),
             reference=item["reference"],
-            **values,
+            title_en=values.get("title_en", ""),
+            title_ja=values.get("title_ja", ""),
+            description_en=values.get("description_en", ""),
+            description_ja=values.get("description_ja", ""),
             source_excerpt=item.get("source_excerpt", ""),
             section=item.get("section", ""),
             partners=[(Partner.objects.get(slug=p["slug"]), p.get("role", "")) for p in item.get("partners", [])],

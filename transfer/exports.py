@@ -82,6 +82,9 @@ EDITABLE_COLUMNS: dict[str, Column] = {
     "status_note": Column("status_note", lambda r, url: ""),
     "response": Column("response", lambda r, url: r.response),
     "response_date": Column("response_date", lambda r, url: r.response_date),
+    "lead": Column("lead", lambda r, url: r.lead.get_username() if r.lead else ""),
+    "agency": Column("agency", lambda r, url: r.agency.slug if r.agency else ""),
+    "review_date": Column("review_date", lambda r, url: r.review_date),
 }
 assert tuple(EDITABLE_COLUMNS) == COLUMNS, "the editable export writes exactly the import's columns"
 
@@ -111,7 +114,7 @@ def _no_url(recommendation: Recommendation) -> str:
 def export_queryset(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """The recommendations with what every column reads: source, partners (by name) and themes (by name)."""
     return (
-        queryset.select_related("source")
+        queryset.select_related("source", "lead", "agency")
         .prefetch_related(None)
         .prefetch_related(
             Prefetch(

@@ -20,6 +20,8 @@ English, as the readable export writes it, works too):
 * ``themes``: ``;``-separated theme slugs or names.
 * ``priority`` (high, medium, low) and ``status`` (proposed, under_review, ...; labels work too): an empty cell
   keeps the current value (a new recommendation: medium, proposed).
+* ``lead`` (an active user's name), ``agency`` (the slug of a partner of kind domestic agency) and ``review_date``
+  (YYYY-MM-DD): who answers for the recommendation and when it is next reviewed; an empty cell clears them.
 * ``target_date``: YYYY-MM-DD (also YYYY/MM/DD, or a date cell in XLSX); empty clears it.
 * ``status_note``: the timeline note recorded when the row changes the status (required when reopening an
   implemented or not adopted recommendation); ignored when the status does not change. It is also the note of a
@@ -49,6 +51,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -89,6 +92,9 @@ COLUMNS = (
     "status_note",
     "response",
     "response_date",
+    "lead",
+    "agency",
+    "review_date",
 )
 #: The key of the row list in a JSON file: ``{"recommendations": [...]}``.
 JSON_KEY = "recommendations"
@@ -122,6 +128,9 @@ COLUMN_LABELS: dict[str, _StrPromise] = {
     "status_note": gettext_lazy("Status note"),
     "response": gettext_lazy("Response"),
     "response_date": gettext_lazy("Response date"),
+    "lead": gettext_lazy("Responsible lead"),
+    "agency": gettext_lazy("Responsible agency"),
+    "review_date": gettext_lazy("Next review date"),
 }
 #: Separates several partners or themes in one cell.
 ITEM_SEPARATOR = ";"
@@ -517,6 +526,24 @@ class _Context:
     partners: _Catalogue[Partner]
     themes: _Catalogue[Theme]
     existing: dict[str, Recommendation]  # by lower-cased reference
+    users: dict[str, User] = field(default_factory=dict)  # active users by user name
+    agencies: dict[str, Partner] = field(default_factory=dict)  # partners of kind agency by slug
+
+    def user(self, name: str) -> User | None:
+        """The active user a lead cell names ("" for none)."""
+        if not name:
+            return None
+        if name not in self.users:
+            raise ValueError(_("“%(value)s” is not an active user's name.") % {"value": name})
+        return self.users[name]
+
+    def agency(self, slug: str) -> Partner | None:
+        """The domestic agency an agency cell names by its slug ("" for none)."""
+        if not slug:
+            return None
+        if slug not in self.agencies:
+            raise ValueError(_("“%(value)s” is not the slug of a partner of kind domestic agency.") % {"value": slug})
+        return self.agencies[slug]
 
     @classmethod
     def load(cls, references: Iterable[str], *, create_missing: bool) -> _Context:
@@ -549,6 +576,8 @@ class _Context:
                 name_field="name",
             ),
             existing={rec.reference.lower(): rec for rec in existing},
+            users={user.get_username(): user for user in User.objects.filter(is_active=True)},
+            agencies={partner.slug: partner for partner in Partner.objects.filter(kind=PartnerKind.AGENCY)},
         )
 
     @property
@@ -657,8 +686,12 @@ def _read_row(
             elif name == "response":
                 text = cell_text(cell)
                 values[name] = _choice(text, Response, "response") if text else None
-            elif name == "response_date" or name == "target_date":
+            elif name in ("response_date", "review_date", "target_date"):
                 values[name] = cell_date(cell)
+            elif name == "lead":
+                values[name] = context.user(cell_text(cell))
+            elif name == "agency":
+                values[name] = context.agency(cell_text(cell))
             elif isinstance(cell, list | dict):
                 raise ValueError(_("expected text, found a list."))
             else:
@@ -703,8 +736,10 @@ def _display(name: str, value: Any) -> str:
     """A value as the preview shows it: in the file's notation."""
     if value is None:
         return ""
-    if name == "source":
+    if name in ("source", "agency"):
         return str(value.slug)
+    if name == "lead":
+        return str(value.get_username())
     if name == "partners":
         return "; ".join(format_partners(value))
     if name == "themes":
@@ -756,6 +791,9 @@ def _plan_create(row: RowPlan, values: dict[str, Any]) -> None:
         "status_note": values.get("status_note", ""),
         "response": values.get("response") or Response.NO_RESPONSE,
         "response_date": values.get("response_date"),
+        "lead": values.get("lead"),
+        "agency": values.get("agency"),
+        "review_date": values.get("review_date"),
     }
     row.errors += _language_errors(kwargs, values)
     try:
@@ -789,6 +827,9 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         data["priority"] = candidate.priority = values["priority"]
     if "target_date" in values and values["target_date"] != current.target_date:
         data["target_date"] = candidate.target_date = values["target_date"]
+    for name in ("lead", "agency", "review_date"):
+        if name in values and values[name] != getattr(current, name):
+            data[name] = values[name]
     current_partners = [(link.partner, link.role) for link in current.partner_links.all()]
     if "partners" in values and {(p.slug, r) for p, r in values["partners"]} != {
         (p.slug, r) for p, r in current_partners
@@ -831,7 +872,7 @@ def _plan_update(row: RowPlan, values: dict[str, Any], current: Recommendation) 
         "response": current.response,
         "response_date": current.response_date,
         **{name: getattr(current, name) or "" for name in TEXT_COLUMNS},
-        **{name: getattr(current, name) for name in ("priority", "target_date")},
+        **{name: getattr(current, name) for name in ("priority", "target_date", "lead", "agency", "review_date")},
     }
     row.changes = [
         FieldChange(field=name, old=_display(name, old[name]), new=_display(name, data[name]))

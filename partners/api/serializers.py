@@ -40,6 +40,7 @@ class PartnerSerializer(BilingualReadMixin, serializers.ModelSerializer[Partner]
             "short_name",
             "kind",
             "kind_label",
+            "added_by_tracker",
             "members",
             "description",
             "version",
@@ -71,7 +72,7 @@ class PartnerWriteSerializer(
 
     class Meta:
         model = Partner
-        fields = ["id", "slug", "name", "short_name", "kind", "members", "description"]
+        fields = ["id", "slug", "name", "short_name", "kind", "added_by_tracker", "members", "description"]
 
     def validate_members(self, value: list[Partner]) -> list[Partner]:
         if len(value) > MAX_MEMBERS:

@@ -223,7 +223,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     search_fields = ["reference"]  # shows the search box; the search itself is the filterset's (get_search_results)
     list_select_related = ["source"]
     list_per_page = 50
-    autocomplete_fields = ["source"]
+    autocomplete_fields = ["source", "agency"]
     readonly_fields = [
         "uuid",
         "current_status",
@@ -246,7 +246,10 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
                     "description",
                     "priority",
                     "team",
+                    "lead",
+                    "agency",
                     "target_date",
+                    "review_date",
                     "themes",
                     "opened_version",
                 ]

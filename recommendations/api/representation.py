@@ -171,7 +171,12 @@ def represent_recommendations(
                 "priority": r.priority,
                 "priority_label": priorities.get(r.priority, r.priority),
                 "team": r.team,
+                "lead": r.lead.username if r.lead else None,
+                "agency": None
+                if r.agency is None
+                else {"id": str(r.agency.uuid), "slug": r.agency.slug, **_own(r.agency, "name")},
                 "target_date": _date(target),
+                "review_date": _date(r.review_date),
                 "is_overdue": bool(target and r.status not in CLOSED_STATUSES and target < today),
                 "status_changed_at": _datetime(r.status_changed_at, tz),
                 "version": r.version,

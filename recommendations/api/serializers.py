@@ -13,6 +13,7 @@ from rest_framework import serializers
 from core.api.fields import ChoiceLabelField
 from core.api.translation import BilingualReadMixin, language_fields
 from core.models import field_max_length
+from partners.models import Partner
 
 from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, SourceKind, Status
 from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
@@ -41,6 +42,17 @@ class SourceSummarySerializer(BilingualReadMixin, serializers.ModelSerializer[So
     class Meta:
         model = Source
         fields = ["id", "slug", "title"]
+        read_only_fields = fields
+
+
+class AgencySummarySerializer(BilingualReadMixin, serializers.ModelSerializer[Partner]):
+    """The responsible agency as a small nested object: id, slug, name (in both languages)."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "slug", "name"]
         read_only_fields = fields
 
 
@@ -137,6 +149,10 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
     response_label = ChoiceLabelField(field="response", choices=Response.choices)
     priority_label = ChoiceLabelField(field="priority", choices=Priority.choices)
+    lead: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text=_("The responsible lead's user name.")
+    )
+    agency = AgencySummarySerializer(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
     links = RecommendationLinksField()
 
@@ -162,7 +178,10 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
             "priority",
             "priority_label",
             "team",
+            "lead",
+            "agency",
             "target_date",
+            "review_date",
             "is_overdue",
             "status_changed_at",
             "version",

@@ -145,7 +145,7 @@ class RecommendationViewSet(VersionedResourceViewSet[Recommendation]):
         if self.action in {"update", "partial_update", "destroy"}:
             queryset = Recommendation.objects.order_by("id")  # the write reloads what the response needs
         elif self.action == "list":  # the list serializer loads partners, themes and links itself, a page at a time
-            queryset = Recommendation.objects.select_related("source").order_by("id")
+            queryset = Recommendation.objects.select_related("source", "lead", "agency").order_by("id")
         else:
             queryset = super().get_queryset()
         return queryset

@@ -7,6 +7,7 @@ models' own.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -14,6 +15,7 @@ from rest_framework import serializers
 from core.api.fields import CreateIdMixin, SlugRelatedField, StrictFieldsMixin, create_id_field
 from core.api.translation import TranslatedFieldsMixin
 from core.models import field_max_length
+from partners.choices import PartnerKind
 from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Response, Status
@@ -101,7 +103,24 @@ class RecommendationWriteSerializer(
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     team = serializers.CharField(max_length=_limit(Recommendation, "team"), required=False, allow_blank=True)
+    lead = SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("The responsible lead's user name (null: none)."),
+    )
+    agency = SlugRelatedField(
+        slug_field="slug",
+        queryset=Partner.objects.filter(kind=PartnerKind.AGENCY),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("The responsible agency's slug: a partner of kind domestic agency (null: none)."),
+    )
     target_date = serializers.DateField(required=False, allow_null=True)
+    review_date = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("When progress is next to be reviewed.")
+    )
 
     def validate_themes(self, value: list[Theme]) -> list[Theme]:
         if len(value) > MAX_LINKED:

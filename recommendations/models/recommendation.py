@@ -26,7 +26,7 @@ class RecommendationQuerySet(TranslatedQuerySet["Recommendation"]):
 
     def with_related(self) -> "RecommendationQuerySet":
         """Load the source, partners (with roles) and themes that pages and exports show, in three queries."""
-        return self.select_related("source").prefetch_related(
+        return self.select_related("source", "lead", "agency").prefetch_related(
             models.Prefetch("partner_links", queryset=RecommendationPartner.objects.select_related("partner")),
             "themes",
         )
@@ -103,7 +103,29 @@ class Recommendation(VersionedModel):
     )
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     team = models.CharField(_("responsible team"), max_length=120, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_recommendations",
+        verbose_name=_("responsible lead"),
+        help_text=_("The person who answers for the recommendation's progress."),
+    )
+    agency = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+        limit_choices_to={"kind": "agency"},
+        verbose_name=_("responsible agency"),
+        help_text=_("The ministry or agency responsible (a partner of kind domestic agency)."),
+    )
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    review_date = models.DateField(
+        _("next review date"), null=True, blank=True, help_text=_("When progress is next to be reviewed.")
+    )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
 
     objects = RecommendationManager()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,18 @@ PartnerAssignment = tuple[Partner, str]
 #: Fields of a recommendation that ``recommendation_update`` may change directly: a translated one by its language
 #: columns (``title_ja``, ``title_en``) or by its plain name, which stands for the canonical language (English).
 RECOMMENDATION_FIELDS = frozenset(
-    {"reference", "source_excerpt", "source", "section", "priority", "team", "target_date"}
+    {
+        "reference",
+        "source_excerpt",
+        "source",
+        "section",
+        "priority",
+        "team",
+        "target_date",
+        "lead",
+        "agency",
+        "review_date",
+    }
     | {name for field in translated_fields(Recommendation) for name in columns(field)}
 )
 #: Keys of ``recommendation_update``'s data that are not plain fields.
@@ -133,6 +145,9 @@ def recommendation_create(
     priority: str = Priority.MEDIUM,
     team: str = "",
     target_date: date | None = None,
+    lead: User | None = None,
+    agency: Partner | None = None,
+    review_date: date | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> Recommendation:
     """Create a recommendation with its partners, themes and first timeline entry.
@@ -167,6 +182,9 @@ def recommendation_create(
         priority=priority,
         team=team,
         target_date=target_date,
+        lead=lead,
+        agency=agency,
+        review_date=review_date,
         status_changed_at=now,
         created_at=now,
         updated_at=now,

@@ -63,6 +63,17 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     return rows
 
 
+#: The change-feed keys that say who answers for a recommendation and when it is next reviewed (the timeline shows
+#: their changes beside the status changes).
+OWNER_KEYS = ("lead", "agency", "review_date")
+
+
+@register.filter
+def owner_change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """A change-feed entry's changes of owner and review date, as readable (label, old, new) rows."""
+    return change_rows({name: value for name, value in (changes or {}).items() if name in OWNER_KEYS})
+
+
 def _field_label(name: str) -> str:
     """The verbose name of a recommendation field ("Title (Japanese)" for a language column), or the key itself."""
     if label := column_label(Recommendation, name):

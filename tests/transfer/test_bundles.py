@@ -149,7 +149,12 @@ def test_the_bilingual_bundle_fills_in_japanese_without_touching_what_users_chan
     result = bundle_load(data=DATA)
 
     assert sum(result.created.values()) == 0
-    assert result.completed == {"themes": 14, "partners": 27, "sources": 1, "recommendations": 32}
+    assert result.completed == {
+        "themes": len(DATA["themes"]),
+        "partners": len(DATA["partners"]),
+        "sources": 1,
+        "recommendations": 32,
+    }
     guidelines.refresh_from_db()
     assert "日米防衛協力のための指針" in guidelines.title_ja and guidelines.version > version
     assert guidelines.title_en == next(r for r in DATA["recommendations"] if r["reference"] == "TOK23-07")["title_en"]
@@ -171,3 +176,21 @@ def test_a_broken_bundle_loads_nothing(tmp_path):
     with pytest.raises(Exception, match="nothing loaded"):
         call_command("load_bundle", str(path))
     assert not Recommendation.objects.exists() and not Partner.objects.exists()
+
+
+@pytest.mark.django_db
+def test_agencies_the_text_implies_are_marked_as_added_by_the_tracker():
+    bundle_load(data=DATA)
+    added = set(Partner.objects.filter(added_by_tracker=True).values_list("slug", flat=True))
+    assert added == {"mofa", "mod"}
+    assert set(Partner.objects.filter(kind="agency").values_list("slug", flat=True)) >= {
+        "mofa",
+        "mod",
+        "japan-coast-guard",
+        "jsdf",
+    }
+    for item in DATA["partners"]:
+        if item.get("added_by_tracker"):
+            assert "not named by the commentary" in item["description_en"]
+            assert item["slug"] not in {p["slug"] for r in DATA["recommendations"] for p in r["partners"]}
+    assert not Recommendation.objects.exclude(response="no_response").exists()  # the text states no response
