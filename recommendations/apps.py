@@ -16,13 +16,14 @@ class RecommendationsConfig(AppConfig):
 
         from .api.representation import represent_recommendations
         from .api.serializers import (
+            MilestoneSerializer,
             RecommendationSerializer,
             ResponseUpdateSerializer,
             SourceSerializer,
             StatusUpdateSerializer,
             ThemeSerializer,
         )
-        from .models import Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+        from .models import Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
             rows = {
@@ -49,6 +50,7 @@ class RecommendationsConfig(AppConfig):
             serializer=ResponseUpdateSerializer,
         )
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
+        register_feed_type(Milestone, object_type="milestone", label=_("Milestone"), serializer=MilestoneSerializer)
         register_feed_type(Source, object_type="source", label=_("Source"), serializer=SourceSerializer)
 
         # What a recommendation's representation shows of other objects (RecommendationSerializer): when that

@@ -27,7 +27,7 @@ from partners.choices import PartnerKind
 from partners.models import Partner
 
 from .choices import PRIORITY_RANK, Priority, Response, Status
-from .models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from .models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .models.recommendation import RecommendationQuerySet
 
 #: Lifecycle order of the statuses, used when sorting by status.
@@ -318,6 +318,21 @@ class StatusUpdateFilterSet(StrictFilterSet):
 
     class Meta:
         model = StatusUpdate
+        fields: list[str] = []
+
+
+class MilestoneFilterSet(StrictFilterSet):
+    """Filters of milestones in the API: one recommendation's, done or not."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    done = django_filters.BooleanFilter(
+        field_name="done_on", lookup_expr="isnull", exclude=True, label=_("Done"), help_text=_("true or false.")
+    )
+
+    class Meta:
+        model = Milestone
         fields: list[str] = []
 
 

@@ -3,7 +3,7 @@ core.translation). The source's verbatim excerpt and section heading stay in the
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Recommendation, Source, Theme
+from .models import Milestone, Recommendation, Source, Theme
 
 
 @register(Recommendation)
@@ -11,6 +11,14 @@ class RecommendationTranslationOptions(TranslationOptions):
     """A recommendation's title and description, in Japanese and English."""
 
     fields = ("title", "description")
+    empty_values = ""
+
+
+@register(Milestone)
+class MilestoneTranslationOptions(TranslationOptions):
+    """A milestone's title, in Japanese and English."""
+
+    fields = ("title",)
     empty_values = ""
 
 

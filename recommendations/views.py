@@ -25,10 +25,10 @@ from .choices import Response, Status
 from .filtersets import FILTER_PARAMS
 from .forms import ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
-from .models import Recommendation
+from .models import Milestone, Recommendation
 from .permissions import can_record_response, can_record_status
 from .selectors import recommendation_links
-from .services import recommendation_change_status, recommendation_record_response
+from .services import milestone_progress, recommendation_change_status, recommendation_record_response
 from .templatetags.recommendation_tags import OWNER_KEYS
 
 #: Rows per page of the recommendation list.
@@ -87,6 +87,7 @@ def _render_detail(
         object_type=feed_type_for(Recommendation).object_type, object_id=recommendation.uuid
     ).order_by("-seq")
     history_events = list(history)
+    milestones = list(Milestone.objects.filter(recommendation=recommendation).order_by("position", "due_date", "id"))
     # Changes of owner go on the timeline beside the status changes (from the change feed, which records them).
     owner_changes: list[dict[str, Any]] = [
         {"kind": "owner", "created_at": event.created_at, "event": event, "changes": owner_fields(event.changes)}
@@ -104,6 +105,8 @@ def _render_detail(
         "form": form,
         "can_record": form is not None,
         "responses": list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id")),
+        "milestones": milestones,
+        "milestones_done": milestone_progress(milestones)[0],
         "response_form": response_form,
     }
     return render(request, "recommendations/recommendation_detail.html", context, status=status)

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
-from recommendations.models import ResponseUpdate
+from recommendations.models import Milestone, ResponseUpdate
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -52,12 +52,15 @@ def walk(patterns: list, prefix: str = "") -> Iterator[str]:
 # change to either shows up here.
 
 CONTENT = ["partners.partner", "recommendations.recommendation", "recommendations.source", "recommendations.theme"]
+#: Content the policy team may also delete (a planned step that is dropped).
+PLANS = ["recommendations.milestone"]
 TIMELINES = ["recommendations.statusupdate", "recommendations.responseupdate"]
-MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, *TIMELINES, "core.changeevent"]}
+MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "core.changeevent"]}
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
     "recommendations.statusupdate": {"view", "add"},
     "recommendations.responseupdate": {"view", "add"},
+    "recommendations.milestone": {"view", "add", "change", "delete"},
     "core.changeevent": {"view"},
 }
 ALL = {"view", "add", "change", "delete"}
@@ -127,6 +130,7 @@ def world(db) -> dict[str, Any]:
         "recommendations.theme": theme,
         "recommendations.statusupdate": entry,
         "recommendations.responseupdate": response,
+        "recommendations.milestone": Milestone.objects.create(recommendation=rec, title_en="A first step"),
         "core.changeevent": event,
         "core.apitoken": read_token,
         "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
@@ -221,6 +225,7 @@ def _admin_routes() -> dict[str, Route]:
         "core/changeevent": "core.changeevent",
         "recommendations/recommendation": "recommendations.recommendation",
         "recommendations/source": "recommendations.source",
+        "recommendations/milestone": "recommendations.milestone",
         "recommendations/statusupdate": "recommendations.statusupdate",
         "recommendations/theme": "recommendations.theme",
     }
@@ -285,6 +290,7 @@ def _api_routes() -> dict[str, Route]:
         "sources": "recommendations.source",
         "status-updates": "recommendations.statusupdate",
         "response-updates": "recommendations.responseupdate",
+        "milestones": "recommendations.milestone",
         "themes": "recommendations.theme",
     }
     for name, model in resources.items():

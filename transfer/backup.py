@@ -33,6 +33,7 @@ from core.models import ApiToken, ChangeEvent
 from core.translation import CANONICAL_LANGUAGE, canonical_language, column, columns, translated_fields
 from partners.models import Partner
 from recommendations.models import (
+    Milestone,
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
@@ -54,11 +55,12 @@ SECTIONS = [
     "recommendations",
     "status_updates",
     "response_updates",
+    "milestones",
     "links",
     "change_events",
 ]
 #: Sections a backup made by an earlier version lacks (restored as empty).
-OPTIONAL_SECTIONS = frozenset({"response_updates"})
+OPTIONAL_SECTIONS = frozenset({"response_updates", "milestones"})
 _BATCH = 2000
 #: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
 SECTION_LABELS = {
@@ -70,6 +72,7 @@ SECTION_LABELS = {
     "recommendations": pgettext_lazy("a section of a backup", "recommendations"),
     "status_updates": pgettext_lazy("a section of a backup", "status_updates"),
     "response_updates": pgettext_lazy("a section of a backup", "response_updates"),
+    "milestones": pgettext_lazy("a section of a backup", "milestones"),
     "links": pgettext_lazy("a section of a backup", "links"),
     "change_events": pgettext_lazy("a section of a backup", "change_events"),
 }
@@ -230,6 +233,15 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             row["author"] = usernames.get(row.pop("author_id"))
             yield row
 
+    def milestones() -> Iterator[dict[str, Any]]:
+        fields = with_languages(Milestone, ["uuid", "title", "due_date", "done_on", "evidence_url", "position"])
+        fields += ["version", "created_at", "updated_at"]
+        rows = Milestone.objects.order_by("pk").values("recommendation__uuid", *fields)
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)
+            row["recommendation"] = row.pop("recommendation__uuid")
+            yield row
+
     def links() -> Iterator[dict[str, Any]]:
         rows = RecommendationLink.objects.order_by("pk").values(
             "from_recommendation__uuid", "to_recommendation__uuid", "link_type", "note", "created_by_id", "created_at"
@@ -289,6 +301,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         "recommendations": recommendations(),
         "status_updates": status_updates(),
         "response_updates": response_updates(),
+        "milestones": milestones(),
         "links": links(),
         "change_events": change_events(),
     }
@@ -357,6 +370,7 @@ def _database_is_empty() -> bool:
         ChangeEvent,
         StatusUpdate,
         ResponseUpdate,
+        Milestone,
         ApiToken,
         get_user_model(),
     ]
@@ -538,6 +552,29 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["response_updates"] = len(data["response_updates"])
 
+    _bulk_create_translated(
+        Milestone,
+        [
+            Milestone(
+                **_restored(
+                    Milestone,
+                    {
+                        k: v
+                        for k, v in item.items()
+                        if k not in {"recommendation", "due_date", "done_on", "created_at", "updated_at"}
+                    },
+                ),
+                **stamps(item),
+                recommendation_id=rec_ids[item["recommendation"]],
+                due_date=parse_date(item["due_date"]) if item.get("due_date") else None,
+                done_on=parse_date(item["done_on"]) if item.get("done_on") else None,
+            )
+            for item in data["milestones"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["milestones"] = len(data["milestones"])
+
     RecommendationLink.objects.bulk_create(
         [
             RecommendationLink(
@@ -567,6 +604,17 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["change_events"] = len(data["change_events"])
     _reset_sequences(
-        [ChangeEvent, Recommendation, StatusUpdate, ResponseUpdate, RecommendationLink, Partner, Theme, Source, User]
+        [
+            ChangeEvent,
+            Recommendation,
+            StatusUpdate,
+            ResponseUpdate,
+            Milestone,
+            RecommendationLink,
+            Partner,
+            Theme,
+            Source,
+            User,
+        ]
     )
     return stats

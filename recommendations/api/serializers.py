@@ -16,7 +16,7 @@ from core.models import field_max_length
 from partners.models import Partner
 
 from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, SourceKind, Status
-from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from ..models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .representation import represent_recommendations
 
 if TYPE_CHECKING:
@@ -253,6 +253,33 @@ class ResponseUpdateSerializer(serializers.ModelSerializer[ResponseUpdate]):
             "evidence_url",
             "author",
             "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneSerializer(BilingualReadMixin, serializers.ModelSerializer[Milestone]):
+    """A milestone: a planned step of a recommendation, done when it has a done date."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:milestone-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    is_done = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "title",
+            "due_date",
+            "done_on",
+            "is_done",
+            "evidence_url",
+            "position",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -9,6 +9,7 @@ router.include_root_view = False
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
 router.register("response-updates", views.ResponseUpdateViewSet, basename="responseupdate")
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("sources", views.SourceViewSet, basename="source")
 

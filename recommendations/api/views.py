@@ -21,13 +21,17 @@ from core.api.permissions import ModelPermissions
 
 from ..filtersets import (
     FILTER_SCHEMA_PARAMETERS,
+    MilestoneFilterSet,
     RecommendationFilterSet,
     ResponseUpdateFilterSet,
     StatusUpdateFilterSet,
 )
-from ..models import Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+from ..models import Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
 from ..permissions import can_record_response, can_record_status
 from ..services import (
+    milestone_create,
+    milestone_delete,
+    milestone_update,
     recommendation_change_status,
     recommendation_create,
     recommendation_delete,
@@ -41,6 +45,7 @@ from ..services import (
     theme_update,
 )
 from .serializers import (
+    MilestoneSerializer,
     RecommendationSerializer,
     ResponseUpdateSerializer,
     SourceSerializer,
@@ -48,6 +53,7 @@ from .serializers import (
     ThemeSerializer,
 )
 from .write_serializers import (
+    MilestoneWriteSerializer,
     RecommendationWriteSerializer,
     ResponseUpdateWriteSerializer,
     SourceWriteSerializer,
@@ -265,6 +271,31 @@ class ResponseUpdateViewSet(ResourceViewSet[ResponseUpdate]):
             expected_version=data.get("expected_version"),
             entry_uuid=data.get("id"),
         )
+
+
+class MilestoneViewSet(VersionedResourceViewSet[Milestone]):
+    """Milestones: the dated planned steps of recommendations (done when they have a done date)."""
+
+    queryset = Milestone.objects.select_related("recommendation").order_by("id")
+    serializer_class = MilestoneSerializer
+    write_serializer_class = MilestoneWriteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MilestoneFilterSet
+    detail_view_name = "api:milestone-detail"
+
+    def perform_service_create(self, data: dict[str, Any]) -> Milestone:
+        recommendation = data.pop("recommendation")
+        return milestone_create(actor=self.request.user, recommendation=recommendation, data=data)
+
+    def perform_service_update(
+        self, instance: Milestone, data: dict[str, Any], expected_version: int | None
+    ) -> Milestone:
+        return milestone_update(
+            milestone=instance, actor=self.request.user, data=data, expected_version=expected_version
+        )
+
+    def perform_service_delete(self, instance: Milestone, expected_version: int | None) -> None:
+        milestone_delete(milestone=instance, actor=self.request.user, expected_version=expected_version)
 
 
 # --- Sources and themes ---------------------------------------------------------------------------------------------

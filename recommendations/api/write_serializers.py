@@ -19,8 +19,9 @@ from partners.choices import PartnerKind
 from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Response, Status
-from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from ..models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
 from .serializers import (
+    MilestoneSerializer,
     RecommendationPartnerSerializer,
     RecommendationSerializer,
     ResponseUpdateSerializer,
@@ -190,6 +191,24 @@ class ResponseUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Re
         max_value=2**31 - 1,
         help_text=gettext_lazy("The recommendation's version the response is based on; if it has changed since, 412."),
     )
+
+
+class MilestoneWriteSerializer(
+    TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Milestone]
+):
+    """What a client may send to add or change a milestone (the recommendation by its id, on create only)."""
+
+    representation_serializer = MilestoneSerializer
+    id = create_id_field(gettext_lazy("milestone"))
+    recommendation = SlugRelatedField(
+        slug_field="uuid",
+        queryset=Recommendation.objects.all(),
+        help_text=gettext_lazy("The recommendation's id (UUID)."),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "recommendation", "title", "due_date", "done_on", "evidence_url", "position"]
 
 
 class ThemeWriteSerializer(TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.ModelSerializer[Theme]):

@@ -4,10 +4,12 @@
 - ``status``: the status rules and the timeline entry that records a change;
 - ``response``: the response rules (how response and status constrain each other) and the response entry;
 - ``links``: links between recommendations;
-- ``taxonomy``: sources and themes.
+- ``taxonomy``: sources and themes;
+- ``milestones``: the planned steps of a recommendation.
 """
 
 from .links import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
+from .milestones import milestone_create, milestone_delete, milestone_progress, milestone_update
 from .recommendations import (
     RECOMMENDATION_FIELDS,
     BulkStatusResult,
@@ -24,6 +26,10 @@ from .status import validate_status_transition
 from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
 
 __all__ = [
+    "milestone_create",
+    "milestone_delete",
+    "milestone_progress",
+    "milestone_update",
     "RECOMMENDATION_FIELDS",
     "BulkStatusResult",
     "PartnerAssignment",

@@ -89,6 +89,7 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
         "recommendations",
         "status-updates",
         "response-updates",
+        "milestones",
         "themes",
         "sources",
         "partners",

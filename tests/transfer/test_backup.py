@@ -1,5 +1,6 @@
 """Backups: export_data writes everything but secrets, import_data restores it exactly into an empty database."""
 
+import datetime
 import io
 import json
 
@@ -15,6 +16,7 @@ from partners.services import partner_create
 from recommendations.choices import Status
 from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
 from recommendations.services import (
+    milestone_create,
     recommendation_change_status,
     recommendation_create,
     recommendation_record_response,
@@ -40,6 +42,15 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
     )
     recommendation_record_response(
         recommendation=recommendation, actor=policy_user, response="noted", note="Taken note of in the Diet."
+    )
+    milestone_create(
+        actor=policy_user,
+        recommendation=recommendation,
+        data={
+            "title_ja": "作業部会の設置",
+            "title_en": "Set up a working group",
+            "due_date": datetime.date(2027, 1, 1),
+        },
     )
     recommendation.refresh_from_db()
     recommendation_change_status(
@@ -94,11 +105,13 @@ def test_round_trip_loses_nothing(content):
         "recommendations",
         "status_updates",
         "response_updates",
+        "milestones",
         "links",
         "change_events",
     ]:
         assert second[section] == first[section], section
     assert first["response_updates"] and first["response_updates"][0]["to_response"] == "noted"
+    assert first["milestones"][0]["title_ja"] == "作業部会の設置"
     restored = Recommendation.objects.get(reference="TST-01")
     assert (restored.status, restored.version) == (Status.IN_PROGRESS, 4)
     assert (restored.title_ja, restored.title_en) == ("海洋協力を強化する", "Strengthen maritime cooperation")
