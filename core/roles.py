@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 POLICY_TEAM = "Policy team"
 MANAGERS = "Managers"
+ASSESSORS = "Assessors"
 
 #: Group name → how the header names a member, most capable role first.
-ROLE_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Manager")}
+ROLE_LABELS = {POLICY_TEAM: _("Policy team"), ASSESSORS: _("Assessor"), MANAGERS: _("Manager")}
 #: Group name → how the admin names the group (the names themselves are data, stored in English).
-GROUP_LABELS = {POLICY_TEAM: _("Policy team"), MANAGERS: _("Managers")}
+GROUP_LABELS = {POLICY_TEAM: _("Policy team"), ASSESSORS: _("Assessors"), MANAGERS: _("Managers")}
 #: Group name → the role's code for programs (the API's /me/).
-ROLE_CODES = {POLICY_TEAM: "policy_team", MANAGERS: "manager"}
+ROLE_CODES = {POLICY_TEAM: "policy_team", ASSESSORS: "assessor", MANAGERS: "manager"}
 
 
 def role_code(user: User | AnonymousUser) -> str:

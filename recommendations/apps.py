@@ -16,6 +16,7 @@ class RecommendationsConfig(AppConfig):
 
         from .api.representation import represent_recommendations
         from .api.serializers import (
+            AssessmentSerializer,
             MilestoneSerializer,
             RecommendationSerializer,
             ResponseUpdateSerializer,
@@ -23,7 +24,7 @@ class RecommendationsConfig(AppConfig):
             StatusUpdateSerializer,
             ThemeSerializer,
         )
-        from .models import Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+        from .models import Assessment, Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
             rows = {
@@ -51,6 +52,7 @@ class RecommendationsConfig(AppConfig):
         )
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
         register_feed_type(Milestone, object_type="milestone", label=_("Milestone"), serializer=MilestoneSerializer)
+        register_feed_type(Assessment, object_type="assessment", label=_("Assessment"), serializer=AssessmentSerializer)
         register_feed_type(Source, object_type="source", label=_("Source"), serializer=SourceSerializer)
 
         # What a recommendation's representation shows of other objects (RecommendationSerializer): when that

@@ -48,6 +48,33 @@ class Response(models.TextChoices):
 REJECTED_STATUS = Status.NOT_ADOPTED
 
 
+class Rating(models.TextChoices):
+    """An independent assessor's rating of how far a recommendation's implementation has come."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    LIMITED = "limited", _("Limited progress")
+    SUBSTANTIAL = "substantial", _("Substantial progress")
+    COMPLETE = "complete", _("Complete")
+
+
+#: The ratings that agree with each self-reported status; an assessment outside them disagrees with the report
+#: (the rule the page, the list's filter, the report and the API all read from here).
+AGREEING_RATINGS: dict[str, frozenset[str]] = {
+    Status.PROPOSED: frozenset({Rating.NOT_STARTED, Rating.LIMITED}),
+    Status.UNDER_REVIEW: frozenset({Rating.NOT_STARTED, Rating.LIMITED}),
+    Status.IN_PROGRESS: frozenset({Rating.LIMITED, Rating.SUBSTANTIAL}),
+    Status.PARTIALLY_IMPLEMENTED: frozenset({Rating.LIMITED, Rating.SUBSTANTIAL}),
+    Status.IMPLEMENTED: frozenset({Rating.COMPLETE}),
+    Status.STALLED: frozenset({Rating.NOT_STARTED, Rating.LIMITED, Rating.SUBSTANTIAL}),
+    Status.NOT_ADOPTED: frozenset({Rating.NOT_STARTED}),
+}
+
+
+def assessment_disagrees(status: str, rating: str) -> bool:
+    """Whether an assessment's rating disagrees with the self-reported status (no assessment never disagrees)."""
+    return bool(rating) and rating not in AGREEING_RATINGS.get(status, frozenset())
+
+
 class Priority(models.TextChoices):
     """How urgent a recommendation is, as the source or the policy team judges it."""
 

@@ -26,8 +26,17 @@ from core.translation import columns, localized
 from partners.choices import PartnerKind
 from partners.models import Partner
 
-from .choices import PRIORITY_RANK, Priority, Response, Status
-from .models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from .choices import AGREEING_RATINGS, PRIORITY_RANK, Priority, Rating, Response, Status
+from .models import (
+    Assessment,
+    Milestone,
+    Recommendation,
+    RecommendationPartner,
+    ResponseUpdate,
+    Source,
+    StatusUpdate,
+    Theme,
+)
 from .models.recommendation import RecommendationQuerySet
 
 #: Lifecycle order of the statuses, used when sorting by status.
@@ -153,6 +162,16 @@ class RecommendationFilterSet(StrictFilterSet):
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+    )
+    assessment = django_filters.MultipleChoiceFilter(
+        choices=Rating.choices,
+        label=_("Assessment"),
+        help_text=_("The latest independent assessment's rating; repeat for any of several."),
+    )
+    disagreement = django_filters.BooleanFilter(
+        method="filter_disagreement",
+        label=_("Assessment disagrees"),
+        help_text=_("true: the latest independent assessment disagrees with the self-reported status."),
     )
     response = django_filters.MultipleChoiceFilter(
         choices=Response.choices,
@@ -284,6 +303,17 @@ class RecommendationFilterSet(StrictFilterSet):
             queryset = queryset.filter(in_text | in_notes)
         return queryset
 
+    def filter_disagreement(
+        self, queryset: QuerySet[Recommendation], name: str, value: bool | None
+    ) -> QuerySet[Recommendation]:
+        """Recommendations whose latest assessment disagrees with their status (or, for false, all the others)."""
+        if value is None:
+            return queryset
+        agreeing = Q(assessment="")
+        for status, ratings in AGREEING_RATINGS.items():
+            agreeing |= Q(status=status, assessment__in=sorted(ratings))
+        return queryset.exclude(agreeing) if value else queryset.filter(agreeing)
+
     def filter_overdue(
         self, queryset: QuerySet[Recommendation], name: str, value: bool | None
     ) -> QuerySet[Recommendation]:
@@ -318,6 +348,19 @@ class StatusUpdateFilterSet(StrictFilterSet):
 
     class Meta:
         model = StatusUpdate
+        fields: list[str] = []
+
+
+class AssessmentFilterSet(StrictFilterSet):
+    """Filters of assessments in the API: one recommendation's, by rating."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    rating = django_filters.MultipleChoiceFilter(choices=Rating.choices, label=_("Rating"))
+
+    class Meta:
+        model = Assessment
         fields: list[str] = []
 
 

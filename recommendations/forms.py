@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import field_max_length
 
-from .choices import Response, Status
+from .choices import Rating, Response, Status
 from .filtersets import MAX_STALE_DAYS
-from .models import Recommendation, ResponseUpdate, StatusUpdate
+from .models import Assessment, Recommendation, ResponseUpdate, StatusUpdate
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -134,3 +134,34 @@ class ResponseForm(forms.Form):
             "response_date": "responded_on",
             "response_evidence_url": "evidence_url",
         }
+
+
+class AssessmentForm(forms.Form):
+    """Record an independent assessment: the rating, why, when, the evidence, and the version the page shows."""
+
+    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices])
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=field_max_length(Assessment, "rationale"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this rating: what you checked."),
+    )
+    assessed_on = forms.DateField(
+        label=_("Assessed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence URL"),
+        required=False,
+        max_length=field_max_length(Assessment, "evidence_url"),
+        assume_scheme="https",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    #: The page also holds other forms: prefixed names and ids keep them apart.
+    prefix = "assessment"
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
+        super().__init__(*args, **kwargs)

@@ -18,6 +18,15 @@ def can_record_status(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.has_perms(RECORD_STATUS_PERMISSIONS))
 
 
+#: Recording an independent assessment: the Assessors' permission (the policy team, who report, do not have it).
+ASSESS_PERMISSIONS = ("recommendations.add_assessment",)
+
+
+def can_assess(user: User | AnonymousUser) -> bool:
+    """Whether the user may record independent assessments: on the web page and through the API alike."""
+    return bool(user.is_authenticated and user.has_perms(ASSESS_PERMISSIONS))
+
+
 def can_record_response(user: User | AnonymousUser) -> bool:
     """Whether the user may record the addressee's response: on the web page and through the API alike."""
     return bool(user.is_authenticated and user.has_perms(RECORD_RESPONSE_PERMISSIONS))

@@ -21,14 +21,19 @@ from core.models import ChangeEvent
 from core.querystrings import query_string, redirect_without_empty
 from core.views import page
 
-from .choices import Response, Status
+from .choices import Rating, Response, Status, assessment_disagrees
 from .filtersets import FILTER_PARAMS
-from .forms import ResponseForm, StatusChangeForm
+from .forms import AssessmentForm, ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
-from .models import Milestone, Recommendation
-from .permissions import can_record_response, can_record_status
+from .models import Assessment, Milestone, Recommendation
+from .permissions import can_assess, can_record_response, can_record_status
 from .selectors import recommendation_links
-from .services import milestone_progress, recommendation_change_status, recommendation_record_response
+from .services import (
+    milestone_progress,
+    recommendation_assess,
+    recommendation_change_status,
+    recommendation_record_response,
+)
 from .templatetags.recommendation_tags import OWNER_KEYS
 
 #: Rows per page of the recommendation list.
@@ -77,6 +82,7 @@ def _render_detail(
     form: StatusChangeForm | None,
     *,
     response_form: ResponseForm | None = None,
+    assessment_form: AssessmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The recommendation page, with the status and response forms (bound or fresh) for those who may record them."""
@@ -106,6 +112,11 @@ def _render_detail(
         "can_record": form is not None,
         "responses": list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id")),
         "milestones": milestones,
+        "assessment": Assessment.objects.filter(recommendation=recommendation).select_related("assessor").last(),
+        "assessment_disagrees": assessment_disagrees(recommendation.status, recommendation.assessment),
+        "assessment_form": assessment_form
+        if assessment_form is not None
+        else (AssessmentForm(recommendation=recommendation) if can_assess(request.user) else None),
         "milestones_done": milestone_progress(milestones)[0],
         "response_form": response_form,
     }
@@ -203,6 +214,43 @@ def recommendation_response(request: HttpRequest, uuid: str) -> HttpResponse:
     return _render_detail(request, fresh, _status_form(request, fresh), response_form=form, status=400)
 
 
+@page(None, methods=("GET", "POST"))
+def recommendation_assessment(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Record an independent assessment through the service (assessors only)."""
+    recommendation = get_object_or_404(Recommendation, uuid=uuid)
+    detail_url = reverse("recommendations:detail", args=[recommendation.uuid])
+    if not can_assess(request.user):
+        raise PermissionDenied(_("Only assessors record assessments."))
+    if request.method == "GET":
+        return redirect(detail_url)
+    form = AssessmentForm(request.POST, recommendation=recommendation)
+    status = 400
+    if form.is_valid():
+        try:
+            recommendation_assess(
+                recommendation=recommendation,
+                actor=request.user,
+                rating=form.cleaned_data["rating"],
+                rationale=form.cleaned_data["rationale"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except VersionConflict as conflict:
+            form.add_error(None, _conflict_message(conflict.current_version or recommendation.version))
+            status = 409
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Assessment recorded: “%(rating)s”.") % {"rating": Rating(form.cleaned_data["rating"]).label},
+            )
+            return redirect(f"{detail_url}#assessment")
+    fresh = get_object_or_404(Recommendation.objects.with_related(), pk=recommendation.pk)
+    return _render_detail(request, fresh, _status_form(request, fresh), assessment_form=form, status=status)
+
+
 def _status_form(request: HttpRequest, recommendation: Recommendation) -> StatusChangeForm | None:
     """A fresh status form for those who may record status changes."""
     return StatusChangeForm(recommendation=recommendation) if can_record_status(request.user) else None
@@ -228,7 +276,7 @@ def _conflict(request: HttpRequest, recommendation: Recommendation, conflict: Ve
     return _render_detail(request, fresh, form, status=409)
 
 
-def _add_service_errors(form: StatusChangeForm | ResponseForm, error: ValidationError) -> None:
+def _add_service_errors(form: StatusChangeForm | ResponseForm | AssessmentForm, error: ValidationError) -> None:
     """Put the service's validation errors on the form's fields (or on the form as a whole)."""
     if hasattr(error, "error_dict"):
         names = getattr(form, "service_names", {})

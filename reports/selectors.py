@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.translation import localized, pick
 from partners.models import Partner
-from recommendations.choices import CLOSED_STATUSES, Response, Status
+from recommendations.choices import CLOSED_STATUSES, Response, Status, assessment_disagrees
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import Recommendation, Source, StatusUpdate
 
@@ -55,6 +55,9 @@ class ProgressSummary:
     by_theme: list[StatusRow]
     overdue: int
     responses: list[tuple[str, str, int]] = field(default_factory=list)
+    #: How many have an independent assessment, and how many of those disagree with the reported status.
+    assessed: int = 0
+    disagreeing: int = 0
 
     @property
     def total(self) -> int:
@@ -93,13 +96,17 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     status_rows = (
         _within(Recommendation.objects.all(), "pk", queryset)
         .order_by()
-        .values("status", "response")
+        .values("status", "response", "assessment")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_now))
     )
-    for row in status_rows:  # the counts by response ride along too: a handful of (status, response) pairs
+    assessed = disagreeing = 0
+    for row in status_rows:  # responses and assessments ride along: a few dozen (status, response, rating) groups
         overall.counts[row["status"]] = overall.counts.get(row["status"], 0) + row["n"]
         responses[row["response"]] = responses.get(row["response"], 0) + row["n"]
         overdue += row["overdue"]
+        if row["assessment"]:
+            assessed += row["n"]
+            disagreeing += row["n"] if assessment_disagrees(row["status"], row["assessment"]) else 0
 
     # From the recommendations' side: the database walks the compact (status, id) index and each recommendation's
     # partner and theme links, instead of looking up every link's recommendation in the (wide) table for its status.
@@ -128,6 +135,8 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     return ProgressSummary(
         overall=overall,
         responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        assessed=assessed,
+        disagreeing=disagreeing,
         by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
         by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
         overdue=overdue,

@@ -142,6 +142,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             stale_days=stale_days,
             stale_url=list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
             recent=recent_status_changes(queryset=queryset),
+            disagreement_url=list_url + query_string(request.GET, disagreement="true", stale_days=None),
             responses=[
                 (value, label, count, list_url + query_string(request.GET, response=value, stale_days=None))
                 for value, label, count in summary.responses

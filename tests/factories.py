@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.choices import ChangeAction
 from core.models import ChangeEvent
-from core.roles import MANAGERS, POLICY_TEAM
+from core.roles import ASSESSORS, MANAGERS, POLICY_TEAM
 from core.translation import translated_data
 from partners.choices import PartnerKind
 from partners.models import Partner
@@ -51,6 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         policy = factory.Trait(role=POLICY_TEAM)
         manager = factory.Trait(role=MANAGERS)
+        assessor = factory.Trait(role=ASSESSORS)
         admin = factory.Trait(is_superuser=True)
 
     role = None

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
-from recommendations.models import Milestone, ResponseUpdate
+from recommendations.models import Assessment, Milestone, ResponseUpdate
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -34,7 +34,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "no_role", "not_staff", "manager", "policy", "read_token", "write_token", "superuser"]
+ROLES = [
+    "anonymous",
+    "no_role",
+    "not_staff",
+    "manager",
+    "assessor",
+    "policy",
+    "read_token",
+    "write_token",
+    "superuser",
+]
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 
 
@@ -55,13 +65,21 @@ CONTENT = ["partners.partner", "recommendations.recommendation", "recommendation
 #: Content the policy team may also delete (a planned step that is dropped).
 PLANS = ["recommendations.milestone"]
 TIMELINES = ["recommendations.statusupdate", "recommendations.responseupdate"]
-MANAGER_PERMS = {model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "core.changeevent"]}
+MANAGER_PERMS = {
+    model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "recommendations.assessment", "core.changeevent"]
+}
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
     "recommendations.statusupdate": {"view", "add"},
     "recommendations.responseupdate": {"view", "add"},
     "recommendations.milestone": {"view", "add", "change", "delete"},
+    "recommendations.assessment": {"view"},
     "core.changeevent": {"view"},
+}
+#: Assessors read what managers read and record assessments, nothing else.
+ASSESSOR_PERMS = {
+    **{model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "core.changeevent"]},
+    "recommendations.assessment": {"view", "add"},
 }
 ALL = {"view", "add", "change", "delete"}
 #: What the admin allows beyond the permissions: the timeline and the feed are read-only, tokens are revoked not
@@ -87,6 +105,8 @@ def perms(role: str, model: str) -> set[str]:
         return POLICY_PERMS.get(model, set()) & {"view"}
     if role == "manager":
         return MANAGER_PERMS.get(model, set())
+    if role == "assessor":
+        return ASSESSOR_PERMS.get(model, set())
     return set()
 
 
@@ -116,6 +136,7 @@ def world(db) -> dict[str, Any]:
         "no_role": UserFactory(username="matrix-no-role"),
         "not_staff": UserFactory(username="matrix-not-staff", is_staff=False),
         "manager": UserFactory(username="matrix-manager", manager=True),
+        "assessor": UserFactory(username="matrix-assessor", assessor=True),
         "policy": UserFactory(username="matrix-policy", policy=True),
         "superuser": UserFactory(username="matrix-root", admin=True),
     }
@@ -131,6 +152,13 @@ def world(db) -> dict[str, Any]:
         "recommendations.statusupdate": entry,
         "recommendations.responseupdate": response,
         "recommendations.milestone": Milestone.objects.create(recommendation=rec, title_en="A first step"),
+        "recommendations.assessment": Assessment.objects.create(
+            recommendation=rec,
+            rating="limited",
+            rationale="Checked.",
+            assessed_on="2026-11-01",
+            reported_status="proposed",
+        ),
         "core.changeevent": event,
         "core.apitoken": read_token,
         "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
@@ -291,6 +319,7 @@ def _api_routes() -> dict[str, Route]:
         "status-updates": "recommendations.statusupdate",
         "response-updates": "recommendations.responseupdate",
         "milestones": "recommendations.milestone",
+        "assessments": "recommendations.assessment",
         "themes": "recommendations.theme",
     }
     for name, model in resources.items():
@@ -339,6 +368,9 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/mine/": Route(lambda w: "/recommendations/mine/", "page", rec),
         "recommendations/<uuid:uuid>/status/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/status/", "status", rec
+        ),
+        "recommendations/<uuid:uuid>/assessment/": Route(
+            lambda w: f"/recommendations/{rec_uuid(w)}/assessment/", "assessment", rec
         ),
         "recommendations/<uuid:uuid>/response/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/response/", "response", rec
@@ -412,6 +444,8 @@ def expected(route: Route, role: str, method: str) -> str:
     if route.access == "status":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can else DENIED
+    if route.access == "assessment":
+        return OK if "add" in perms(role, "recommendations.assessment") else DENIED
     if route.access == "response":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can and "add" in perms(role, "recommendations.responseupdate") else DENIED

@@ -33,6 +33,7 @@ from core.models import ApiToken, ChangeEvent
 from core.translation import CANONICAL_LANGUAGE, canonical_language, column, columns, translated_fields
 from partners.models import Partner
 from recommendations.models import (
+    Assessment,
     Milestone,
     Recommendation,
     RecommendationLink,
@@ -56,11 +57,12 @@ SECTIONS = [
     "status_updates",
     "response_updates",
     "milestones",
+    "assessments",
     "links",
     "change_events",
 ]
 #: Sections a backup made by an earlier version lacks (restored as empty).
-OPTIONAL_SECTIONS = frozenset({"response_updates", "milestones"})
+OPTIONAL_SECTIONS = frozenset({"response_updates", "milestones", "assessments"})
 _BATCH = 2000
 #: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
 SECTION_LABELS = {
@@ -73,6 +75,7 @@ SECTION_LABELS = {
     "status_updates": pgettext_lazy("a section of a backup", "status_updates"),
     "response_updates": pgettext_lazy("a section of a backup", "response_updates"),
     "milestones": pgettext_lazy("a section of a backup", "milestones"),
+    "assessments": pgettext_lazy("a section of a backup", "assessments"),
     "links": pgettext_lazy("a section of a backup", "links"),
     "change_events": pgettext_lazy("a section of a backup", "change_events"),
 }
@@ -186,6 +189,8 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
                 "status": rec.status,
                 "response": rec.response,
                 "response_date": rec.response_date,
+                "assessment": rec.assessment,
+                "assessed_on": rec.assessed_on,
                 "priority": rec.priority,
                 "team": rec.team,
                 "lead": usernames.get(rec.lead_id) if rec.lead_id else None,
@@ -240,6 +245,24 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         for values in rows.iterator(chunk_size=_BATCH):
             row = cast("dict[str, Any]", values)
             row["recommendation"] = row.pop("recommendation__uuid")
+            yield row
+
+    def assessments() -> Iterator[dict[str, Any]]:
+        rows = Assessment.objects.order_by("pk").values(
+            "uuid",
+            "recommendation__uuid",
+            "rating",
+            "rationale",
+            "assessed_on",
+            "evidence_url",
+            "reported_status",
+            "assessor_id",
+            "created_at",
+        )
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)
+            row["recommendation"] = row.pop("recommendation__uuid")
+            row["assessor"] = usernames.get(row.pop("assessor_id"))
             yield row
 
     def links() -> Iterator[dict[str, Any]]:
@@ -302,6 +325,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         "status_updates": status_updates(),
         "response_updates": response_updates(),
         "milestones": milestones(),
+        "assessments": assessments(),
         "links": links(),
         "change_events": change_events(),
     }
@@ -371,6 +395,7 @@ def _database_is_empty() -> bool:
         StatusUpdate,
         ResponseUpdate,
         Milestone,
+        Assessment,
         ApiToken,
         get_user_model(),
     ]
@@ -469,6 +494,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         "target_date",
         "response_date",
         "review_date",
+        "assessed_on",
         "lead",
         "agency",
         "status_changed_at",
@@ -485,6 +511,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
                 target_date=parse_date(item["target_date"]) if item["target_date"] else None,
                 response_date=parse_date(item["response_date"]) if item.get("response_date") else None,
                 review_date=parse_date(item["review_date"]) if item.get("review_date") else None,
+                assessed_on=parse_date(item["assessed_on"]) if item.get("assessed_on") else None,
                 lead_id=users.get(item.get("lead")),
                 agency_id=partner_ids.get(item["agency"]) if item.get("agency") else None,
                 status_changed_at=_dt(item["status_changed_at"]),
@@ -575,6 +602,25 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["milestones"] = len(data["milestones"])
 
+    Assessment.objects.bulk_create(
+        [
+            Assessment(
+                uuid=item["uuid"],
+                recommendation_id=rec_ids[item["recommendation"]],
+                rating=item["rating"],
+                rationale=item["rationale"],
+                assessed_on=parse_date(item["assessed_on"]),
+                evidence_url=item["evidence_url"],
+                reported_status=item["reported_status"],
+                assessor_id=users.get(item["assessor"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["assessments"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["assessments"] = len(data["assessments"])
+
     RecommendationLink.objects.bulk_create(
         [
             RecommendationLink(
@@ -610,6 +656,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
             StatusUpdate,
             ResponseUpdate,
             Milestone,
+            Assessment,
             RecommendationLink,
             Partner,
             Theme,

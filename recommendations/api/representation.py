@@ -22,7 +22,17 @@ from rest_framework.reverse import reverse
 
 from core.translation import column, pick
 
-from ..choices import CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, Status
+from ..choices import (
+    CLOSED_STATUSES,
+    LINK_INVERSE_LABELS,
+    LinkType,
+    PartnerRole,
+    Priority,
+    Rating,
+    Response,
+    Status,
+    assessment_disagrees,
+)
 from ..models import Recommendation, RecommendationLink, RecommendationPartner
 
 #: A UUID that stands for every recommendation's in its URL: the URL is reversed once per page, then filled in.
@@ -142,6 +152,7 @@ def represent_recommendations(
     url = recommendation_url_maker(context)
     partners, themes, links = _partners(ids), _themes(ids), _links(ids, url)
     statuses, priorities, responses = _labels(Status.choices), _labels(Priority.choices), _labels(Response.choices)
+    ratings = _labels(Rating.choices)
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     results = []
@@ -168,6 +179,10 @@ def represent_recommendations(
                 "response": r.response,
                 "response_label": responses.get(r.response, r.response),
                 "response_date": _date(r.response_date),
+                "assessment": r.assessment,
+                "assessment_label": ratings.get(r.assessment, r.assessment),
+                "assessed_on": _date(r.assessed_on),
+                "assessment_disagrees": assessment_disagrees(r.status, r.assessment),
                 "priority": r.priority,
                 "priority_label": priorities.get(r.priority, r.priority),
                 "team": r.team,

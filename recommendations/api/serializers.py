@@ -15,8 +15,27 @@ from core.api.translation import BilingualReadMixin, language_fields
 from core.models import field_max_length
 from partners.models import Partner
 
-from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Response, SourceKind, Status
-from ..models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from ..choices import (
+    LINK_INVERSE_LABELS,
+    LinkType,
+    PartnerRole,
+    Priority,
+    Rating,
+    Response,
+    SourceKind,
+    Status,
+    assessment_disagrees,
+)
+from ..models import (
+    Assessment,
+    Milestone,
+    Recommendation,
+    RecommendationPartner,
+    ResponseUpdate,
+    Source,
+    StatusUpdate,
+    Theme,
+)
 from .representation import represent_recommendations
 
 if TYPE_CHECKING:
@@ -148,6 +167,10 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
     themes = ThemeSummarySerializer(many=True, read_only=True)
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
     response_label = ChoiceLabelField(field="response", choices=Response.choices)
+    assessment_label = ChoiceLabelField(field="assessment", choices=Rating.choices)
+    assessment_disagrees = serializers.SerializerMethodField(
+        help_text=_("Whether the latest independent assessment disagrees with the self-reported status.")
+    )
     priority_label = ChoiceLabelField(field="priority", choices=Priority.choices)
     lead: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=_("The responsible lead's user name.")
@@ -175,6 +198,10 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
             "response",
             "response_label",
             "response_date",
+            "assessment",
+            "assessment_label",
+            "assessed_on",
+            "assessment_disagrees",
             "priority",
             "priority_label",
             "team",
@@ -190,6 +217,9 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
         ]
         read_only_fields = fields
         list_serializer_class = RecommendationListSerializer
+
+    def get_assessment_disagrees(self, recommendation: Recommendation) -> bool:
+        return assessment_disagrees(recommendation.status, recommendation.assessment)
 
 
 class StatusUpdateSerializer(serializers.ModelSerializer[StatusUpdate]):
@@ -252,6 +282,36 @@ class ResponseUpdateSerializer(serializers.ModelSerializer[ResponseUpdate]):
             "note",
             "evidence_url",
             "author",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    """An independent assessment: the rating, why, when, the evidence, who, and the status it was set against."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:assessment-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    rating_label = ChoiceLabelField(field="rating", choices=Rating.choices)
+    evidence_url = serializers.CharField(read_only=True, help_text=_("A URL, or blank."))
+    assessor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "rating",
+            "rating_label",
+            "rationale",
+            "assessed_on",
+            "evidence_url",
+            "reported_status",
+            "assessor",
             "created_at",
         ]
         read_only_fields = fields

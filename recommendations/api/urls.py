@@ -10,6 +10,7 @@ router.register("recommendations", views.RecommendationViewSet, basename="recomm
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
 router.register("response-updates", views.ResponseUpdateViewSet, basename="responseupdate")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("sources", views.SourceViewSet, basename="source")
 

@@ -21,17 +21,19 @@ from core.api.permissions import ModelPermissions
 
 from ..filtersets import (
     FILTER_SCHEMA_PARAMETERS,
+    AssessmentFilterSet,
     MilestoneFilterSet,
     RecommendationFilterSet,
     ResponseUpdateFilterSet,
     StatusUpdateFilterSet,
 )
-from ..models import Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
-from ..permissions import can_record_response, can_record_status
+from ..models import Assessment, Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+from ..permissions import can_assess, can_record_response, can_record_status
 from ..services import (
     milestone_create,
     milestone_delete,
     milestone_update,
+    recommendation_assess,
     recommendation_change_status,
     recommendation_create,
     recommendation_delete,
@@ -45,6 +47,7 @@ from ..services import (
     theme_update,
 )
 from .serializers import (
+    AssessmentSerializer,
     MilestoneSerializer,
     RecommendationSerializer,
     ResponseUpdateSerializer,
@@ -53,6 +56,7 @@ from .serializers import (
     ThemeSerializer,
 )
 from .write_serializers import (
+    AssessmentWriteSerializer,
     MilestoneWriteSerializer,
     RecommendationWriteSerializer,
     ResponseUpdateWriteSerializer,
@@ -69,6 +73,15 @@ class RecordsStatus(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return request.method != "POST" or can_record_status(request.user)
+
+
+class Assesses(BasePermission):
+    """Creating an assessment is for the assessors only (``can_assess``): those who report do not judge themselves."""
+
+    message = _("Only assessors record assessments.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method != "POST" or can_assess(request.user)
 
 
 class RecordsResponse(BasePermission):
@@ -267,6 +280,35 @@ class ResponseUpdateViewSet(ResourceViewSet[ResponseUpdate]):
             response=data["to_response"],
             responded_on=data.get("responded_on"),
             note=data.get("note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            expected_version=data.get("expected_version"),
+            entry_uuid=data.get("id"),
+        )
+
+
+class AssessmentViewSet(ResourceViewSet[Assessment]):
+    """Independent assessments of recommendations' progress, by the assessors."""
+
+    queryset = Assessment.objects.select_related("recommendation", "assessor").order_by("id")
+    serializer_class = AssessmentSerializer
+    write_serializer_class = AssessmentWriteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssessmentFilterSet
+    detail_view_name = "api:assessment-detail"
+    permission_classes = [ModelPermissions, Assesses]
+
+    def etag(self, instance: Assessment, data: Mapping[str, Any]) -> str:
+        """Assessments have no version: the tag is a digest of the representation."""
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        return f'"{digest[:32]}"'
+
+    def perform_service_create(self, data: dict[str, Any]) -> Assessment:
+        return recommendation_assess(
+            recommendation=data["recommendation"],
+            actor=self.request.user,
+            rating=data["rating"],
+            rationale=data["rationale"],
+            assessed_on=data.get("assessed_on"),
             evidence_url=data.get("evidence_url", ""),
             expected_version=data.get("expected_version"),
             entry_uuid=data.get("id"),

@@ -18,9 +18,19 @@ from core.models import field_max_length
 from partners.choices import PartnerKind
 from partners.models import Partner
 
-from ..choices import PartnerRole, Priority, Response, Status
-from ..models import Milestone, Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from ..choices import PartnerRole, Priority, Rating, Response, Status
+from ..models import (
+    Assessment,
+    Milestone,
+    Recommendation,
+    RecommendationPartner,
+    ResponseUpdate,
+    Source,
+    StatusUpdate,
+    Theme,
+)
 from .serializers import (
+    AssessmentSerializer,
     MilestoneSerializer,
     RecommendationPartnerSerializer,
     RecommendationSerializer,
@@ -155,6 +165,36 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
         min_value=1,
         max_value=2**31 - 1,
         help_text=gettext_lazy("The recommendation's version the change is based on; if it has changed since, 412."),
+    )
+
+
+class AssessmentWriteSerializer(StrictFieldsMixin, serializers.Serializer[Assessment]):
+    """An independent assessment: the recommendation, the rating, why, when, and the evidence."""
+
+    representation_serializer = AssessmentSerializer
+
+    id = serializers.UUIDField(
+        required=False,
+        help_text=gettext_lazy("The UUID the assessment gets. Repeating a request with it answers 409."),
+    )
+    recommendation = SlugRelatedField(
+        slug_field="uuid",
+        queryset=Recommendation.objects.all(),
+        help_text=gettext_lazy("The recommendation's id (UUID)."),
+    )
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    rationale = serializers.CharField(max_length=_limit(Assessment, "rationale"))
+    assessed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=gettext_lazy("When it was assessed (default: today).")
+    )
+    evidence_url = serializers.URLField(
+        max_length=_limit(Assessment, "evidence_url"), required=False, allow_blank=True, default=""
+    )
+    expected_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=gettext_lazy("The recommendation's version the assessment is based on; if it changed since, 412."),
     )
 
 

@@ -1,10 +1,18 @@
 """Models of the recommendations app, split by concern."""
 
 from .milestone import Milestone
-from .recommendation import Recommendation, RecommendationLink, RecommendationPartner, ResponseUpdate, StatusUpdate
+from .recommendation import (
+    Assessment,
+    Recommendation,
+    RecommendationLink,
+    RecommendationPartner,
+    ResponseUpdate,
+    StatusUpdate,
+)
 from .taxonomy import Source, Theme
 
 __all__ = [
+    "Assessment",
     "Milestone",
     "Recommendation",
     "RecommendationLink",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import VersionedModel
 from core.translation import TranslatedManager, TranslatedQuerySet
 
-from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Response, Status
+from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Rating, Response, Status
 
 #: Longest description or excerpt accepted (a long recommendation is a few thousand characters).
 LONG_TEXT_MAX = 20_000
@@ -101,6 +101,14 @@ class Recommendation(VersionedModel):
     response_date = models.DateField(
         _("response date"), null=True, blank=True, help_text=_("When the response was made.")
     )
+    assessment = models.CharField(
+        _("assessment"),
+        max_length=20,
+        choices=Rating.choices,
+        blank=True,
+        help_text=_("The latest independent assessment's rating; blank until one is recorded."),
+    )
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     team = models.CharField(_("responsible team"), max_length=120, blank=True)
     lead = models.ForeignKey(
@@ -195,6 +203,46 @@ class RecommendationPartner(models.Model):
     def __str__(self) -> str:
         role = self.get_role_display() or gettext("involved")
         return gettext("%(name)s (%(role)s)") % {"name": self.partner, "role": role}
+
+
+class Assessment(models.Model):
+    """An independent assessment of a recommendation's progress, by someone other than those who report it."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("recommendation")
+    )
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
+    rationale = models.TextField(
+        _("rationale"), max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)], help_text=_("Why this rating.")
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
+    reported_status = models.CharField(
+        _("reported status"),
+        max_length=30,
+        choices=Status.choices,
+        help_text=_("The self-reported status when the assessment was recorded."),
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("assessor"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["recommendation", "created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+        indexes = [models.Index(fields=["recommendation", "created_at"], name="assessment_rec_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.reference}: {self.get_rating_display()}"
 
 
 class ResponseUpdate(models.Model):

@@ -8,6 +8,7 @@
 - ``milestones``: the planned steps of a recommendation.
 """
 
+from .assessment import recommendation_assess
 from .links import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
 from .milestones import milestone_create, milestone_delete, milestone_progress, milestone_update
 from .recommendations import (
@@ -26,6 +27,7 @@ from .status import validate_status_transition
 from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
 
 __all__ = [
+    "recommendation_assess",
     "milestone_create",
     "milestone_delete",
     "milestone_progress",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.translation import column_label
 
-from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status
+from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status, assessment_disagrees
 from ..models import Recommendation
 
 register = template.Library()
@@ -61,6 +61,12 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
             continue
         rows.append((_field_label(name), _readable(name, values[0]), _readable(name, values[1])))
     return rows
+
+
+@register.filter
+def disagrees(recommendation: Recommendation) -> bool:
+    """Whether the recommendation's latest independent assessment disagrees with its reported status."""
+    return assessment_disagrees(recommendation.status, recommendation.assessment)
 
 
 #: The change-feed keys that say who answers for a recommendation and when it is next reviewed (the timeline shows

@@ -45,4 +45,8 @@ class ProgressReportSerializer(serializers.Serializer[Any]):
     by_status = StatusCountSerializer(many=True)
     by_partner = ProgressRowSerializer(many=True)
     by_theme = ProgressRowSerializer(many=True)
+    assessed = serializers.IntegerField(help_text="Recommendations with an independent assessment.")
+    assessment_disagrees = serializers.IntegerField(
+        help_text="Of those, how many disagree with the self-reported status."
+    )
     by_response = ResponseCountSerializer(many=True)

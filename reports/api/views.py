@@ -60,6 +60,8 @@ class ProgressReportView(APIView):
                 ],
                 "by_partner": [status_row(row) for row in summary.by_partner],
                 "by_theme": [status_row(row) for row in summary.by_theme],
+                "assessed": summary.assessed,
+                "assessment_disagrees": summary.disagreeing,
                 "by_response": [
                     {"response": value, "label": label, "count": count} for value, label, count in summary.responses
                 ],

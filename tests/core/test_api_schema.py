@@ -90,6 +90,7 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
         "status-updates",
         "response-updates",
         "milestones",
+        "assessments",
         "themes",
         "sources",
         "partners",

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from core.models import ChangeEvent
-from core.roles import MANAGERS, POLICY_TEAM
+from core.roles import ASSESSORS, MANAGERS, POLICY_TEAM
 from recommendations.models import Recommendation
 
 BUNDLES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
@@ -38,7 +38,7 @@ def test_setup_twice_changes_nothing(settings):
         ChangeEvent.objects.count(),
         list(get_user_model().objects.order_by("username").values_list("username", "password")),
     )
-    assert len(re.findall(r"^\w+ +password \S+ - ", first, re.MULTILINE)) == 3
+    assert len(re.findall(r"^\w+ +password \S+ - ", first, re.MULTILINE)) == 4  # admin, policy, manager, assessor
     assert not re.findall(r"^\w+ +password \S+ - ", second, re.MULTILINE)
 
 
@@ -50,6 +50,7 @@ def test_demo_users_have_their_roles(settings):
     assert users["admin"].is_superuser
     assert list(users["policy"].groups.values_list("name", flat=True)) == [POLICY_TEAM]
     assert list(users["manager"].groups.values_list("name", flat=True)) == [MANAGERS]
+    assert list(users["assessor"].groups.values_list("name", flat=True)) == [ASSESSORS]
     assert users["policy"].is_staff and not users["policy"].is_superuser
 
 

@@ -17,6 +17,7 @@ from recommendations.choices import Status
 from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
 from recommendations.services import (
     milestone_create,
+    recommendation_assess,
     recommendation_change_status,
     recommendation_create,
     recommendation_record_response,
@@ -42,6 +43,12 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
     )
     recommendation_record_response(
         recommendation=recommendation, actor=policy_user, response="noted", note="Taken note of in the Diet."
+    )
+    recommendation_assess(
+        recommendation=recommendation,
+        actor=manager_user,
+        rating="limited",
+        rationale="A working group only.",
     )
     milestone_create(
         actor=policy_user,
@@ -106,14 +113,16 @@ def test_round_trip_loses_nothing(content):
         "status_updates",
         "response_updates",
         "milestones",
+        "assessments",
         "links",
         "change_events",
     ]:
         assert second[section] == first[section], section
     assert first["response_updates"] and first["response_updates"][0]["to_response"] == "noted"
     assert first["milestones"][0]["title_ja"] == "作業部会の設置"
+    assert first["assessments"][0]["rating"] == "limited"
     restored = Recommendation.objects.get(reference="TST-01")
-    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 4)
+    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 5)
     assert (restored.title_ja, restored.title_en) == ("海洋協力を強化する", "Strengthen maritime cooperation")
     assert restored.status_updates.latest().note == "日本語のメモ"
     assert restored.status_updates.latest().author.username == "policy"

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.management.base import TrackerCommand
-from core.roles import MANAGERS, POLICY_TEAM
+from core.roles import ASSESSORS, MANAGERS, POLICY_TEAM
 
 DEMO_USERS = [
     ("admin", None, True, gettext_lazy("administrator: everything, including deletions and API tokens")),
     ("policy", POLICY_TEAM, False, gettext_lazy("policy team: edits content, records status changes")),
     ("manager", MANAGERS, False, gettext_lazy("manager: reads everything, changes nothing")),
+    ("assessor", ASSESSORS, False, gettext_lazy("assessor: reads everything, records independent assessments")),
 ]
 
 
