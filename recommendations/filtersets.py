@@ -168,7 +168,7 @@ class RecommendationFilterSet(StrictFilterSet):
         label=_("Assessment"),
         help_text=_("The latest independent assessment's rating; repeat for any of several."),
     )
-    disagreement = django_filters.BooleanFilter(
+    disagreement = StrictBooleanFilter(
         method="filter_disagreement",
         label=_("Assessment disagrees"),
         help_text=_("true: the latest independent assessment disagrees with the self-reported status."),

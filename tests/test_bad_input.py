@@ -238,6 +238,8 @@ FILTERS = [
     "response",
     "agency",
     "lead",
+    "assessment",
+    "disagreement",
 ]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
@@ -609,7 +609,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
                 recommendation_id=rec_ids[item["recommendation"]],
                 rating=item["rating"],
                 rationale=item["rationale"],
-                assessed_on=parse_date(item["assessed_on"]),
+                assessed_on=date.fromisoformat(str(item["assessed_on"])),
                 evidence_url=item["evidence_url"],
                 reported_status=item["reported_status"],
                 assessor_id=users.get(item["assessor"]),

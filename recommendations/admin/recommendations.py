@@ -50,6 +50,19 @@ else:
     _PartnerInline = _TimelineInline = admin.TabularInline
 
 
+class LeadListFilter(filterset_list_filter(RecommendationFilterSet, "lead")):  # type: ignore[misc]
+    """The filterset's lead filter, offering the users who lead recommendations."""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        names = (
+            Recommendation.objects.exclude(lead=None)
+            .order_by("lead__username")
+            .values_list("lead__username", flat=True)
+            .distinct()
+        )
+        return [(name, name) for name in names]
+
+
 class TeamListFilter(filterset_list_filter(RecommendationFilterSet, "team")):  # type: ignore[misc]
     """The filterset's team filter, offering the teams that recommendations name."""
 
@@ -216,8 +229,20 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     list_filter = [
         *(
             filterset_list_filter(RecommendationFilterSet, name)
-            for name in ("status", "response", "priority", "overdue", "source", "theme", "partner")
+            for name in (
+                "status",
+                "response",
+                "assessment",
+                "disagreement",
+                "priority",
+                "overdue",
+                "source",
+                "theme",
+                "partner",
+                "agency",
+            )
         ),
+        LeadListFilter,
         TeamListFilter,
     ]
     search_fields = ["reference"]  # shows the search box; the search itself is the filterset's (get_search_results)
