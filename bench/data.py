@@ -104,6 +104,21 @@ class _Inserter:
     building model instances and SQL, which the benchmark's data does not need."""
 
     def __init__(self, model, columns: list[str]) -> None:
+        # Columns the caller does not give: a translated field's English column copies its own column (the data is
+        # English), and every other NOT NULL column gets its default (a new field never breaks the benchmark).
+        given = set(columns)
+        self.extras: list[tuple[int | None, object]] = []
+        extra_names = []
+        for field in model._meta.concrete_fields:
+            if field.name in given or field.primary_key:
+                continue
+            if field.name.endswith("_en") and field.name[:-3] in given:
+                extra_names.append(field.name)
+                self.extras.append((columns.index(field.name[:-3]), None))
+            elif not field.null:
+                extra_names.append(field.name)
+                self.extras.append((None, field.get_default()))
+        columns = [*columns, *extra_names]
         self.fields = [model._meta.get_field(name) for name in columns]
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in self.fields)
@@ -135,6 +150,8 @@ class _Inserter:
         return None
 
     def add(self, *values) -> None:
+        if self.extras:
+            values = (*values, *(values[index] if index is not None else default for index, default in self.extras))
         if self.converted:  # only the columns that need it, in place: most values go to the database as they are
             values = list(values)
             for index, convert in self.converted:
