@@ -166,6 +166,7 @@ class RecommendationFilterSet(StrictFilterSet):
     assessment = django_filters.MultipleChoiceFilter(
         choices=Rating.choices,
         label=_("Assessment"),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("The latest independent assessment's rating; repeat for any of several."),
     )
     disagreement = StrictBooleanFilter(
