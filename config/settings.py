@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS.update(
             "ChangeActionEnum": "core.choices.ChangeAction",
             "PartnerKindEnum": "partners.choices.PartnerKind",
             "SourceKindEnum": "recommendations.choices.SourceKind",
+            "ResponseEnum": "recommendations.choices.Response",
+            "RatingEnum": "recommendations.choices.Rating",
         },
     }
 )

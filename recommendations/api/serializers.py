@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -167,6 +168,12 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
     themes = ThemeSummarySerializer(many=True, read_only=True)
     status_label = ChoiceLabelField(field="status", choices=Status.choices)
     response_label = ChoiceLabelField(field="response", choices=Response.choices)
+    assessment = serializers.ChoiceField(
+        choices=Rating.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The latest independent assessment's rating; blank until one is recorded."),
+    )
     assessment_label = ChoiceLabelField(field="assessment", choices=Rating.choices)
     assessment_disagrees = serializers.SerializerMethodField(
         help_text=_("Whether the latest independent assessment disagrees with the self-reported status.")
@@ -218,6 +225,7 @@ class RecommendationSerializer(BilingualReadMixin, serializers.ModelSerializer[R
         read_only_fields = fields
         list_serializer_class = RecommendationListSerializer
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_assessment_disagrees(self, recommendation: Recommendation) -> bool:
         return assessment_disagrees(recommendation.status, recommendation.assessment)
 
