@@ -307,7 +307,7 @@ class VersionedAdminForm(_ModelForm):
         for field in translated_fields(model):
             names = [name for name in (column(field, code) for code in fallback_order()) if name in self.fields]
             if names and not model._meta.get_field(field).blank and not any(cleaned.get(name) for name in names):
-                self.add_error(names[0], _some_language_message())
+                self.add_error(names[0], _("Give it in at least one language."))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -329,10 +329,6 @@ class VersionedAdminForm(_ModelForm):
                     params={"opened": opened_at, "current": current_version},
                 )
         return cleaned
-
-
-def _some_language_message() -> str:
-    return _("Give it in at least one language.")
 
 
 def copy_saved_into(target: models.Model, saved: models.Model) -> None:

@@ -34,7 +34,7 @@ from .services import (
     recommendation_change_status,
     recommendation_record_response,
 )
-from .templatetags.recommendation_tags import OWNER_KEYS
+from .templatetags.recommendation_tags import owner_change_rows
 
 #: Rows per page of the recommendation list.
 PAGE_SIZE = 25
@@ -71,11 +71,6 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/recommendation_list.html", context, status=200 if valid else 400)
 
 
-def owner_fields(changes: dict[str, Any] | None) -> list[str]:
-    """The owner fields (lead, agency, review date) a change-feed entry changed."""
-    return [name for name in OWNER_KEYS if changes and name in changes]
-
-
 def _render_detail(
     request: HttpRequest,
     recommendation: Recommendation,
@@ -96,9 +91,9 @@ def _render_detail(
     milestones = list(Milestone.objects.filter(recommendation=recommendation).order_by("position", "due_date", "id"))
     # Changes of owner go on the timeline beside the status changes (from the change feed, which records them).
     owner_changes: list[dict[str, Any]] = [
-        {"kind": "owner", "created_at": event.created_at, "event": event, "changes": owner_fields(event.changes)}
+        {"kind": "owner", "created_at": event.created_at, "event": event, "rows": rows}
         for event in history_events
-        if owner_fields(event.changes)
+        if (rows := owner_change_rows(event.changes))
     ]
     status_entries: list[dict[str, Any]] = [
         {"kind": "status", "created_at": entry.created_at, "entry": entry} for entry in timeline

@@ -8,6 +8,8 @@ object is gone), AlreadyExists 409 with the existing object's location.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -110,10 +112,12 @@ class ResourceViewSet(viewsets.GenericViewSet[M]):
         return obj
 
     def etag(self, instance: M, data: Mapping[str, Any]) -> str:
-        """The strong ETag of an object's representation: its version (objects without one override this)."""
-        if not isinstance(instance, VersionedModel):
-            raise NotImplementedError(f"{type(self).__name__} must say how to tag objects without a version")
-        return etag_for_version(instance.version)
+        """The strong ETag of an object's representation: its version, or for an object without one (a timeline
+        entry, which never changes) a digest of the representation."""
+        if isinstance(instance, VersionedModel):
+            return etag_for_version(instance.version)
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        return f'"{digest[:32]}"'
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

@@ -82,8 +82,8 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer[Recommendation
     id = serializers.UUIDField(source="partner.uuid", read_only=True)
     slug = serializers.CharField(source="partner.slug", read_only=True)
     name = serializers.CharField(source="partner.name", read_only=True)
-    name_ja = language_fields("name", path="partner.name")["name_ja"]
-    name_en = language_fields("name", path="partner.name")["name_en"]
+    _names = language_fields("name", path="partner.name")
+    name_ja, name_en = _names["name_ja"], _names["name_en"]
     role = serializers.ChoiceField(choices=PartnerRole.choices, allow_blank=True, read_only=True)
     role_label = ChoiceLabelField(field="role", choices=PartnerRole.choices)
 

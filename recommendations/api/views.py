@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -223,11 +221,6 @@ class StatusUpdateViewSet(ResourceViewSet[StatusUpdate]):
     permission_classes = [ModelPermissions, RecordsStatus]
     service_field_map = {"status": "to_status"}
 
-    def etag(self, instance: StatusUpdate, data: Mapping[str, Any]) -> str:
-        """Timeline entries have no version: the tag is a digest of the representation."""
-        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-        return f'"{digest[:32]}"'
-
     def perform_service_create(self, data: dict[str, Any]) -> StatusUpdate:
         return recommendation_change_status(
             recommendation=data["recommendation"],
@@ -268,11 +261,6 @@ class ResponseUpdateViewSet(ResourceViewSet[ResponseUpdate]):
     permission_classes = [ModelPermissions, RecordsResponse]
     service_field_map = {"response": "to_response", "response_date": "responded_on"}
 
-    def etag(self, instance: ResponseUpdate, data: Mapping[str, Any]) -> str:
-        """Response entries have no version: the tag is a digest of the representation."""
-        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-        return f'"{digest[:32]}"'
-
     def perform_service_create(self, data: dict[str, Any]) -> ResponseUpdate:
         return recommendation_record_response(
             recommendation=data["recommendation"],
@@ -296,11 +284,6 @@ class AssessmentViewSet(ResourceViewSet[Assessment]):
     filterset_class = AssessmentFilterSet
     detail_view_name = "api:assessment-detail"
     permission_classes = [ModelPermissions, Assesses]
-
-    def etag(self, instance: Assessment, data: Mapping[str, Any]) -> str:
-        """Assessments have no version: the tag is a digest of the representation."""
-        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-        return f'"{digest[:32]}"'
 
     def perform_service_create(self, data: dict[str, Any]) -> Assessment:
         return recommendation_assess(

@@ -74,7 +74,6 @@ def disagrees(recommendation: Recommendation) -> bool:
 OWNER_KEYS = ("lead", "agency", "review_date")
 
 
-@register.filter
 def owner_change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     """A change-feed entry's changes of owner and review date, as readable (label, old, new) rows."""
     return change_rows({name: value for name, value in (changes or {}).items() if name in OWNER_KEYS})
