@@ -18,13 +18,25 @@ class RecommendationsConfig(AppConfig):
         from .api.serializers import (
             AssessmentSerializer,
             MilestoneSerializer,
+            PartnerStatusSerializer,
+            PartnerStatusUpdateSerializer,
             RecommendationSerializer,
             ResponseUpdateSerializer,
             SourceSerializer,
             StatusUpdateSerializer,
             ThemeSerializer,
         )
-        from .models import Assessment, Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
+        from .models import (
+            Assessment,
+            Milestone,
+            PartnerStatusUpdate,
+            Recommendation,
+            RecommendationPartner,
+            ResponseUpdate,
+            Source,
+            StatusUpdate,
+            Theme,
+        )
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
             rows = {
@@ -49,6 +61,29 @@ class RecommendationsConfig(AppConfig):
             object_type="response_update",
             label=_("Response update"),
             serializer=ResponseUpdateSerializer,
+        )
+
+        def partner_links(pks: list[int]) -> list[dict[str, object]]:
+            rows = RecommendationPartner.objects.select_related("recommendation", "partner").in_bulk(pks)
+            return list(
+                PartnerStatusSerializer(
+                    [rows[pk] for pk in pks if pk in rows], many=True, context={"request": None}
+                ).data
+            )
+
+        register_feed_type(
+            RecommendationPartner,
+            object_type="partner_status",
+            label=_("Partner status"),
+            serializer=PartnerStatusSerializer,
+            load=lambda link: RecommendationPartner.objects.select_related("recommendation", "partner").get(pk=link.pk),
+            represent_many=partner_links,
+        )
+        register_feed_type(
+            PartnerStatusUpdate,
+            object_type="partner_status_update",
+            label=_("Partner status update"),
+            serializer=PartnerStatusUpdateSerializer,
         )
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
         register_feed_type(Milestone, object_type="milestone", label=_("Milestone"), serializer=MilestoneSerializer)

@@ -75,6 +75,31 @@ def assessment_disagrees(status: str, rating: str) -> bool:
     return bool(rating) and rating not in AGREEING_RATINGS.get(status, frozenset())
 
 
+def partners_overall_status(statuses: list[str]) -> str:
+    """What the partners' own statuses add up to (blank when no partner has one): the rule the page states.
+
+    Partners without a status of their own are left out. If every partner is at the same status, that status.
+    Partners with whom the recommendation is not adopted are left out unless it is not adopted with all of them.
+    Otherwise: implemented with every remaining partner is "implemented"; implemented or partially implemented with
+    some is "partially implemented"; failing that, work in progress with any is "in progress"; stalled with any is
+    "stalled"; and otherwise the most advanced of "under review" and "proposed".
+    """
+    recorded = [status for status in statuses if status]
+    if not recorded:
+        return ""
+    if len(set(recorded)) == 1:
+        return recorded[0]
+    pursued = [status for status in recorded if status != Status.NOT_ADOPTED]
+    if all(status == Status.IMPLEMENTED for status in pursued):
+        return Status.IMPLEMENTED
+    if any(status in {Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED} for status in pursued):
+        return Status.PARTIALLY_IMPLEMENTED
+    for status in (Status.IN_PROGRESS, Status.STALLED, Status.UNDER_REVIEW):
+        if status in pursued:
+            return status
+    return Status.PROPOSED
+
+
 class Priority(models.TextChoices):
     """How urgent a recommendation is, as the source or the policy team judges it."""
 

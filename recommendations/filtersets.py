@@ -30,6 +30,7 @@ from .choices import AGREEING_RATINGS, PRIORITY_RANK, Priority, Rating, Response
 from .models import (
     Assessment,
     Milestone,
+    PartnerStatusUpdate,
     Recommendation,
     RecommendationPartner,
     ResponseUpdate,
@@ -412,3 +413,51 @@ FILTER_SCHEMA_PARAMETERS = [
         description=_("Open recommendations not updated for at least this many days."),
     ),
 ]
+
+
+class PartnerStatusFilterSet(StrictFilterSet):
+    """Filters of per-partner statuses in the API: one recommendation's, one partner's, by status."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    partner = django_filters.CharFilter(
+        field_name="partner__slug", label=_("Partner"), help_text=_("The partner's slug.")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices,
+        label=_("Status"),
+        help_text=_("The status with the partner; repeat for any of several."),
+    )
+    recorded = StrictBooleanFilter(
+        method="filter_recorded",
+        label=_("Recorded"),
+        help_text=_("true: only partners with a status of their own; false: only those without."),
+    )
+
+    class Meta:
+        model = RecommendationPartner
+        fields: list[str] = []
+
+    def filter_recorded(
+        self, queryset: QuerySet[RecommendationPartner], name: str, value: bool | None
+    ) -> QuerySet[RecommendationPartner]:
+        """Partners with (true) or without (false) a status of their own."""
+        if value is None:
+            return queryset
+        return queryset.exclude(status="") if value else queryset.filter(status="")
+
+
+class PartnerStatusUpdateFilterSet(StrictFilterSet):
+    """Filters of per-partner timeline entries in the API: one recommendation's, one partner's."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    partner = django_filters.CharFilter(
+        field_name="partner__slug", label=_("Partner"), help_text=_("The partner's slug.")
+    )
+
+    class Meta:
+        model = PartnerStatusUpdate
+        fields: list[str] = []

@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import field_max_length
+from core.translation import value_in
 
 from .choices import Rating, Response, Status
 from .filtersets import MAX_STALE_DAYS
-from .models import Assessment, Recommendation, ResponseUpdate, StatusUpdate
+from .models import Assessment, PartnerStatusUpdate, Recommendation, ResponseUpdate, StatusUpdate
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -165,3 +166,37 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
         super().__init__(*args, **kwargs)
+
+
+class PartnerStatusForm(forms.Form):
+    """Record progress with one partner: which partner, its new status there, a note, evidence, the page's version."""
+
+    partner = forms.ChoiceField(label=_("Partner"), choices=())
+    status = forms.ChoiceField(label=_("New status with this partner"), choices=[("", "—"), *Status.choices])
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=field_max_length(PartnerStatusUpdate, "note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What happened with this partner. Required when reopening progress marked implemented or not adopted."
+        ),
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence URL"),
+        required=False,
+        max_length=field_max_length(PartnerStatusUpdate, "evidence_url"),
+        assume_scheme="https",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    #: The page also holds other forms: prefixed names and ids keep them apart.
+    prefix = "partner"
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        links = list(recommendation.partner_links.all())
+        self.links = {link.partner.slug: link for link in links}
+        field = cast(forms.ChoiceField, self.fields["partner"])
+        field.choices = [("", "—"), *[(link.partner.slug, value_in(link.partner, "name")[0]) for link in links]]

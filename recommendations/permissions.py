@@ -30,3 +30,15 @@ def can_assess(user: User | AnonymousUser) -> bool:
 def can_record_response(user: User | AnonymousUser) -> bool:
     """Whether the user may record the addressee's response: on the web page and through the API alike."""
     return bool(user.is_authenticated and user.has_perms(RECORD_RESPONSE_PERMISSIONS))
+
+
+#: Recording progress with one partner adds a per-partner timeline entry and changes the partner link's status.
+RECORD_PARTNER_STATUS_PERMISSIONS = (
+    "recommendations.add_partnerstatusupdate",
+    "recommendations.change_recommendationpartner",
+)
+
+
+def can_record_partner_status(user: User | AnonymousUser) -> bool:
+    """Whether the user may record progress with a partner: on the web page, in the admin and through the API."""
+    return bool(user.is_authenticated and user.has_perms(RECORD_PARTNER_STATUS_PERMISSIONS))

@@ -14,5 +14,6 @@ urlpatterns = [
     path("recommendations/<uuid:uuid>/", views.recommendation_detail, name="detail"),
     path("recommendations/<uuid:uuid>/status/", views.recommendation_status, name="status"),
     path("recommendations/<uuid:uuid>/response/", views.recommendation_response, name="response"),
+    path("recommendations/<uuid:uuid>/partner-status/", views.recommendation_partner_status, name="partner_status"),
     path("recommendations/<uuid:uuid>/assessment/", views.recommendation_assessment, name="assessment"),
 ]

@@ -19,19 +19,21 @@ from core.changes import VersionConflict
 from core.feed import feed_type_for
 from core.models import ChangeEvent
 from core.querystrings import query_string, redirect_without_empty
+from core.translation import value_in
 from core.views import page
 
-from .choices import Rating, Response, Status, assessment_disagrees
+from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status
 from .filtersets import FILTER_PARAMS
-from .forms import AssessmentForm, ResponseForm, StatusChangeForm
+from .forms import AssessmentForm, PartnerStatusForm, ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
 from .models import Assessment, Milestone, Recommendation
-from .permissions import can_assess, can_record_response, can_record_status
+from .permissions import can_assess, can_record_partner_status, can_record_response, can_record_status
 from .selectors import recommendation_links
 from .services import (
     milestone_progress,
     recommendation_assess,
     recommendation_change_status,
+    recommendation_partner_record_status,
     recommendation_record_response,
 )
 from .templatetags.recommendation_tags import owner_change_rows
@@ -78,6 +80,7 @@ def _render_detail(
     *,
     response_form: ResponseForm | None = None,
     assessment_form: AssessmentForm | None = None,
+    partner_form: PartnerStatusForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The recommendation page, with the status and response forms (bound or fresh) for those who may record them."""
@@ -98,9 +101,36 @@ def _render_detail(
     status_entries: list[dict[str, Any]] = [
         {"kind": "status", "created_at": entry.created_at, "entry": entry} for entry in timeline
     ]
+    partner_entries = list(
+        recommendation.partner_status_updates.select_related("partner", "author").order_by("-created_at", "-id")
+    )
+    partner_links = list(recommendation.partner_links.all())
+    latest_by_partner: dict[int, Any] = {}
+    for entry in partner_entries:
+        latest_by_partner.setdefault(entry.partner_id, entry)
+    partners_status = partners_overall_status([link.status for link in partner_links])
     context = {
         "recommendation": recommendation,
-        "timeline": sorted([*status_entries, *owner_changes], key=lambda item: item["created_at"], reverse=True),
+        "timeline": sorted(
+            [
+                *status_entries,
+                *owner_changes,
+                *({"kind": "partner", "created_at": entry.created_at, "entry": entry} for entry in partner_entries),
+            ],
+            key=lambda item: item["created_at"],
+            reverse=True,
+        ),
+        "partner_rows": [(link, latest_by_partner.get(link.partner_id)) for link in partner_links],
+        "partners_status": partners_status,
+        "partners_recorded": sum(1 for link in partner_links if link.status),
+        "partners_differ": bool(partners_status) and partners_status != recommendation.status,
+        "partner_form": partner_form
+        if partner_form is not None
+        else (
+            PartnerStatusForm(recommendation=recommendation)
+            if partner_links and can_record_partner_status(request.user)
+            else None
+        ),
         "history": history_events,
         "links": recommendation_links(recommendation=recommendation),
         "form": form,
@@ -210,6 +240,44 @@ def recommendation_response(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @page(None, methods=("GET", "POST"))
+def recommendation_partner_status(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Record progress with one partner through the service (the policy team)."""
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), uuid=uuid)
+    detail_url = reverse("recommendations:detail", args=[recommendation.uuid])
+    if not can_record_partner_status(request.user):
+        raise PermissionDenied(_("Only the policy team records progress with partners."))
+    if request.method == "GET":
+        return redirect(detail_url)
+    form = PartnerStatusForm(request.POST, recommendation=recommendation)
+    status = 400
+    if form.is_valid():
+        link = form.links[form.cleaned_data["partner"]]
+        try:
+            recommendation_partner_record_status(
+                link=link,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                expected_recommendation_version=form.cleaned_data["version"],
+            )
+        except VersionConflict as conflict:
+            form.add_error(None, _conflict_message(conflict.current_version or recommendation.version))
+            status = 409
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Progress with %(partner)s recorded: “%(status)s”.")
+                % {"partner": value_in(link.partner, "name")[0], "status": Status(form.cleaned_data["status"]).label},
+            )
+            return redirect(f"{detail_url}#partners")
+    fresh = get_object_or_404(Recommendation.objects.with_related(), pk=recommendation.pk)
+    return _render_detail(request, fresh, _status_form(request, fresh), partner_form=form, status=status)
+
+
+@page(None, methods=("GET", "POST"))
 def recommendation_assessment(request: HttpRequest, uuid: str) -> HttpResponse:
     """Record an independent assessment through the service (assessors only)."""
     recommendation = get_object_or_404(Recommendation, uuid=uuid)
@@ -271,7 +339,9 @@ def _conflict(request: HttpRequest, recommendation: Recommendation, conflict: Ve
     return _render_detail(request, fresh, form, status=409)
 
 
-def _add_service_errors(form: StatusChangeForm | ResponseForm | AssessmentForm, error: ValidationError) -> None:
+def _add_service_errors(
+    form: StatusChangeForm | ResponseForm | AssessmentForm | PartnerStatusForm, error: ValidationError
+) -> None:
     """Put the service's validation errors on the form's fields (or on the form as a whole)."""
     if hasattr(error, "error_dict"):
         names = getattr(form, "service_names", {})

@@ -83,6 +83,11 @@ def _within(rows: QuerySet[M], path: str, queryset: QuerySet[Recommendation]) ->
     return rows.filter(**{f"{path}__in": _ids(queryset)})
 
 
+def partner_status(own: str | None, overall: str) -> str:
+    """A recommendation's status as progress with one partner counts it: its own there if recorded, else overall."""
+    return own or overall
+
+
 def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     """Aggregate a (filtered) set of recommendations into the progress report, in four queries.
 
@@ -111,11 +116,15 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     # From the recommendations' side: the database walks the compact (status, id) index and each recommendation's
     # partner and theme links, instead of looking up every link's recommendation in the (wide) table for its status.
     recommendations = _within(Recommendation.objects.all(), "pk", queryset).order_by()
+    # Progress per partner counts each recommendation at its status with that partner where one is recorded, else
+    # at its overall status (``partner_status``).
     partners: dict[int, StatusRow] = {}
-    for partner_link in recommendations.values("status", "partner_links__partner_id").annotate(n=Count("pk")):
+    grouped = recommendations.values("status", "partner_links__partner_id", "partner_links__status")
+    for partner_link in grouped.annotate(n=Count("pk")):
         if partner_link["partner_links__partner_id"] is not None:
             partner_row = partners.setdefault(partner_link["partner_links__partner_id"], StatusRow(key="", label=""))
-            partner_row.counts[partner_link["status"]] = partner_link["n"]
+            status = partner_status(partner_link["partner_links__status"], partner_link["status"])
+            partner_row.counts[status] = partner_row.counts.get(status, 0) + partner_link["n"]
     for pk, slug, name, short_name in (
         Partner.objects.filter(pk__in=list(partners))
         .annotate(shown_name=localized("name"), shown_short_name=localized("short_name"))
@@ -255,9 +264,18 @@ def _row_from_annotations(obj: Any, key: str, label: str) -> StatusRow:
 
 
 def partners_with_progress() -> list[tuple[Partner, StatusRow]]:
-    """Every partner with the counts by status of the recommendations that concern it, in one query."""
+    """Every partner with the counts by status of the recommendations that concern it (at their status with that
+    partner where one is recorded, else their overall status), in one query."""
+    link, recommendation = "recommendation_links", "recommendation_links__recommendation"
     partners = Partner.objects.order_by(localized("name"), "slug").annotate(
-        **_status_count_annotations("recommendation_links__recommendation")
+        **{
+            f"n_{status}": Count(
+                link,
+                filter=Q(**{f"{link}__status": status})
+                | Q(**{f"{link}__status": "", f"{recommendation}__status": status}),
+            )
+            for status in Status.values
+        }
     )
     return [(partner, _row_from_annotations(partner, partner.slug, partner.label)) for partner in partners]
 

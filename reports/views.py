@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from core.querystrings import attachment, query_string, redirect_without_empty
 from core.spreadsheets import csv_lines
+from core.translation import value_in
 from core.views import page
 from partners.choices import PartnerKind
 from partners.models import Partner
@@ -30,6 +32,7 @@ from .forms import DEFAULT_STALE_DAYS, ReportOptionsForm
 from .selectors import (
     StatusRow,
     overdue_recommendations,
+    partner_status,
     partners_with_progress,
     progress_summary,
     recent_status_changes,
@@ -117,6 +120,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         ],
         "list_url": list_url + query_string(request.GET, stale_days=None),
         "csv_url": reverse("reports:progress_csv") + query_string(request.GET),
+        "grid_url": reverse("reports:partner_grid") + query_string(request.GET, stale_days=None),
         "generated_at": timezone.localtime(),
     }
     if valid:
@@ -170,6 +174,64 @@ def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
 
 # --- Partners -------------------------------------------------------------------------------------------------------
 
+#: Recommendations (rows) per page of the partner × recommendation grid.
+GRID_PAGE_SIZE = 50
+
+
+@dataclass
+class GridCell:
+    """One cell of the partner × recommendation grid: the status with the partner, or the overall one it falls back
+    to (``own`` false), or nothing where the recommendation does not concern the partner (``status`` blank)."""
+
+    status: str = ""
+    own: bool = False
+
+
+@page(VIEW_RECOMMENDATIONS)
+def partner_grid(request: HttpRequest) -> HttpResponse:
+    """Partners × recommendations: the status with each partner where one is recorded, else the overall status."""
+    if cleaned := redirect_without_empty(request):
+        return cleaned
+    filterset = page_filterset(request)
+    valid = filterset.is_valid()
+    context: dict[str, Any] = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "valid": valid,
+        "chips": filter_chips(request.GET, filterset),
+        "bar_groups": [
+            (filterset.form[name], filterset.form.fields[name].label)
+            for name in ("status", "partner", "theme", "priority", "source")
+        ],
+        "report_url": reverse("reports:progress") + query_string(request.GET, page=None),
+    }
+    if valid:
+        page_ = Paginator(filterset.qs.order_by("reference", "pk"), GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+        recommendations = list(page_.object_list)
+        links = RecommendationPartner.objects.filter(recommendation__in=recommendations).select_related("partner")
+        chosen = {partner.pk for partner in filterset.form.cleaned_data.get("partner") or []}
+        partners: dict[int, Partner] = {}
+        cells: dict[tuple[int, int], GridCell] = {}
+        status_of = {recommendation.pk: recommendation.status for recommendation in recommendations}
+        for link in links:
+            if chosen and link.partner_id not in chosen:
+                continue  # filtered by partner: only those partners' columns
+            partners.setdefault(link.partner_id, link.partner)
+            own = bool(link.status)
+            cells[link.recommendation_id, link.partner_id] = GridCell(
+                status=partner_status(link.status, status_of[link.recommendation_id]), own=own
+            )
+        columns = sorted(partners.values(), key=lambda partner: (value_in(partner, "name")[0].casefold(), partner.slug))
+        context.update(
+            page=page_,
+            columns=columns,
+            rows=[
+                (recommendation, [cells.get((recommendation.pk, partner.pk), GridCell()) for partner in columns])
+                for recommendation in recommendations
+            ],
+        )
+    return render(request, "reports/partner_grid.html", context, status=200 if valid else 400)
+
 
 @page(VIEW_PARTNERS)
 def partner_list(request: HttpRequest) -> HttpResponse:
@@ -185,17 +247,20 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner: what it is, its members or memberships, its recommendations with their status and its role."""
     partner = get_object_or_404(Partner, slug=slug)
-    links = (
+    links = list(
         RecommendationPartner.objects.filter(partner=partner)
         .select_related("recommendation", "recommendation__source")
         .order_by("recommendation__reference")
     )
-    progress = status_counts(queryset=Recommendation.objects.filter(partner_links__partner=partner))
+    progress = StatusRow(key=partner.slug, label=partner.label)
+    for link in links:  # at its status with this partner where one is recorded, else its overall status
+        status = partner_status(link.status, link.recommendation.status)
+        progress.counts[status] = progress.counts.get(status, 0) + 1
     query = QueryDict(mutable=True)
     query["partner"] = partner.slug
     context = {
         "partner": partner,
-        "links": list(links),
+        "links": links,
         "members": list(partner.members.order_by("name")),
         "memberships": list(partner.memberships.order_by("name")),
         "progress": progress,

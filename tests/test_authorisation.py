@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
-from recommendations.models import Assessment, Milestone, ResponseUpdate
+from recommendations.models import Assessment, Milestone, PartnerStatusUpdate, ResponseUpdate
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -65,20 +65,25 @@ CONTENT = ["partners.partner", "recommendations.recommendation", "recommendation
 #: Content the policy team may also delete (a planned step that is dropped).
 PLANS = ["recommendations.milestone"]
 TIMELINES = ["recommendations.statusupdate", "recommendations.responseupdate"]
+#: Progress per partner: the partner links (read and changed through their statuses) and their timeline.
+PARTNER_PROGRESS = ["recommendations.recommendationpartner", "recommendations.partnerstatusupdate"]
 MANAGER_PERMS = {
-    model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "recommendations.assessment", "core.changeevent"]
+    model: {"view"}
+    for model in [*CONTENT, *PLANS, *TIMELINES, *PARTNER_PROGRESS, "recommendations.assessment", "core.changeevent"]
 }
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
     "recommendations.statusupdate": {"view", "add"},
     "recommendations.responseupdate": {"view", "add"},
+    "recommendations.recommendationpartner": {"view", "add", "change", "delete"},
+    "recommendations.partnerstatusupdate": {"view", "add"},
     "recommendations.milestone": {"view", "add", "change", "delete"},
     "recommendations.assessment": {"view"},
     "core.changeevent": {"view"},
 }
 #: Assessors read what managers read and record assessments, nothing else.
 ASSESSOR_PERMS = {
-    **{model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, "core.changeevent"]},
+    **{model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, *PARTNER_PROGRESS, "core.changeevent"]},
     "recommendations.assessment": {"view", "add"},
 }
 ALL = {"view", "add", "change", "delete"}
@@ -86,6 +91,7 @@ ALL = {"view", "add", "change", "delete"}
 #: deleted and only superusers see them, django-axes' records are not added by hand.
 ADMIN_LIMITS = {
     "recommendations.statusupdate": {"view"},
+    "recommendations.partnerstatusupdate": {"view"},
     "core.changeevent": {"view"},
     "core.apitoken": {"view", "change", "add"},
     "core.signinthrottle": {"view", "delete"},
@@ -158,6 +164,10 @@ def world(db) -> dict[str, Any]:
             rationale="Checked.",
             assessed_on="2026-11-01",
             reported_status="proposed",
+        ),
+        "recommendations.recommendationpartner": rec.partner_links.get(),
+        "recommendations.partnerstatusupdate": PartnerStatusUpdate.objects.create(
+            recommendation=rec, partner=partner, from_status="", to_status="in_progress"
         ),
         "core.changeevent": event,
         "core.apitoken": read_token,
@@ -255,6 +265,7 @@ def _admin_routes() -> dict[str, Route]:
         "recommendations/source": "recommendations.source",
         "recommendations/milestone": "recommendations.milestone",
         "recommendations/statusupdate": "recommendations.statusupdate",
+        "recommendations/partnerstatusupdate": "recommendations.partnerstatusupdate",
         "recommendations/theme": "recommendations.theme",
     }
     for path, model in models.items():
@@ -320,6 +331,8 @@ def _api_routes() -> dict[str, Route]:
         "response-updates": "recommendations.responseupdate",
         "milestones": "recommendations.milestone",
         "assessments": "recommendations.assessment",
+        "partner-statuses": "recommendations.recommendationpartner",
+        "partner-status-updates": "recommendations.partnerstatusupdate",
         "themes": "recommendations.theme",
     }
     for name, model in resources.items():
@@ -375,7 +388,11 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/<uuid:uuid>/response/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/response/", "response", rec
         ),
+        "recommendations/<uuid:uuid>/partner-status/": Route(
+            lambda w: f"/recommendations/{rec_uuid(w)}/partner-status/", "partner_status", rec
+        ),
         "reports/progress/": Route(lambda w: "/reports/progress/", "page", rec),
+        "reports/partners/": Route(lambda w: "/reports/partners/", "page", rec),
         "reports/progress/export.csv": Route(lambda w: "/reports/progress/export.csv", "page", rec),
         "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
         "sources/<slug:slug>/": Route(
@@ -429,6 +446,12 @@ def expected(route: Route, role: str, method: str) -> str:
         ):
             return DENIED
         if (
+            route.model == "recommendations.recommendationpartner"
+            and not reading
+            and "add" not in perms(role, "recommendations.partnerstatusupdate")
+        ):
+            return DENIED
+        if (
             route.model == "recommendations.responseupdate"
             and method == "post"
             and "add" not in perms(role, "recommendations.statusupdate")
@@ -446,6 +469,9 @@ def expected(route: Route, role: str, method: str) -> str:
         return OK if can else DENIED
     if route.access == "assessment":
         return OK if "add" in perms(role, "recommendations.assessment") else DENIED
+    if route.access == "partner_status":
+        can = "change" in perms(role, "recommendations.recommendationpartner")
+        return OK if can and "add" in perms(role, "recommendations.partnerstatusupdate") else DENIED
     if route.access == "response":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can and "add" in perms(role, "recommendations.responseupdate") else DENIED

@@ -28,7 +28,7 @@ from core.models import field_max_length
 
 from ..choices import CLOSED_STATUSES, STATUS_COLOURS, Status
 from ..filtersets import RecommendationFilterSet
-from ..models import Recommendation, RecommendationPartner, StatusUpdate
+from ..models import PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
 from ..permissions import can_record_status
 from ..services import (
     RECOMMENDATION_FIELDS,
@@ -152,7 +152,8 @@ class RecommendationPartnerInline(CheckedChoicesMixin, _PartnerInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
-    fields = ["partner", "role"]
+    fields = ["partner", "role", "status"]
+    readonly_fields = ["status"]  # recorded on the recommendation's page or through the API, with its timeline
     extra = 0
     min_num = 0
     autocomplete_fields = ["partner"]
@@ -419,6 +420,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         """The timeline goes with its recommendation (the service records each deletion): no separate permission."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         perms_needed.discard(str(StatusUpdate._meta.verbose_name))
+        perms_needed.discard(str(PartnerStatusUpdate._meta.verbose_name))
         return deleted, counts, perms_needed, protected
 
     def has_record_status_permission(self, request: HttpRequest) -> bool:

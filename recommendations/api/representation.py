@@ -84,13 +84,21 @@ def _partners(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         RecommendationPartner.objects.filter(recommendation_id__in=ids)
         .order_by("recommendation", "partner__name")
         .values_list(
-            "recommendation_id", "partner__uuid", "partner__slug", "partner__name_ja", "partner__name_en", "role"
+            "recommendation_id",
+            "partner__uuid",
+            "partner__slug",
+            "partner__name_ja",
+            "partner__name_en",
+            "role",
+            "status",
         )
     )
-    for recommendation_id, uuid, slug, name_ja, name_en, role in rows:
+    statuses = _labels(Status.choices)
+    for recommendation_id, uuid, slug, name_ja, name_en, role, status in rows:
         partners[recommendation_id].append(
             {"id": str(uuid), "slug": slug, **_bilingual("name", name_ja, name_en)}
             | {"role": role, "role_label": roles.get(role, role)}
+            | {"status": status, "status_label": statuses.get(status, status)}
         )
     return partners
 

@@ -30,6 +30,7 @@ from ..choices import (
 from ..models import (
     Assessment,
     Milestone,
+    PartnerStatusUpdate,
     Recommendation,
     RecommendationPartner,
     ResponseUpdate,
@@ -86,10 +87,92 @@ class RecommendationPartnerSerializer(serializers.ModelSerializer[Recommendation
     name_ja, name_en = _names["name_ja"], _names["name_en"]
     role = serializers.ChoiceField(choices=PartnerRole.choices, allow_blank=True, read_only=True)
     role_label = ChoiceLabelField(field="role", choices=PartnerRole.choices)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The status with this partner; blank until progress with it is recorded (see partner-statuses)."),
+    )
+    status_label = ChoiceLabelField(field="status", choices=Status.choices)
 
     class Meta:
         model = RecommendationPartner
-        fields = ["id", "slug", "name", "name_ja", "name_en", "role", "role_label"]
+        fields = ["id", "slug", "name", "name_ja", "name_en", "role", "role_label", "status", "status_label"]
+        read_only_fields = fields
+
+
+class PartnerStatusSerializer(serializers.ModelSerializer[RecommendationPartner]):
+    """A recommendation's progress with one partner: its status there, the partner's role, and its version."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:partnerstatus-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    reference = serializers.CharField(source="recommendation.reference", read_only=True)
+    partner = serializers.CharField(source="partner.slug", read_only=True, help_text=_("The partner's slug."))
+    _names = language_fields("name", path="partner.name")
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    partner_name_ja, partner_name_en = _names["name_ja"], _names["name_en"]
+    role = serializers.ChoiceField(choices=PartnerRole.choices, allow_blank=True, read_only=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Blank until progress with this partner is recorded."),
+    )
+    status_label = ChoiceLabelField(field="status", choices=Status.choices)
+
+    class Meta:
+        model = RecommendationPartner
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "reference",
+            "partner",
+            "partner_name",
+            "partner_name_ja",
+            "partner_name_en",
+            "role",
+            "status",
+            "status_label",
+            "status_changed_at",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerStatusUpdateSerializer(serializers.ModelSerializer[PartnerStatusUpdate]):
+    """A timeline entry of progress with one partner: from, to, note, evidence, author, time."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:partnerstatusupdate-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    partner = serializers.CharField(source="partner.slug", read_only=True, help_text=_("The partner's slug."))
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    from_status_label = ChoiceLabelField(field="from_status", choices=Status.choices)
+    to_status_label = ChoiceLabelField(field="to_status", choices=Status.choices)
+    evidence_url = serializers.CharField(read_only=True, help_text=_("A URL, or blank."))
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = PartnerStatusUpdate
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "partner",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "note",
+            "evidence_url",
+            "author",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

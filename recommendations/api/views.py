@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import exceptions
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from core.api.base import ResourceViewSet, VersionedResourceViewSet, in_use_conflict
 from core.api.permissions import ModelPermissions
@@ -21,12 +22,24 @@ from ..filtersets import (
     FILTER_SCHEMA_PARAMETERS,
     AssessmentFilterSet,
     MilestoneFilterSet,
+    PartnerStatusFilterSet,
+    PartnerStatusUpdateFilterSet,
     RecommendationFilterSet,
     ResponseUpdateFilterSet,
     StatusUpdateFilterSet,
 )
-from ..models import Assessment, Milestone, Recommendation, ResponseUpdate, Source, StatusUpdate, Theme
-from ..permissions import can_assess, can_record_response, can_record_status
+from ..models import (
+    Assessment,
+    Milestone,
+    PartnerStatusUpdate,
+    Recommendation,
+    RecommendationPartner,
+    ResponseUpdate,
+    Source,
+    StatusUpdate,
+    Theme,
+)
+from ..permissions import can_assess, can_record_partner_status, can_record_response, can_record_status
 from ..services import (
     milestone_create,
     milestone_delete,
@@ -35,6 +48,7 @@ from ..services import (
     recommendation_change_status,
     recommendation_create,
     recommendation_delete,
+    recommendation_partner_record_status,
     recommendation_record_response,
     recommendation_update,
     source_create,
@@ -47,6 +61,8 @@ from ..services import (
 from .serializers import (
     AssessmentSerializer,
     MilestoneSerializer,
+    PartnerStatusSerializer,
+    PartnerStatusUpdateSerializer,
     RecommendationSerializer,
     ResponseUpdateSerializer,
     SourceSerializer,
@@ -56,6 +72,7 @@ from .serializers import (
 from .write_serializers import (
     AssessmentWriteSerializer,
     MilestoneWriteSerializer,
+    PartnerStatusWriteSerializer,
     RecommendationWriteSerializer,
     ResponseUpdateWriteSerializer,
     SourceWriteSerializer,
@@ -71,6 +88,15 @@ class RecordsStatus(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return request.method != "POST" or can_record_status(request.user)
+
+
+class RecordsPartnerStatus(BasePermission):
+    """Changing a partner status records progress with that partner: only for those who may."""
+
+    message = _("Only the policy team records progress with partners.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or can_record_partner_status(request.user)
 
 
 class Assesses(BasePermission):
@@ -296,6 +322,60 @@ class AssessmentViewSet(ResourceViewSet[Assessment]):
             expected_version=data.get("expected_version"),
             entry_uuid=data.get("id"),
         )
+
+
+class PartnerStatusViewSet(VersionedResourceViewSet[RecommendationPartner]):
+    """Progress with each partner of each recommendation: read its status, and change it with PATCH and If-Match.
+
+    A change needs the status (and, on leaving implemented or not adopted, a note) and adds an entry to the
+    partner's timeline (partner-status-updates). The recommendation's overall status is recorded apart.
+    """
+
+    queryset = RecommendationPartner.objects.select_related("recommendation", "partner").order_by("id")
+    serializer_class = PartnerStatusSerializer
+    write_serializer_class = PartnerStatusWriteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PartnerStatusFilterSet
+    detail_view_name = "api:partnerstatus-detail"
+    http_method_names = ["get", "patch", "head", "options"]
+    permission_classes = [ModelPermissions, RecordsPartnerStatus]
+    schema_examples = {
+        "PATCH": [
+            OpenApiExample(
+                "Progress with Vietnam (If-Match: the ETag read with GET)",
+                value={"status": "in_progress", "note": "Joint survey of the first sites agreed."},
+                request_only=True,
+            )
+        ]
+    }
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Every change records a status: PATCH takes the whole of it (status, and optionally note and evidence).
+        return self.update(request, *args, partial=False, **kwargs)
+
+    def perform_service_update(
+        self, instance: RecommendationPartner, data: dict[str, Any], expected_version: int | None
+    ) -> RecommendationPartner:
+        recommendation_partner_record_status(
+            link=instance,
+            actor=self.request.user,
+            status=data["status"],
+            note=data.get("note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            expected_version=expected_version,
+        )
+        return instance
+
+
+class PartnerStatusUpdateViewSet(ResourceViewSet[PartnerStatusUpdate]):
+    """The timelines of progress with each partner (written by changing a partner status)."""
+
+    queryset = PartnerStatusUpdate.objects.select_related("recommendation", "partner", "author").order_by("id")
+    serializer_class = PartnerStatusUpdateSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PartnerStatusUpdateFilterSet
+    detail_view_name = "api:partnerstatusupdate-detail"
+    http_method_names = ["get", "head", "options"]
 
 
 class MilestoneViewSet(VersionedResourceViewSet[Milestone]):

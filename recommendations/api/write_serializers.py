@@ -22,6 +22,7 @@ from ..choices import PartnerRole, Priority, Rating, Response, Status
 from ..models import (
     Assessment,
     Milestone,
+    PartnerStatusUpdate,
     Recommendation,
     RecommendationPartner,
     ResponseUpdate,
@@ -32,6 +33,7 @@ from ..models import (
 from .serializers import (
     AssessmentSerializer,
     MilestoneSerializer,
+    PartnerStatusSerializer,
     RecommendationPartnerSerializer,
     RecommendationSerializer,
     ResponseUpdateSerializer,
@@ -165,6 +167,20 @@ class StatusUpdateWriteSerializer(StrictFieldsMixin, serializers.Serializer[Stat
         min_value=1,
         max_value=2**31 - 1,
         help_text=gettext_lazy("The recommendation's version the change is based on; if it has changed since, 412."),
+    )
+
+
+class PartnerStatusWriteSerializer(StrictFieldsMixin, serializers.Serializer[RecommendationPartner]):
+    """Progress with one partner: its new status there, why, and the evidence (send If-Match with its ETag)."""
+
+    representation_serializer = PartnerStatusSerializer
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(
+        max_length=_limit(PartnerStatusUpdate, "note"), required=False, allow_blank=True, default=""
+    )
+    evidence_url = serializers.URLField(
+        max_length=_limit(PartnerStatusUpdate, "evidence_url"), required=False, allow_blank=True, default=""
     )
 
 

@@ -3,6 +3,7 @@
 from .milestone import Milestone
 from .recommendation import (
     Assessment,
+    PartnerStatusUpdate,
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
@@ -14,6 +15,7 @@ from .taxonomy import Source, Theme
 __all__ = [
     "Assessment",
     "Milestone",
+    "PartnerStatusUpdate",
     "Recommendation",
     "RecommendationLink",
     "RecommendationPartner",

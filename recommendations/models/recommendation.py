@@ -180,8 +180,13 @@ class Recommendation(VersionedModel):
         return bool(self.target_date and not self.is_closed and self.target_date < timezone.localdate())
 
 
-class RecommendationPartner(models.Model):
-    """The link between a recommendation and a partner it concerns, with the partner's role."""
+class RecommendationPartner(VersionedModel):
+    """The link between a recommendation and a partner it concerns: the partner's role and its own status there.
+
+    A partner's status is blank until the policy team records progress with that partner (``PartnerStatusUpdate``);
+    the recommendation's overall status is recorded apart, and the page shows what the partners' statuses add up to
+    (``choices.partners_overall_status``) beside it.
+    """
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="partner_links", verbose_name=_("recommendation")
@@ -190,13 +195,26 @@ class RecommendationPartner(models.Model):
         "partners.Partner", on_delete=models.PROTECT, related_name="recommendation_links", verbose_name=_("partner")
     )
     role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices, blank=True)
+    status = models.CharField(
+        _("status with this partner"),
+        max_length=30,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        help_text=_("Blank until progress with this partner is recorded; changed only by recording it."),
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True, editable=False)
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         verbose_name = _("recommendation partner")
         verbose_name_plural = _("recommendation partners")
         ordering = ["recommendation", "partner__name"]
         constraints = [
+            *VersionedModel.Meta.constraints,
             models.UniqueConstraint(fields=["recommendation", "partner"], name="recpartner_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(status="") | models.Q(status__in=Status.values), name="recpartner_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["partner", "recommendation"], name="recpartner_partner_idx")]
 
@@ -243,6 +261,56 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation.reference}: {self.get_rating_display()}"
+
+
+class PartnerStatusUpdate(models.Model):
+    """A timeline entry of progress with one partner: its status there changed, with a note and evidence."""
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="partner_status_updates",
+        verbose_name=_("recommendation"),
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="status_updates", verbose_name=_("partner")
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=30, choices=Status.choices, blank=True, help_text=_("Blank for the first entry.")
+    )
+    to_status = models.CharField(_("to status"), max_length=30, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)])
+    evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_status_updates",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("partner status update")
+        verbose_name_plural = _("partner status updates")
+        ordering = ["recommendation", "created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_status=models.F("to_status")), name="partnerstatusupdate_changes"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recommendation", "partner", "created_at"], name="partnerstatus_rec_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.recommendation.reference} · {self.partner}: "
+            f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        )
 
 
 class ResponseUpdate(models.Model):

@@ -5,12 +5,15 @@
 - ``response``: the response rules (how response and status constrain each other) and the response entry;
 - ``links``: links between recommendations;
 - ``taxonomy``: sources and themes;
-- ``milestones``: the planned steps of a recommendation.
+- ``milestones``: the planned steps of a recommendation;
+- ``partner_status``: progress with each partner of a recommendation;
+- ``assessment``: independent assessments.
 """
 
 from .assessment import recommendation_assess
 from .links import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
 from .milestones import milestone_create, milestone_delete, milestone_progress, milestone_update
+from .partner_status import recommendation_partner_record_status
 from .recommendations import (
     RECOMMENDATION_FIELDS,
     BulkStatusResult,
@@ -42,6 +45,7 @@ __all__ = [
     "recommendation_delete",
     "recommendation_link_create",
     "recommendation_link_delete",
+    "recommendation_partner_record_status",
     "recommendation_record_response",
     "recommendation_update",
     "source_create",

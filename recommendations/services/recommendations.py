@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from core.changes import (
     atomic_write,
     bump_version,
     change_record,
+    change_record_many,
     dependents_pks,
     record_dependents,
     representation,
@@ -90,25 +92,53 @@ def _validate_partners(partners: Sequence[PartnerAssignment]) -> dict[int, Partn
     return wanted
 
 
-def _set_partners(recommendation: Recommendation, partners: Sequence[PartnerAssignment]) -> bool:
-    """Make the recommendation's partners exactly ``partners``; return whether anything changed."""
+@dataclass
+class PartnerLinkChanges:
+    """What setting a recommendation's partners did to its partner links, for the change feed."""
+
+    removed: list[tuple[RecommendationPartner, dict[str, Any]]] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.created or self.updated)
+
+    def record(self, *, actor: Actor) -> None:
+        """Record the links added, changed (a new role) and removed (with their last representation) in the feed."""
+        for link, data in self.removed:
+            change_record(instance=link, action=ChangeAction.DELETED, actor=actor, data=data)
+        if self.created:
+            change_record_many(RecommendationPartner, self.created, action=ChangeAction.CREATED, actor=actor)
+        if self.updated:
+            change_record_many(RecommendationPartner, self.updated, action=ChangeAction.UPDATED, actor=actor)
+
+
+def _set_partners(recommendation: Recommendation, partners: Sequence[PartnerAssignment]) -> PartnerLinkChanges:
+    """Make the recommendation's partners exactly ``partners``; return what changed (falsy if nothing).
+
+    Each partner link is an object of the change feed (``partner_status``, with its status there): the caller
+    records the changes once the recommendation's own entry is written.
+    """
     wanted = _validate_partners(partners)
     existing = {link.partner_id: link for link in recommendation.partner_links.all()}
-    changed = False
-    gone = [link.pk for partner_id, link in existing.items() if partner_id not in wanted]
+    changes = PartnerLinkChanges()
+    gone = [link for partner_id, link in existing.items() if partner_id not in wanted]
+    changes.removed = [(link, representation(link)) for link in gone]
     if gone:
-        RecommendationPartner.objects.filter(pk__in=gone).delete()
-        changed = True
+        RecommendationPartner.objects.filter(pk__in=[link.pk for link in gone]).delete()
     for partner_id, (partner, role) in wanted.items():
         link = existing.get(partner_id)
         if link is None:
-            RecommendationPartner.objects.create(recommendation=recommendation, partner=partner, role=role)
-            changed = True
+            changes.created.append(
+                RecommendationPartner.objects.create(recommendation=recommendation, partner=partner, role=role).pk
+            )
         elif link.role != role:
-            link.role = role
-            link.save(update_fields=["role"])
-            changed = True
-    return changed
+            # The link's representation (partner-statuses) shows its role: a new version, so its ETag changes.
+            RecommendationPartner.objects.filter(pk=link.pk).update(
+                role=role, version=F("version") + 1, updated_at=timezone.now()
+            )
+            changes.updated.append(link.pk)
+    return changes
 
 
 def _set_themes(recommendation: Recommendation, themes: Iterable[Theme]) -> bool:
@@ -194,7 +224,7 @@ def recommendation_create(
     canonical_full_clean(recommendation)
     _validate_partners(partners)
     canonical_save(recommendation)
-    _set_partners(recommendation, partners)
+    partner_changes = _set_partners(recommendation, partners)
     _set_themes(recommendation, themes)
     entry = status_update_record(
         recommendation=recommendation,
@@ -218,6 +248,7 @@ def recommendation_create(
             now=now,
         )
     change_record(instance=recommendation, action=ChangeAction.CREATED, actor=actor)
+    partner_changes.record(actor=actor)
     change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
     if response_entry is not None:
         change_record(instance=response_entry, action=ChangeAction.CREATED, actor=actor)
@@ -284,9 +315,11 @@ def _update_recommendation(
         raise ValidationError(
             {"response": _("A note or evidence is recorded with a response: choose the new response.")}
         )
+    partner_changes = PartnerLinkChanges()
     if "partners" in data:
         _validate_partners(data["partners"])
-        if _set_partners(fresh, data["partners"]):
+        partner_changes = _set_partners(fresh, data["partners"])
+        if partner_changes:
             changed.append("partners")
     if "themes" in data and _set_themes(fresh, data["themes"]):
         changed.append("themes")
@@ -332,6 +365,7 @@ def _update_recommendation(
     canonical_save(fresh, update_fields=update_fields)
     result.changed_fields = changed
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
+    partner_changes.record(actor=actor)
     if result.status_update is not None:
         change_record(instance=result.status_update, action=ChangeAction.CREATED, actor=actor)
     if result.response_update is not None:
@@ -501,6 +535,14 @@ def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expec
         change_record(instance=entry, action=ChangeAction.DELETED, actor=actor)
     for response_entry in fresh.response_updates.order_by("created_at", "id"):
         change_record(instance=response_entry, action=ChangeAction.DELETED, actor=actor)
+    # What goes with it (cascade) leaves the feed too: progress per partner, milestones, assessments.
+    for dependent in [
+        *fresh.partner_status_updates.order_by("created_at", "id"),
+        *fresh.partner_links.order_by("id"),
+        *fresh.milestones.order_by("id"),
+        *fresh.assessments.order_by("created_at", "id"),
+    ]:
+        change_record(instance=dependent, action=ChangeAction.DELETED, actor=actor)
     change_record(instance=fresh, action=ChangeAction.DELETED, actor=actor, data=last)
     fresh.delete()
     record_dependents(linked, actor=actor)

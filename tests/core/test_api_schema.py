@@ -91,6 +91,8 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
         "response-updates",
         "milestones",
         "assessments",
+        "partner-statuses",
+        "partner-status-updates",
         "themes",
         "sources",
         "partners",

@@ -62,6 +62,8 @@ def test_detail_representation(policy_api, recommendation, partner, theme, sourc
             "name_en": "Australia",
             "role": "counterpart",
             "role_label": "Counterpart",
+            "status": "",
+            "status_label": "",
         }
     ]
     assert body["themes"] == [
@@ -292,7 +294,7 @@ def test_delete_by_admin_needs_if_match_and_is_in_the_feed(superuser, api_client
     assert api_client.delete(detail(recommendation), HTTP_IF_MATCH='"1"').status_code == 204
     assert not Recommendation.objects.exists()
     deleted = ChangeEvent.objects.filter(action=ChangeAction.DELETED).values_list("object_type", flat=True)
-    assert set(deleted) == {"recommendation", "status_update"}
+    assert set(deleted) == {"recommendation", "status_update", "partner_status"}
     assert api_client.get(detail(recommendation)).status_code == 404
 
 

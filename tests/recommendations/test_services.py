@@ -35,6 +35,7 @@ def test_create_records_first_timeline_entry_and_feed_items(recommendation, poli
     assert recommendation.version == 1
     assert feed() == [
         ("recommendation", ChangeAction.CREATED),
+        ("partner_status", ChangeAction.CREATED),
         ("status_update", ChangeAction.CREATED),
     ]
     created = ChangeEvent.objects.get(object_type="recommendation")
@@ -223,11 +224,13 @@ def test_bulk_change_skips_those_already_there(policy_user):
 
 def test_delete_records_the_deletions_in_the_feed(recommendation, policy_user):
     uuid, entry_uuid = recommendation.uuid, recommendation.status_updates.get().uuid
+    link_uuid = recommendation.partner_links.get().uuid
     recommendation_delete(recommendation=recommendation, actor=policy_user, expected_version=1)
     assert not Recommendation.objects.exists() and not StatusUpdate.objects.exists()
     deleted = ChangeEvent.objects.filter(action=ChangeAction.DELETED).order_by("seq")
     assert [(e.object_type, e.object_id) for e in deleted] == [
         ("status_update", entry_uuid),
+        ("partner_status", link_uuid),  # its partners go with it
         ("recommendation", uuid),
     ]
     assert deleted.last().data["reference"] == "TST-01"
@@ -249,7 +252,8 @@ def test_feed_sequence_strictly_increases(recommendation, policy_user):
     for status in [Status.UNDER_REVIEW, Status.IN_PROGRESS, Status.STALLED]:
         recommendation_change_status(recommendation=recommendation, actor=policy_user, status=status)
     seqs = list(ChangeEvent.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == sorted(set(seqs)) and len(seqs) == 2 + 3 * 2
+    # Created: the recommendation, its partner and its first entry; then each change: the recommendation and an entry.
+    assert seqs == sorted(set(seqs)) and len(seqs) == 3 + 3 * 2
 
 
 def test_change_status_with_entry_uuid_uses_it_and_a_retry_raises_already_exists(recommendation, policy_user):
