@@ -35,6 +35,7 @@ from partners.models import Partner
 from recommendations.models import (
     Assessment,
     Milestone,
+    PartnerStatusUpdate,
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
@@ -56,13 +57,14 @@ SECTIONS = [
     "recommendations",
     "status_updates",
     "response_updates",
+    "partner_status_updates",
     "milestones",
     "assessments",
     "links",
     "change_events",
 ]
 #: Sections a backup made by an earlier version lacks (restored as empty).
-OPTIONAL_SECTIONS = frozenset({"response_updates", "milestones", "assessments"})
+OPTIONAL_SECTIONS = frozenset({"response_updates", "partner_status_updates", "milestones", "assessments"})
 _BATCH = 2000
 #: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
 SECTION_LABELS = {
@@ -74,6 +76,7 @@ SECTION_LABELS = {
     "recommendations": pgettext_lazy("a section of a backup", "recommendations"),
     "status_updates": pgettext_lazy("a section of a backup", "status_updates"),
     "response_updates": pgettext_lazy("a section of a backup", "response_updates"),
+    "partner_status_updates": pgettext_lazy("a section of a backup", "partner_status_updates"),
     "milestones": pgettext_lazy("a section of a backup", "milestones"),
     "assessments": pgettext_lazy("a section of a backup", "assessments"),
     "links": pgettext_lazy("a section of a backup", "links"),
@@ -184,7 +187,17 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
                 "source_excerpt": rec.source_excerpt,
                 "source": rec.source.slug,
                 "section": rec.section,
-                "partners": [{"slug": link.partner.slug, "role": link.role} for link in rec.partner_links.all()],
+                "partners": [
+                    {
+                        "slug": link.partner.slug,
+                        "role": link.role,
+                        "uuid": link.uuid,
+                        "status": link.status,
+                        "status_changed_at": link.status_changed_at,
+                        "version": link.version,
+                    }
+                    for link in rec.partner_links.all()
+                ],
                 "themes": sorted(theme.slug for theme in rec.themes.all()),
                 "status": rec.status,
                 "response": rec.response,
@@ -235,6 +248,25 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         for values in rows.iterator(chunk_size=_BATCH):
             row = cast("dict[str, Any]", values)
             row["recommendation"] = row.pop("recommendation__uuid")
+            row["author"] = usernames.get(row.pop("author_id"))
+            yield row
+
+    def partner_status_updates() -> Iterator[dict[str, Any]]:
+        rows = PartnerStatusUpdate.objects.order_by("pk").values(
+            "uuid",
+            "recommendation__uuid",
+            "partner__slug",
+            "from_status",
+            "to_status",
+            "note",
+            "evidence_url",
+            "author_id",
+            "created_at",
+        )
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)
+            row["recommendation"] = row.pop("recommendation__uuid")
+            row["partner"] = row.pop("partner__slug")
             row["author"] = usernames.get(row.pop("author_id"))
             yield row
 
@@ -324,6 +356,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         "recommendations": recommendations(),
         "status_updates": status_updates(),
         "response_updates": response_updates(),
+        "partner_status_updates": partner_status_updates(),
         "milestones": milestones(),
         "assessments": assessments(),
         "links": links(),
@@ -394,6 +427,7 @@ def _database_is_empty() -> bool:
         ChangeEvent,
         StatusUpdate,
         ResponseUpdate,
+        PartnerStatusUpdate,
         Milestone,
         Assessment,
         ApiToken,
@@ -525,7 +559,14 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     RecommendationPartner.objects.bulk_create(
         [
             RecommendationPartner(
-                recommendation_id=rec_ids[item["uuid"]], partner_id=partner_ids[p["slug"]], role=p["role"]
+                recommendation_id=rec_ids[item["uuid"]],
+                partner_id=partner_ids[p["slug"]],
+                role=p["role"],
+                # Backups made before status per partner hold only slug and role.
+                **({"uuid": p["uuid"]} if p.get("uuid") else {}),
+                status=p.get("status") or "",
+                status_changed_at=_dt(p["status_changed_at"]) if p.get("status_changed_at") else None,
+                version=p.get("version") or 1,
             )
             for item in data["recommendations"]
             for p in item["partners"]
@@ -578,6 +619,25 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         batch_size=_BATCH,
     )
     stats.counts["response_updates"] = len(data["response_updates"])
+
+    PartnerStatusUpdate.objects.bulk_create(
+        [
+            PartnerStatusUpdate(
+                uuid=item["uuid"],
+                recommendation_id=rec_ids[item["recommendation"]],
+                partner_id=partner_ids[item["partner"]],
+                from_status=item["from_status"],
+                to_status=item["to_status"],
+                note=item["note"],
+                evidence_url=item["evidence_url"],
+                author_id=users.get(item["author"]),
+                created_at=_dt(item["created_at"]),
+            )
+            for item in data["partner_status_updates"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["partner_status_updates"] = len(data["partner_status_updates"])
 
     _bulk_create_translated(
         Milestone,
@@ -655,6 +715,8 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
             Recommendation,
             StatusUpdate,
             ResponseUpdate,
+            PartnerStatusUpdate,
+            RecommendationPartner,
             Milestone,
             Assessment,
             RecommendationLink,

@@ -4,7 +4,11 @@
 changes what users wrote, so it can run on every deploy (``make setup``) without undoing the policy team's work.
 
 Format 2 (``policy-tracker-bundle/2``) gives each translated field in both languages, ``title_en`` and ``title_ja``;
-format 1 gave one value (``title``), English. Loading a bundle into a database whose objects lack a language's value
+format 1 gave one value (``title``), English. A recommendation may also give its ``response`` (default "no_response")
+and ``response_date``, its responsible ``agency`` (the slug of a partner of kind agency) and its ``review_date``; the
+commentary's bundle gives none of them, since the text names no response and no responsible ministry.
+
+Loading a bundle into a database whose objects lack a language's value
 (rows from before content was bilingual) fills in that language only where the object has no value in it, through
 the same services as any edit (a version and a change-feed entry each).
 """
@@ -203,7 +207,8 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
                 recommendation_update(recommendation=recommendation, actor=actor, data=missing)
                 result.completed["recommendations"] += 1
             continue
-        target = item.get("target_date")
+        target, review, responded = item.get("target_date"), item.get("review_date"), item.get("response_date")
+        agency = Partner.objects.get(slug=item["agency"]) if item.get("agency") else None
         recommendation_create(
             actor=actor,
             uuid=rec_id,
@@ -221,6 +226,10 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
             priority=item.get("priority", "medium"),
             team=item.get("team", ""),
             target_date=date.fromisoformat(target) if target else None,
+            review_date=date.fromisoformat(review) if review else None,
+            response=item.get("response", "no_response"),
+            response_date=date.fromisoformat(responded) if responded else None,
+            agency=agency,
         )
         result.created["recommendations"] += 1
     return result

@@ -20,6 +20,7 @@ from recommendations.services import (
     recommendation_assess,
     recommendation_change_status,
     recommendation_create,
+    recommendation_partner_record_status,
     recommendation_record_response,
     recommendation_update,
 )
@@ -67,6 +68,13 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
         note="日本語のメモ",
         evidence_url="https://example.org/e",
     )
+    recommendation_partner_record_status(
+        link=recommendation.partner_links.get(),
+        actor=policy_user,
+        status=Status.IN_PROGRESS,
+        note="オーストラリアとの作業",
+    )
+    recommendation.refresh_from_db()
     other = recommendation_create(
         actor=policy_user,
         source=source,
@@ -112,17 +120,25 @@ def test_round_trip_loses_nothing(content):
         "recommendations",
         "status_updates",
         "response_updates",
+        "partner_status_updates",
         "milestones",
         "assessments",
         "links",
         "change_events",
     ]:
         assert second[section] == first[section], section
+    assert first["partner_status_updates"][0]["note"] == "オーストラリアとの作業"
+    link = Recommendation.objects.get(reference="TST-01").partner_links.get()
+    assert (str(link.uuid), link.status, link.version) == (
+        first["recommendations"][0]["partners"][0]["uuid"],
+        Status.IN_PROGRESS,
+        2,
+    )
     assert first["response_updates"] and first["response_updates"][0]["to_response"] == "noted"
     assert first["milestones"][0]["title_ja"] == "作業部会の設置"
     assert first["assessments"][0]["rating"] == "limited"
     restored = Recommendation.objects.get(reference="TST-01")
-    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 5)
+    assert (restored.status, restored.version) == (Status.IN_PROGRESS, 6)
     assert (restored.title_ja, restored.title_en) == ("海洋協力を強化する", "Strengthen maritime cooperation")
     assert restored.status_updates.latest().note == "日本語のメモ"
     assert restored.status_updates.latest().author.username == "policy"

@@ -194,3 +194,17 @@ def test_agencies_the_text_implies_are_marked_as_added_by_the_tracker():
             assert "not named by the commentary" in item["description_en"]
             assert item["slug"] not in {p["slug"] for r in DATA["recommendations"] for p in r["partners"]}
     assert not Recommendation.objects.exclude(response="no_response").exists()  # the text states no response
+
+
+@pytest.mark.django_db
+def test_a_bundle_may_give_response_agency_and_review_date():
+    data = json.loads(json.dumps(DATA))
+    item = data["recommendations"][10]
+    item.update(response="accepted", response_date="2026-10-01", agency="japan-coast-guard", review_date="2027-01-15")
+    bundle_load(data=data)
+    loaded = Recommendation.objects.get(reference=item["reference"])
+    assert (loaded.response, str(loaded.response_date)) == ("accepted", "2026-10-01")
+    assert (loaded.agency.slug, str(loaded.review_date)) == ("japan-coast-guard", "2027-01-15")
+    assert loaded.response_updates.get().to_response == "accepted"  # through the service, with its entry
+    untouched = Recommendation.objects.exclude(pk=loaded.pk)
+    assert not untouched.exclude(response="no_response").exists() and not untouched.exclude(agency=None).exists()
