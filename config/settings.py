@@ -215,8 +215,29 @@ STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = DEBUG  # development serves straight from the apps' static folders
 WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Uploaded evidence: a private folder by default (MEDIA_ROOT; no URL serves it, only the authorised download view),
+# or an S3-compatible bucket through django-storages where several hosts serve the app (docs/deploying.md).
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_S3_BUCKET = env.str("EVIDENCE_S3_BUCKET", default="")
+DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if EVIDENCE_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EVIDENCE_S3_REGION", default="") or None,
+            "access_key": env.str("EVIDENCE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("EVIDENCE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("EVIDENCE_S3_PREFIX", default="tracker"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -17,6 +17,7 @@ class RecommendationsConfig(AppConfig):
         from .api.representation import represent_recommendations
         from .api.serializers import (
             AssessmentSerializer,
+            EvidenceSerializer,
             MilestoneSerializer,
             PartnerStatusSerializer,
             PartnerStatusUpdateSerializer,
@@ -27,7 +28,9 @@ class RecommendationsConfig(AppConfig):
             ThemeSerializer,
         )
         from .models import (
+            EVIDENCE_RELATED,
             Assessment,
+            Evidence,
             Milestone,
             PartnerStatusUpdate,
             Recommendation,
@@ -88,6 +91,13 @@ class RecommendationsConfig(AppConfig):
         register_feed_type(Theme, object_type="theme", label=_("Theme"), serializer=ThemeSerializer)
         register_feed_type(Milestone, object_type="milestone", label=_("Milestone"), serializer=MilestoneSerializer)
         register_feed_type(Assessment, object_type="assessment", label=_("Assessment"), serializer=AssessmentSerializer)
+        register_feed_type(
+            Evidence,
+            object_type="evidence",
+            label=_("Evidence"),
+            serializer=EvidenceSerializer,
+            load=lambda evidence: Evidence.objects.select_related(*EVIDENCE_RELATED).get(pk=evidence.pk),
+        )
         register_feed_type(Source, object_type="source", label=_("Source"), serializer=SourceSerializer)
 
         # What a recommendation's representation shows of other objects (RecommendationSerializer): when that

@@ -29,6 +29,7 @@ from partners.models import Partner
 from .choices import AGREEING_RATINGS, PRIORITY_RANK, Priority, Rating, Response, Status
 from .models import (
     Assessment,
+    Evidence,
     Milestone,
     PartnerStatusUpdate,
     Recommendation,
@@ -175,6 +176,11 @@ class RecommendationFilterSet(StrictFilterSet):
         label=_("Assessment disagrees"),
         help_text=_("true: the latest independent assessment disagrees with the self-reported status."),
     )
+    has_evidence = StrictBooleanFilter(
+        method="filter_has_evidence",
+        label=_("Has evidence"),
+        help_text=_("true: recommendations with at least one piece of evidence (a file or a link); false: without."),
+    )
     response = django_filters.MultipleChoiceFilter(
         choices=Response.choices,
         label=_("Response"),
@@ -304,6 +310,15 @@ class RecommendationFilterSet(StrictFilterSet):
             )
             queryset = queryset.filter(in_text | in_notes)
         return queryset
+
+    def filter_has_evidence(
+        self, queryset: QuerySet[Recommendation], name: str, value: bool | None
+    ) -> QuerySet[Recommendation]:
+        """Recommendations with (true) or without (false) evidence."""
+        if value is None:
+            return queryset
+        has = Exists(Evidence.objects.filter(recommendation=OuterRef("pk")))
+        return queryset.filter(has) if value else queryset.exclude(has)
 
     def filter_disagreement(
         self, queryset: QuerySet[Recommendation], name: str, value: bool | None
@@ -461,3 +476,26 @@ class PartnerStatusUpdateFilterSet(StrictFilterSet):
     class Meta:
         model = PartnerStatusUpdate
         fields: list[str] = []
+
+
+class EvidenceFilterSet(StrictFilterSet):
+    """Filters of evidence in the API: one recommendation's, files or links, verified or not, publishable or not."""
+
+    recommendation = django_filters.UUIDFilter(
+        field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=[("file", _("File")), ("link", _("Link"))], method="filter_kind", label=_("Kind")
+    )
+    verified = StrictBooleanFilter(field_name="verified_by", lookup_expr="isnull", exclude=True, label=_("Verified"))
+    publishable = StrictBooleanFilter(label=_("Publishable"))
+
+    class Meta:
+        model = Evidence
+        fields: list[str] = []
+
+    def filter_kind(self, queryset: QuerySet[Evidence], name: str, value: str) -> QuerySet[Evidence]:
+        """Uploaded files or links."""
+        if not value:
+            return queryset
+        return queryset.exclude(file="") if value == "file" else queryset.filter(file="")

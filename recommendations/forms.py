@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.models import field_max_length
@@ -12,7 +14,7 @@ from core.translation import value_in
 
 from .choices import Rating, Response, Status
 from .filtersets import MAX_STALE_DAYS
-from .models import Assessment, PartnerStatusUpdate, Recommendation, ResponseUpdate, StatusUpdate
+from .models import Assessment, Evidence, PartnerStatusUpdate, Recommendation, ResponseUpdate, StatusUpdate
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -200,3 +202,51 @@ class PartnerStatusForm(forms.Form):
         self.links = {link.partner.slug: link for link in links}
         field = cast(forms.ChoiceField, self.fields["partner"])
         field.choices = [("", "—"), *[(link.partner.slug, value_in(link.partner, "name")[0]) for link in links]]
+
+
+class EvidenceForm(forms.Form):
+    """Add evidence: a title, a file or a link, its date, whether it may be published, and the entry it supports."""
+
+    title = forms.CharField(label=_("Title"), max_length=field_max_length(Evidence, "title"))
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("A PDF, an Office document or an image; its type is checked from its content."),
+    )
+    link = forms.URLField(
+        label=_("or a link"), required=False, max_length=field_max_length(Evidence, "url"), assume_scheme="https"
+    )
+    evidence_date = forms.DateField(
+        label=_("Date of the evidence"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    publishable = forms.BooleanField(
+        label=_("Publishable"), required=False, help_text=_("May be shown outside the ministry; otherwise internal.")
+    )
+    attach_to = forms.ChoiceField(label=_("Supports"), required=False, choices=())
+    #: The page also holds other forms: prefixed names and ids keep them apart.
+    prefix = "evidence"
+
+    def __init__(self, *args: Any, recommendation: Recommendation, entries: list[tuple[str, str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        #: Choice value → the entry it names ("" is the recommendation as a whole).
+        self.entries = {value: entry for value, _label, entry in entries}
+        field = cast(forms.ChoiceField, self.fields["attach_to"])
+        field.choices = [("", _("The recommendation as a whole")), *[(value, label) for value, label, _e in entries]]
+        limit = int(settings.EVIDENCE_MAX_BYTES)
+        self.fields["file"].help_text = _(
+            "A PDF, an Office document or an image of at most %(size)s; its type is checked from its content."
+        ) % {"size": filesizeformat(limit)}
+        self.service_names = {"url": "link"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("file")) == bool(cleaned.get("link")) and not self.errors:
+            raise forms.ValidationError(_("Give either a file or a link, not both and not neither."))
+        return cleaned
+
+
+class EvidenceVerifyForm(forms.Form):
+    """Verify evidence: the version the page showed (a change since then is a conflict)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

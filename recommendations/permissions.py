@@ -42,3 +42,19 @@ RECORD_PARTNER_STATUS_PERMISSIONS = (
 def can_record_partner_status(user: User | AnonymousUser) -> bool:
     """Whether the user may record progress with a partner: on the web page, in the admin and through the API."""
     return bool(user.is_authenticated and user.has_perms(RECORD_PARTNER_STATUS_PERMISSIONS))
+
+
+#: Adding evidence (a link or a file) to a recommendation: the policy team and assessors.
+ADD_EVIDENCE_PERMISSIONS = ("recommendations.add_evidence",)
+#: Verifying evidence someone else added: the policy team and assessors.
+VERIFY_EVIDENCE_PERMISSIONS = ("recommendations.change_evidence",)
+
+
+def can_add_evidence(user: User | AnonymousUser) -> bool:
+    """Whether the user may add evidence: on the web page and through the API alike."""
+    return bool(user.is_authenticated and user.has_perms(ADD_EVIDENCE_PERMISSIONS))
+
+
+def can_verify_evidence(user: User | AnonymousUser) -> bool:
+    """Whether the user may verify evidence (never their own: the service refuses that)."""
+    return bool(user.is_authenticated and user.has_perms(VERIFY_EVIDENCE_PERMISSIONS))

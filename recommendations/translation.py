@@ -3,7 +3,7 @@ core.translation). The source's verbatim excerpt and section heading stay in the
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Milestone, Recommendation, Source, Theme
+from .models import Evidence, Milestone, Recommendation, Source, Theme
 
 
 @register(Recommendation)
@@ -17,6 +17,14 @@ class RecommendationTranslationOptions(TranslationOptions):
 @register(Milestone)
 class MilestoneTranslationOptions(TranslationOptions):
     """A milestone's title, in Japanese and English."""
+
+    fields = ("title",)
+    empty_values = ""
+
+
+@register(Evidence)
+class EvidenceTranslationOptions(TranslationOptions):
+    """An evidence's title, in Japanese and English."""
 
     fields = ("title",)
     empty_values = ""

@@ -15,5 +15,8 @@ urlpatterns = [
     path("recommendations/<uuid:uuid>/status/", views.recommendation_status, name="status"),
     path("recommendations/<uuid:uuid>/response/", views.recommendation_response, name="response"),
     path("recommendations/<uuid:uuid>/partner-status/", views.recommendation_partner_status, name="partner_status"),
+    path("recommendations/<uuid:uuid>/evidence/", views.recommendation_evidence, name="evidence"),
+    path("evidence/<uuid:uuid>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<uuid:uuid>/verify/", views.evidence_verify_view, name="evidence_verify"),
     path("recommendations/<uuid:uuid>/assessment/", views.recommendation_assessment, name="assessment"),
 ]

@@ -7,29 +7,53 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.changes import VersionConflict
 from core.feed import feed_type_for
+from core.limits import accepts_uploads
 from core.models import ChangeEvent
 from core.querystrings import query_string, redirect_without_empty
-from core.translation import value_in
+from core.translation import column, fallback_order, value_in
 from core.views import page
 
 from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status
+from .evidence import evidence_file_response
 from .filtersets import FILTER_PARAMS
-from .forms import AssessmentForm, PartnerStatusForm, ResponseForm, StatusChangeForm
+from .forms import AssessmentForm, EvidenceForm, EvidenceVerifyForm, PartnerStatusForm, ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
-from .models import Assessment, Milestone, Recommendation
-from .permissions import can_assess, can_record_partner_status, can_record_response, can_record_status
+from .models import (
+    EVIDENCE_RELATED,
+    Assessment,
+    Evidence,
+    Milestone,
+    PartnerStatusUpdate,
+    Recommendation,
+    ResponseUpdate,
+    StatusUpdate,
+)
+from .permissions import (
+    can_add_evidence,
+    can_assess,
+    can_record_partner_status,
+    can_record_response,
+    can_record_status,
+    can_verify_evidence,
+)
 from .selectors import recommendation_links
 from .services import (
+    evidence_add,
+    evidence_verify,
     milestone_progress,
     recommendation_assess,
     recommendation_change_status,
@@ -38,6 +62,8 @@ from .services import (
 )
 from .templatetags.recommendation_tags import owner_change_rows
 
+#: What a multipart body carries beyond the file: boundaries, headers and the other fields.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 #: Rows per page of the recommendation list.
 PAGE_SIZE = 25
 #: Permission to read the pages of recommendations.
@@ -81,6 +107,7 @@ def _render_detail(
     response_form: ResponseForm | None = None,
     assessment_form: AssessmentForm | None = None,
     partner_form: PartnerStatusForm | None = None,
+    evidence_form: EvidenceForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The recommendation page, with the status and response forms (bound or fresh) for those who may record them."""
@@ -109,6 +136,15 @@ def _render_detail(
     for entry in partner_entries:
         latest_by_partner.setdefault(entry.partner_id, entry)
     partners_status = partners_overall_status([link.status for link in partner_links])
+    responses = list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id"))
+    assessments = list(
+        Assessment.objects.filter(recommendation=recommendation)
+        .select_related("assessor")
+        .order_by("-created_at", "-id")
+    )
+    if evidence_form is None and can_add_evidence(request.user):
+        entries = evidence_entries(list(timeline), responses, partner_entries, assessments)
+        evidence_form = EvidenceForm(recommendation=recommendation, entries=entries)
     context = {
         "recommendation": recommendation,
         "timeline": sorted(
@@ -135,9 +171,16 @@ def _render_detail(
         "links": recommendation_links(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
-        "responses": list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id")),
+        "responses": responses,
+        "evidence": list(
+            Evidence.objects.filter(recommendation=recommendation)
+            .select_related(*EVIDENCE_RELATED, "partner_status_update__partner")
+            .order_by("-created_at", "-id")
+        ),
+        "evidence_form": evidence_form,
+        "can_verify_evidence": can_verify_evidence(request.user),
         "milestones": milestones,
-        "assessment": Assessment.objects.filter(recommendation=recommendation).select_related("assessor").last(),
+        "assessment": assessments[0] if assessments else None,
         "assessment_disagrees": assessment_disagrees(recommendation.status, recommendation.assessment),
         "assessment_form": assessment_form
         if assessment_form is not None
@@ -277,6 +320,121 @@ def recommendation_partner_status(request: HttpRequest, uuid: str) -> HttpRespon
     return _render_detail(request, fresh, _status_form(request, fresh), partner_form=form, status=status)
 
 
+def evidence_entries(
+    timeline: list[StatusUpdate],
+    responses: list[ResponseUpdate],
+    partner_entries: list[PartnerStatusUpdate],
+    assessments: list[Assessment],
+) -> list[tuple[str, str, Any]]:
+    """The entries evidence may support, newest first in each kind, as (choice value, label, entry)."""
+
+    def when(entry: Any) -> str:
+        return date_format(timezone.localtime(entry.created_at), "SHORT_DATE_FORMAT")
+
+    choices: list[tuple[str, str, Any]] = []
+    for entry in timeline:
+        label = _("Status change of %(date)s: %(status)s") % {
+            "date": when(entry),
+            "status": entry.get_to_status_display(),
+        }
+        choices.append((f"status_update:{entry.uuid}", label, entry))
+    for response in responses:
+        label = _("Response of %(date)s: %(response)s") % {
+            "date": when(response),
+            "response": response.get_to_response_display(),
+        }
+        choices.append((f"response_update:{response.uuid}", label, response))
+    for partner_entry in partner_entries:
+        label = _("With %(partner)s, %(date)s: %(status)s") % {
+            "partner": value_in(partner_entry.partner, "name")[0],
+            "date": when(partner_entry),
+            "status": partner_entry.get_to_status_display(),
+        }
+        choices.append((f"partner_status_update:{partner_entry.uuid}", label, partner_entry))
+    for assessment in assessments:
+        label = _("Assessment of %(date)s: %(rating)s") % {
+            "date": when(assessment),
+            "rating": assessment.get_rating_display(),
+        }
+        choices.append((f"assessment:{assessment.uuid}", label, assessment))
+    return choices
+
+
+@accepts_uploads(settings.EVIDENCE_MAX_BYTES + UPLOAD_OVERHEAD_BYTES)
+@page(None, methods=("GET", "POST"))
+def recommendation_evidence(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Add evidence (a file or a link) through the service: the policy team and assessors."""
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), uuid=uuid)
+    detail_url = reverse("recommendations:detail", args=[recommendation.uuid])
+    if not can_add_evidence(request.user):
+        raise PermissionDenied(_("Only the policy team and assessors add evidence."))
+    if request.method == "GET":
+        return redirect(detail_url)
+    entries = evidence_entries(
+        list(recommendation.status_updates.order_by("-created_at", "-id")),
+        list(recommendation.response_updates.order_by("-created_at", "-id")),
+        list(recommendation.partner_status_updates.select_related("partner").order_by("-created_at", "-id")),
+        list(recommendation.assessments.order_by("-created_at", "-id")),
+    )
+    form = EvidenceForm(request.POST, request.FILES, recommendation=recommendation, entries=entries)
+    if form.is_valid():
+        title = form.cleaned_data["title"]
+        try:
+            evidence_add(
+                recommendation=recommendation,
+                actor=request.user,
+                **{column("title", fallback_order()[0]): title},
+                url=form.cleaned_data["link"],
+                upload=form.cleaned_data["file"],
+                evidence_date=form.cleaned_data["evidence_date"],
+                publishable=form.cleaned_data["publishable"],
+                attach_to=form.entries.get(form.cleaned_data["attach_to"]),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Evidence added: “%(title)s”.") % {"title": title})
+            return redirect(f"{detail_url}#evidence")
+    return _render_detail(
+        request, recommendation, _status_form(request, recommendation), evidence_form=form, status=400
+    )
+
+
+@page(VIEW)
+def evidence_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
+    """An evidence file, for those who may read its recommendation (never from a public address)."""
+    evidence = get_object_or_404(Evidence, uuid=uuid)
+    if not request.user.has_perm("recommendations.view_evidence"):
+        raise PermissionDenied(_("You may not read evidence."))
+    if not evidence.file:
+        return redirect(evidence.url)
+    return evidence_file_response(evidence)
+
+
+@page(None, methods=("GET", "POST"))
+def evidence_verify_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Record that the signed-in user checked a piece of evidence (someone other than who added it)."""
+    evidence = get_object_or_404(Evidence.objects.select_related("recommendation"), uuid=uuid)
+    detail_url = reverse("recommendations:detail", args=[evidence.recommendation.uuid])
+    if not can_verify_evidence(request.user):
+        raise PermissionDenied(_("Only the policy team and assessors verify evidence."))
+    if request.method == "GET":
+        return redirect(detail_url)
+    form = EvidenceVerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The page did not say which version of the evidence you checked: reload it."))
+        return redirect(f"{detail_url}#evidence")
+    try:
+        evidence_verify(evidence=evidence, actor=request.user, expected_version=form.cleaned_data["version"])
+    except VersionConflict:
+        messages.error(request, _("This evidence was changed since you opened the page: check it again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Evidence verified: “%(title)s”.") % {"title": value_in(evidence, "title")[0]})
+    return redirect(f"{detail_url}#evidence")
+
+
 @page(None, methods=("GET", "POST"))
 def recommendation_assessment(request: HttpRequest, uuid: str) -> HttpResponse:
     """Record an independent assessment through the service (assessors only)."""
@@ -340,7 +498,7 @@ def _conflict(request: HttpRequest, recommendation: Recommendation, conflict: Ve
 
 
 def _add_service_errors(
-    form: StatusChangeForm | ResponseForm | AssessmentForm | PartnerStatusForm, error: ValidationError
+    form: StatusChangeForm | ResponseForm | AssessmentForm | PartnerStatusForm | EvidenceForm, error: ValidationError
 ) -> None:
     """Put the service's validation errors on the form's fields (or on the form as a whole)."""
     if hasattr(error, "error_dict"):

@@ -37,6 +37,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Evidence files go to a folder of the test's own, never the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def policy_user(db):
     """A member of the policy team."""

@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
@@ -22,6 +23,7 @@ from rest_framework.test import APIClient
 from core.models import ApiToken, SignInThrottle
 from core.services import api_token_create
 from recommendations.models import Assessment, Milestone, PartnerStatusUpdate, ResponseUpdate
+from recommendations.services import evidence_add
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -67,9 +69,18 @@ PLANS = ["recommendations.milestone"]
 TIMELINES = ["recommendations.statusupdate", "recommendations.responseupdate"]
 #: Progress per partner: the partner links (read and changed through their statuses) and their timeline.
 PARTNER_PROGRESS = ["recommendations.recommendationpartner", "recommendations.partnerstatusupdate"]
+EVIDENCE = "recommendations.evidence"
 MANAGER_PERMS = {
     model: {"view"}
-    for model in [*CONTENT, *PLANS, *TIMELINES, *PARTNER_PROGRESS, "recommendations.assessment", "core.changeevent"]
+    for model in [
+        *CONTENT,
+        *PLANS,
+        *TIMELINES,
+        *PARTNER_PROGRESS,
+        EVIDENCE,
+        "recommendations.assessment",
+        "core.changeevent",
+    ]
 }
 POLICY_PERMS = {
     **{model: {"view", "add", "change"} for model in CONTENT},
@@ -77,6 +88,7 @@ POLICY_PERMS = {
     "recommendations.responseupdate": {"view", "add"},
     "recommendations.recommendationpartner": {"view", "add", "change", "delete"},
     "recommendations.partnerstatusupdate": {"view", "add"},
+    EVIDENCE: {"view", "add", "change"},
     "recommendations.milestone": {"view", "add", "change", "delete"},
     "recommendations.assessment": {"view"},
     "core.changeevent": {"view"},
@@ -85,6 +97,7 @@ POLICY_PERMS = {
 ASSESSOR_PERMS = {
     **{model: {"view"} for model in [*CONTENT, *PLANS, *TIMELINES, *PARTNER_PROGRESS, "core.changeevent"]},
     "recommendations.assessment": {"view", "add"},
+    EVIDENCE: {"view", "add", "change"},
 }
 ALL = {"view", "add", "change", "delete"}
 #: What the admin allows beyond the permissions: the timeline and the feed are read-only, tokens are revoked not
@@ -92,6 +105,7 @@ ALL = {"view", "add", "change", "delete"}
 ADMIN_LIMITS = {
     "recommendations.statusupdate": {"view"},
     "recommendations.partnerstatusupdate": {"view"},
+    EVIDENCE: {"view"},
     "core.changeevent": {"view"},
     "core.apitoken": {"view", "change", "add"},
     "core.signinthrottle": {"view", "delete"},
@@ -168,6 +182,12 @@ def world(db) -> dict[str, Any]:
         "recommendations.recommendationpartner": rec.partner_links.get(),
         "recommendations.partnerstatusupdate": PartnerStatusUpdate.objects.create(
             recommendation=rec, partner=partner, from_status="", to_status="in_progress"
+        ),
+        EVIDENCE: evidence_add(
+            recommendation=rec,
+            actor=None,
+            title_en="Minutes",
+            upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf"),
         ),
         "core.changeevent": event,
         "core.apitoken": read_token,
@@ -266,6 +286,7 @@ def _admin_routes() -> dict[str, Route]:
         "recommendations/milestone": "recommendations.milestone",
         "recommendations/statusupdate": "recommendations.statusupdate",
         "recommendations/partnerstatusupdate": "recommendations.partnerstatusupdate",
+        "recommendations/evidence": EVIDENCE,
         "recommendations/theme": "recommendations.theme",
     }
     for path, model in models.items():
@@ -333,6 +354,7 @@ def _api_routes() -> dict[str, Route]:
         "assessments": "recommendations.assessment",
         "partner-statuses": "recommendations.recommendationpartner",
         "partner-status-updates": "recommendations.partnerstatusupdate",
+        "evidence": EVIDENCE,
         "themes": "recommendations.theme",
     }
     for name, model in resources.items():
@@ -346,6 +368,14 @@ def _api_routes() -> dict[str, Route]:
         )
         routes[f"api/v1/^{name}/{uuid}\\.(?P<format>[a-z0-9]+)/?$"] = Route(
             lambda w, n=name, m=model: f"/api/v1/{n}/{obj(w, m).uuid}.json", "api", model, "detail"
+        )
+    for name in ("download", "verify"):  # the evidence's actions
+        base = "api/v1/^evidence/(?P<uuid>[0-9a-fA-F-]{32,36})"
+        routes[f"{base}/{name}/$"] = Route(
+            lambda w, n=name: f"/api/v1/evidence/{obj(w, EVIDENCE).uuid}/{n}/", "api", EVIDENCE, name
+        )
+        routes[f"{base}/{name}\\.(?P<format>[a-z0-9]+)/?$"] = Route(
+            lambda w, n=name: f"/api/v1/evidence/{obj(w, EVIDENCE).uuid}/{n}.json", "api", EVIDENCE, name
         )
     routes["api/v1/changes/"] = Route(lambda w: "/api/v1/changes/", "api", "core.changeevent", "view")
     routes["api/v1/reports/progress/"] = Route(
@@ -387,6 +417,15 @@ def _page_routes() -> dict[str, Route]:
         ),
         "recommendations/<uuid:uuid>/response/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/response/", "response", rec
+        ),
+        "recommendations/<uuid:uuid>/evidence/": Route(
+            lambda w: f"/recommendations/{rec_uuid(w)}/evidence/", "evidence_add", EVIDENCE
+        ),
+        "evidence/<uuid:uuid>/download/": Route(
+            lambda w: f"/evidence/{obj(w, EVIDENCE).uuid}/download/", "page", EVIDENCE
+        ),
+        "evidence/<uuid:uuid>/verify/": Route(
+            lambda w: f"/evidence/{obj(w, EVIDENCE).uuid}/verify/", "evidence_verify", EVIDENCE
         ),
         "recommendations/<uuid:uuid>/partner-status/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/partner-status/", "partner_status", rec
@@ -445,6 +484,8 @@ def expected(route: Route, role: str, method: str) -> str:
             and "change" not in perms(role, "recommendations.recommendation")
         ):
             return DENIED
+        if route.action == "verify" and method == "post" and "change" not in granted:
+            return DENIED
         if (
             route.model == "recommendations.recommendationpartner"
             and not reading
@@ -469,6 +510,10 @@ def expected(route: Route, role: str, method: str) -> str:
         return OK if can else DENIED
     if route.access == "assessment":
         return OK if "add" in perms(role, "recommendations.assessment") else DENIED
+    if route.access == "evidence_add":
+        return OK if "add" in perms(role, EVIDENCE) else DENIED
+    if route.access == "evidence_verify":
+        return OK if "change" in perms(role, EVIDENCE) else DENIED
     if route.access == "partner_status":
         can = "change" in perms(role, "recommendations.recommendationpartner")
         return OK if can and "add" in perms(role, "recommendations.partnerstatusupdate") else DENIED

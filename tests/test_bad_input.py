@@ -240,6 +240,7 @@ FILTERS = [
     "lead",
     "assessment",
     "disagreement",
+    "has_evidence",
 ]
 
 

@@ -12,14 +12,18 @@ recreates history rather than making new changes, so it adds nothing to the chan
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -33,7 +37,9 @@ from core.models import ApiToken, ChangeEvent
 from core.translation import CANONICAL_LANGUAGE, canonical_language, column, columns, translated_fields
 from partners.models import Partner
 from recommendations.models import (
+    ATTACHMENT_FIELDS,
     Assessment,
+    Evidence,
     Milestone,
     PartnerStatusUpdate,
     Recommendation,
@@ -60,11 +66,12 @@ SECTIONS = [
     "partner_status_updates",
     "milestones",
     "assessments",
+    "evidence",
     "links",
     "change_events",
 ]
 #: Sections a backup made by an earlier version lacks (restored as empty).
-OPTIONAL_SECTIONS = frozenset({"response_updates", "partner_status_updates", "milestones", "assessments"})
+OPTIONAL_SECTIONS = frozenset({"response_updates", "partner_status_updates", "milestones", "assessments", "evidence"})
 _BATCH = 2000
 #: How each section is named in the summaries the commands print (the file's keys are SECTIONS).
 SECTION_LABELS = {
@@ -79,6 +86,7 @@ SECTION_LABELS = {
     "partner_status_updates": pgettext_lazy("a section of a backup", "partner_status_updates"),
     "milestones": pgettext_lazy("a section of a backup", "milestones"),
     "assessments": pgettext_lazy("a section of a backup", "assessments"),
+    "evidence": pgettext_lazy("a section of a backup", "evidence"),
     "links": pgettext_lazy("a section of a backup", "links"),
     "change_events": pgettext_lazy("a section of a backup", "change_events"),
 }
@@ -297,6 +305,23 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
             row["assessor"] = usernames.get(row.pop("assessor_id"))
             yield row
 
+    def evidence() -> Iterator[dict[str, Any]]:
+        fields = with_languages(Evidence, ["uuid", "title"])
+        fields += ["url", "file", "file_name", "content_type", "size", "evidence_date", "publishable", "verified_at"]
+        fields += ["version", "created_at", "updated_at"]
+        entries = [f"{name}__uuid" for name in ATTACHMENT_FIELDS]
+        rows = Evidence.objects.order_by("pk").values(
+            "recommendation__uuid", *entries, "added_by_id", "verified_by_id", *fields
+        )
+        for values in rows.iterator(chunk_size=_BATCH):
+            row = cast("dict[str, Any]", values)
+            row["recommendation"] = row.pop("recommendation__uuid")
+            for name in ATTACHMENT_FIELDS:
+                row[name] = row.pop(f"{name}__uuid")
+            row["added_by"] = usernames.get(row.pop("added_by_id"))
+            row["verified_by"] = usernames.get(row.pop("verified_by_id"))
+            yield row
+
     def links() -> Iterator[dict[str, Any]]:
         rows = RecommendationLink.objects.order_by("pk").values(
             "from_recommendation__uuid", "to_recommendation__uuid", "link_type", "note", "created_by_id", "created_at"
@@ -359,6 +384,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         "partner_status_updates": partner_status_updates(),
         "milestones": milestones(),
         "assessments": assessments(),
+        "evidence": evidence(),
         "links": links(),
         "change_events": change_events(),
     }
@@ -430,6 +456,7 @@ def _database_is_empty() -> bool:
         PartnerStatusUpdate,
         Milestone,
         Assessment,
+        Evidence,
         ApiToken,
         get_user_model(),
     ]
@@ -681,6 +708,43 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
     )
     stats.counts["assessments"] = len(data["assessments"])
 
+    entry_models = {
+        "status_update": StatusUpdate,
+        "response_update": ResponseUpdate,
+        "partner_status_update": PartnerStatusUpdate,
+        "assessment": Assessment,
+    }
+    entry_ids = {
+        name: {str(k): v for k, v in model._default_manager.values_list("uuid", "pk")}
+        for name, model in entry_models.items()
+    }
+    plain_evidence = {"recommendation", "added_by", "verified_by", "evidence_date", "verified_at", "created_at"}
+    _bulk_create_translated(
+        Evidence,
+        [
+            Evidence(
+                **_restored(
+                    Evidence,
+                    {
+                        k: v
+                        for k, v in item.items()
+                        if k not in plain_evidence | set(ATTACHMENT_FIELDS) and k != "updated_at"
+                    },
+                ),
+                **stamps(item),
+                recommendation_id=rec_ids[item["recommendation"]],
+                **{f"{name}_id": entry_ids[name][str(item[name])] for name in ATTACHMENT_FIELDS if item.get(name)},
+                added_by_id=users.get(item.get("added_by")),
+                verified_by_id=users.get(item.get("verified_by")),
+                evidence_date=parse_date(item["evidence_date"]) if item.get("evidence_date") else None,
+                verified_at=_dt(item["verified_at"]) if item.get("verified_at") else None,
+            )
+            for item in data["evidence"]
+        ],
+        batch_size=_BATCH,
+    )
+    stats.counts["evidence"] = len(data["evidence"])
+
     RecommendationLink.objects.bulk_create(
         [
             RecommendationLink(
@@ -719,6 +783,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
             RecommendationPartner,
             Milestone,
             Assessment,
+            Evidence,
             RecommendationLink,
             Partner,
             Theme,
@@ -727,3 +792,49 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
         ]
     )
     return stats
+
+
+# --- Evidence files -------------------------------------------------------------------------------------------------
+
+
+def backup_files_export(*, folder: Path) -> int:
+    """Copy every evidence file from the storage into ``folder`` under its stored name; return how many.
+
+    The JSON backup names each file (``evidence[].file``); the folder holds their bytes. Together they are the whole
+    tracker: restore both (``import_data FILE --files FOLDER``).
+    """
+    count = 0
+    for name in Evidence.objects.exclude(file="").order_by("pk").values_list("file", flat=True).iterator():
+        target = _inside(folder, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, open(target, "wb") as copy:
+            shutil.copyfileobj(source, copy)
+        count += 1
+    return count
+
+
+def backup_files_import(*, folder: Path) -> int:
+    """Put the evidence files of a restored backup from ``folder`` back into the storage, under their stored names.
+
+    Raises ValidationError naming the first file the folder lacks; files already in the storage are left as they are.
+    """
+    count = 0
+    for name in Evidence.objects.exclude(file="").order_by("pk").values_list("file", flat=True).iterator():
+        source = _inside(folder, name)
+        if not source.is_file():
+            raise ValidationError(_("%(folder)s lacks the evidence file %(name)s.") % {"folder": folder, "name": name})
+        if not default_storage.exists(name):
+            with open(source, "rb") as stream:
+                saved = default_storage.save(name, File(stream))
+            if saved != name:  # the storage chose another name: keep the record pointing at the file
+                Evidence.objects.filter(file=name).update(file=saved)
+        count += 1
+    return count
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing a stored name that would lead outside the folder."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise ValidationError(_("A stored file name leads outside the folder: %(name)s") % {"name": name})
+    return target

@@ -163,6 +163,12 @@ class AutoSchema(openapi.AutoSchema):
     def _is_versioned_write(self) -> bool:
         return isinstance(self.view, VersionedResourceViewSet) and self.method in WRITE_METHODS
 
+    def _action_schema(self) -> dict[str, Any]:
+        """What a view's extra action (``@action``) declares of itself in ``action_schemas``: its success status and
+        response (``status``, ``response``), whether it needs If-Match (``if_match``) and further ``errors``."""
+        schemas: dict[str, dict[str, Any]] = getattr(self.view, "action_schemas", {})
+        return schemas.get(getattr(self.view, "action", None) or "", {})
+
     def get_override_parameters(self) -> list[_Parameter]:
         parameters = list(super().get_override_parameters())
         if self.method == "GET" and not self._is_detail():
@@ -172,7 +178,9 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(query)
         if self._is_detail():
             parameters.append(UUID_PATH)
-        if self._is_resource():
+        if self._action_schema().get("if_match"):
+            parameters += [IF_MATCH, ETAG]
+        elif self._is_resource():
             if self.method == "GET" and self._is_detail():
                 parameters += [IF_NONE_MATCH, ETAG]
             elif self._is_versioned_write():
@@ -220,6 +228,11 @@ class AutoSchema(openapi.AutoSchema):
                 codes += [412, 428]
                 if self.method == "DELETE" and getattr(self.view, "delete_may_conflict", False):
                     codes.append(409)
+        action_schema = self._action_schema()
+        if action_schema:
+            codes = [code for code in codes if code not in {409}] + list(action_schema.get("errors", []))
+            if action_schema.get("if_match"):
+                codes += [412, 428]
         return sorted(set(codes))
 
     # drf-spectacular takes responses by status code too, though its annotation names a single serializer only.
@@ -228,7 +241,10 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(self.view, ResourceViewSet):  # _is_resource(), spelled out for the type of self.view
             success = self.view.serializer_class
         responses: dict[int, Any]
-        if self.method == "DELETE":
+        action_schema = self._action_schema()
+        if "status" in action_schema:
+            responses = {action_schema["status"]: action_schema.get("response", success)}
+        elif self.method == "DELETE":
             responses = {204: None}
         elif self.method == "POST":
             responses = {201: success}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -28,7 +29,9 @@ from ..choices import (
     assessment_disagrees,
 )
 from ..models import (
+    ATTACHMENT_FIELDS,
     Assessment,
+    Evidence,
     Milestone,
     PartnerStatusUpdate,
     Recommendation,
@@ -477,3 +480,76 @@ class SourceSerializer(BilingualReadMixin, serializers.ModelSerializer[Source]):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+
+class EvidenceSerializer(BilingualReadMixin, serializers.ModelSerializer[Evidence]):
+    """Evidence: a link or an uploaded file (downloaded from ``download_url`` with authorisation), what it supports,
+    its date, whether it may be published, who added and who verified it."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:evidence-detail", lookup_field="uuid")
+    recommendation = serializers.UUIDField(source="recommendation.uuid", read_only=True)
+    kind = serializers.SerializerMethodField(help_text=_("file or link."))
+    link = serializers.CharField(source="url", read_only=True, help_text=_("The evidence's address, for a link."))
+    download_url = serializers.SerializerMethodField(help_text=_("For a file: where to download it (signed in)."))
+    attached_to = serializers.SerializerMethodField(
+        help_text=_("The entry the evidence supports: its type and id, or null for the recommendation as a whole.")
+    )
+    added_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    verified_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "url",
+            "recommendation",
+            "kind",
+            "title",
+            "link",
+            "download_url",
+            "file_name",
+            "content_type",
+            "size",
+            "evidence_date",
+            "publishable",
+            "attached_to",
+            "added_by",
+            "verified_by",
+            "verified_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": ["file", "link"]})
+    def get_kind(self, evidence: Evidence) -> str:
+        return "file" if evidence.file else "link"
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download_url(self, evidence: Evidence) -> str | None:
+        if not evidence.file:
+            return None
+        path = reverse("api:evidence-download", kwargs={"uuid": evidence.uuid})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"type": {"type": "string"}, "id": {"type": "string", "format": "uuid"}},
+        }
+    )
+    def get_attached_to(self, evidence: Evidence) -> dict[str, str] | None:
+        for name in ATTACHMENT_FIELDS:
+            entry_id = getattr(evidence, f"{name}_id")
+            if entry_id is not None:
+                entry = getattr(evidence, name)
+                return {"type": name, "id": str(entry.uuid)}
+        return None

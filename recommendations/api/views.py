@@ -7,20 +7,28 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ResourceViewSet, VersionedResourceViewSet, in_use_conflict
+from core.api.conditional import require_if_match
+from core.api.parsers import JSONParser
 from core.api.permissions import ModelPermissions
 
+from ..evidence import evidence_file_response
 from ..filtersets import (
     FILTER_SCHEMA_PARAMETERS,
     AssessmentFilterSet,
+    EvidenceFilterSet,
     MilestoneFilterSet,
     PartnerStatusFilterSet,
     PartnerStatusUpdateFilterSet,
@@ -29,7 +37,10 @@ from ..filtersets import (
     StatusUpdateFilterSet,
 )
 from ..models import (
+    ATTACHMENT_FIELDS,
+    EVIDENCE_RELATED,
     Assessment,
+    Evidence,
     Milestone,
     PartnerStatusUpdate,
     Recommendation,
@@ -41,6 +52,8 @@ from ..models import (
 )
 from ..permissions import can_assess, can_record_partner_status, can_record_response, can_record_status
 from ..services import (
+    evidence_add,
+    evidence_verify,
     milestone_create,
     milestone_delete,
     milestone_update,
@@ -60,6 +73,7 @@ from ..services import (
 )
 from .serializers import (
     AssessmentSerializer,
+    EvidenceSerializer,
     MilestoneSerializer,
     PartnerStatusSerializer,
     PartnerStatusUpdateSerializer,
@@ -71,6 +85,7 @@ from .serializers import (
 )
 from .write_serializers import (
     AssessmentWriteSerializer,
+    EvidenceWriteSerializer,
     MilestoneWriteSerializer,
     PartnerStatusWriteSerializer,
     RecommendationWriteSerializer,
@@ -449,3 +464,80 @@ class SourceViewSet(VersionedResourceViewSet[Source]):
             source_delete(source=instance, actor=self.request.user, expected_version=expected_version)
         except DjangoValidationError as error:
             raise in_use_conflict(error) from error
+
+
+# --- Evidence -------------------------------------------------------------------------------------------------------
+
+
+class VerifiesEvidence(BasePermission):
+    """Verifying evidence changes it: for those with the evidence change permission (policy team, assessors)."""
+
+    message = _("Only the policy team and assessors verify evidence.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return getattr(view, "action", None) != "verify" or request.user.has_perm("recommendations.change_evidence")
+
+
+class EvidenceViewSet(ResourceViewSet[Evidence]):
+    """Evidence: links and uploaded files (multipart/form-data, ``file``) that show progress, attached to an entry.
+
+    A file's type is found from its content (PDF, Office documents, images); it is downloaded from ``download_url``
+    by those who may read the recommendation, never from a public address. ``verify`` (with If-Match) records that
+    someone other than who added it checked it.
+    """
+
+    queryset = Evidence.objects.select_related(*EVIDENCE_RELATED).order_by("id")
+    serializer_class = EvidenceSerializer
+    write_serializer_class = EvidenceWriteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EvidenceFilterSet
+    detail_view_name = "api:evidence-detail"
+    http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    service_field_map = {"url": "link"}
+    permission_classes = [ModelPermissions, VerifiesEvidence]
+    action_schemas = {
+        "download": {
+            "status": 200,
+            "response": OpenApiResponse(
+                response=OpenApiTypes.BINARY, description=_("The file, with the type found from its content.")
+            ),
+        },
+        "verify": {"status": 200, "response": EvidenceSerializer, "if_match": True},
+    }
+
+    def perform_service_create(self, data: dict[str, Any]) -> Evidence:
+        attach_to = next((data[name] for name in ATTACHMENT_FIELDS if data.get(name) is not None), None)
+        return evidence_add(
+            recommendation=data["recommendation"],
+            actor=self.request.user,
+            title_en=data.get("title_en", ""),
+            title_ja=data.get("title_ja", ""),
+            url=data.get("link", ""),
+            upload=data.get("file"),
+            evidence_date=data.get("evidence_date"),
+            publishable=data.get("publishable", False),
+            attach_to=attach_to,
+            evidence_uuid=data.get("id"),
+        )
+
+    @extend_schema(request=None, summary=_("Download an evidence file"))
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, uuid: str, **kwargs: Any) -> FileResponse:
+        """The evidence's file, as an attachment, with the type found from its content."""
+        evidence = self.get_object()
+        if not evidence.file:
+            raise exceptions.NotFound(_("This evidence is a link, not a file."))
+        return evidence_file_response(evidence)
+
+    @extend_schema(request=None, summary=_("Verify evidence"))
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, uuid: str, **kwargs: Any) -> Response:
+        """Record that the signed-in user checked the evidence (not who added it); needs If-Match."""
+        evidence = self.get_object()
+        precondition = require_if_match(request)
+        expected = precondition.expected_version(evidence.version)
+        verified = self.run_service(
+            lambda: evidence_verify(evidence=evidence, actor=request.user, expected_version=expected)
+        )
+        return self.object_response(verified)

@@ -7,6 +7,8 @@ models' own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +22,9 @@ from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Rating, Response, Status
 from ..models import (
+    ATTACHMENT_FIELDS,
     Assessment,
+    Evidence,
     Milestone,
     PartnerStatusUpdate,
     Recommendation,
@@ -32,6 +36,7 @@ from ..models import (
 )
 from .serializers import (
     AssessmentSerializer,
+    EvidenceSerializer,
     MilestoneSerializer,
     PartnerStatusSerializer,
     RecommendationPartnerSerializer,
@@ -304,3 +309,56 @@ class SourceWriteSerializer(
             "document_url",
             "description",
         ]
+
+
+class EvidenceWriteSerializer(
+    TranslatedFieldsMixin, StrictFieldsMixin, CreateIdMixin, serializers.Serializer[Evidence]
+):
+    """Evidence to add: the recommendation, a title, a link or a file (multipart), its date, whether it may be
+    published, and optionally the entry it supports (one of status_update, response_update, partner_status_update,
+    assessment, by id)."""
+
+    representation_serializer = EvidenceSerializer
+    translated_model = Evidence
+    id = create_id_field(gettext_lazy("evidence"))
+    recommendation = SlugRelatedField(
+        slug_field="uuid",
+        queryset=Recommendation.objects.all(),
+        help_text=gettext_lazy("The recommendation's id (UUID)."),
+    )
+    title = serializers.CharField(max_length=_limit(Evidence, "title"))
+    link = serializers.URLField(
+        max_length=_limit(Evidence, "url"),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("A link."),
+    )
+    file = serializers.FileField(
+        required=False,
+        allow_empty_file=False,
+        help_text=gettext_lazy(
+            "A PDF, Office document or image (multipart/form-data); its type is found from its content."
+        ),
+    )
+    evidence_date = serializers.DateField(required=False, allow_null=True, default=None)
+    publishable = serializers.BooleanField(required=False, default=False)
+    status_update = SlugRelatedField(
+        slug_field="uuid", queryset=StatusUpdate.objects.all(), required=False, allow_null=True, default=None
+    )
+    response_update = SlugRelatedField(
+        slug_field="uuid", queryset=ResponseUpdate.objects.all(), required=False, allow_null=True, default=None
+    )
+    partner_status_update = SlugRelatedField(
+        slug_field="uuid", queryset=PartnerStatusUpdate.objects.all(), required=False, allow_null=True, default=None
+    )
+    assessment = SlugRelatedField(
+        slug_field="uuid", queryset=Assessment.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        entries = [name for name in ATTACHMENT_FIELDS if attrs.get(name) is not None]
+        if len(entries) > 1:
+            raise serializers.ValidationError({entries[1]: _("Evidence is attached to one entry at most.")})
+        return attrs

@@ -1,5 +1,6 @@
 """Models of the recommendations app, split by concern."""
 
+from .evidence import ATTACHMENT_FIELDS, EVIDENCE_RELATED, Evidence
 from .milestone import Milestone
 from .recommendation import (
     Assessment,
@@ -13,7 +14,10 @@ from .recommendation import (
 from .taxonomy import Source, Theme
 
 __all__ = [
+    "ATTACHMENT_FIELDS",
+    "EVIDENCE_RELATED",
     "Assessment",
+    "Evidence",
     "Milestone",
     "PartnerStatusUpdate",
     "Recommendation",

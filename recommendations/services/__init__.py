@@ -7,10 +7,12 @@
 - ``taxonomy``: sources and themes;
 - ``milestones``: the planned steps of a recommendation;
 - ``partner_status``: progress with each partner of a recommendation;
-- ``assessment``: independent assessments.
+- ``assessment``: independent assessments;
+- ``evidence``: evidence as documents (links and uploaded files).
 """
 
 from .assessment import recommendation_assess
+from .evidence import ALLOWED_TYPES, evidence_add, evidence_verify
 from .links import recommendation_link_create, recommendation_link_delete, validate_recommendation_link
 from .milestones import milestone_create, milestone_delete, milestone_progress, milestone_update
 from .partner_status import recommendation_partner_record_status
@@ -30,6 +32,9 @@ from .status import validate_status_transition
 from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
 
 __all__ = [
+    "ALLOWED_TYPES",
+    "evidence_add",
+    "evidence_verify",
     "recommendation_assess",
     "milestone_create",
     "milestone_delete",

@@ -20,6 +20,7 @@ from core.choices import ChangeAction
 
 from ..choices import Rating
 from ..models import Assessment, Recommendation
+from .evidence import evidence_of_entry
 
 
 @atomic_write
@@ -71,4 +72,5 @@ def recommendation_assess(
     fresh.save(update_fields=["assessment", "assessed_on", "updated_at"])
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
+    evidence_of_entry(entry, actor=actor)
     return entry

@@ -24,6 +24,7 @@ from core.choices import ChangeAction
 
 from ..choices import Status
 from ..models import PartnerStatusUpdate, Recommendation, RecommendationPartner
+from .evidence import evidence_of_entry
 from .status import validate_status_transition
 
 
@@ -91,5 +92,6 @@ def recommendation_partner_record_status(
     )
     change_record(instance=fresh, action=ChangeAction.UPDATED, actor=actor)
     change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
+    evidence_of_entry(entry, actor=actor)
     change_record(instance=recommendation, action=ChangeAction.UPDATED, actor=actor)
     return entry

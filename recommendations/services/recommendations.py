@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from partners.models import Partner
 
 from ..choices import PartnerRole, Priority, Response, Status
 from ..models import Recommendation, RecommendationPartner, ResponseUpdate, Source, StatusUpdate, Theme
+from .evidence import delete_files_on_commit, evidence_of_entry
 from .response import coupled_moves, initial_response, response_update_record, validate_response
 from .status import status_update_record, validate_status_transition
 
@@ -250,8 +252,10 @@ def recommendation_create(
     change_record(instance=recommendation, action=ChangeAction.CREATED, actor=actor)
     partner_changes.record(actor=actor)
     change_record(instance=entry, action=ChangeAction.CREATED, actor=actor)
+    evidence_of_entry(entry, actor=actor)
     if response_entry is not None:
         change_record(instance=response_entry, action=ChangeAction.CREATED, actor=actor)
+        evidence_of_entry(response_entry, actor=actor)
     return recommendation
 
 
@@ -368,8 +372,10 @@ def _update_recommendation(
     partner_changes.record(actor=actor)
     if result.status_update is not None:
         change_record(instance=result.status_update, action=ChangeAction.CREATED, actor=actor)
+        evidence_of_entry(result.status_update, actor=actor)
     if result.response_update is not None:
         change_record(instance=result.response_update, action=ChangeAction.CREATED, actor=actor)
+        evidence_of_entry(result.response_update, actor=actor)
     record_dependents(dependents_pks(fresh, set(changed)), actor=actor, now=now)  # a new reference shows in links
     return result
 
@@ -535,8 +541,14 @@ def recommendation_delete(*, recommendation: Recommendation, actor: Actor, expec
         change_record(instance=entry, action=ChangeAction.DELETED, actor=actor)
     for response_entry in fresh.response_updates.order_by("created_at", "id"):
         change_record(instance=response_entry, action=ChangeAction.DELETED, actor=actor)
-    # What goes with it (cascade) leaves the feed too: progress per partner, milestones, assessments.
+    # What goes with it (cascade) leaves the feed too: evidence (its files once the deletion is committed), progress
+    # per partner, milestones, assessments.
+    evidence = list(fresh.evidence.order_by("created_at", "id"))
+    files = [item.file.name for item in evidence if item.file and item.file.name]
+    if files:
+        transaction.on_commit(delete_files_on_commit(files))
     for dependent in [
+        *evidence,
         *fresh.partner_status_updates.order_by("created_at", "id"),
         *fresh.partner_links.order_by("id"),
         *fresh.milestones.order_by("id"),

@@ -93,6 +93,7 @@ def test_the_api_root_is_an_index_of_what_it_offers(policy_api):
         "assessments",
         "partner-statuses",
         "partner-status-updates",
+        "evidence",
         "themes",
         "sources",
         "partners",

@@ -264,8 +264,13 @@ def test_patch_status_records_a_timeline_entry(policy_api, recommendation, polic
         policy_user,
     )
     assert "status_note" not in response.json()  # write-only
-    feed = list(ChangeEvent.objects.order_by("-seq").values_list("object_type", "action")[:2])
-    assert feed == [("status_update", ChangeAction.CREATED), ("recommendation", ChangeAction.UPDATED)]
+    feed = list(ChangeEvent.objects.order_by("-seq").values_list("object_type", "action")[:3])
+    # The entry's evidence URL becomes an evidence record, right after the entry.
+    assert feed == [
+        ("evidence", ChangeAction.CREATED),
+        ("status_update", ChangeAction.CREATED),
+        ("recommendation", ChangeAction.UPDATED),
+    ]
 
 
 def test_patch_reopening_without_note_is_400_on_status_note(policy_api, recommendation, policy_user):

@@ -15,6 +15,7 @@ from recommendations.services import (
     recommendation_partner_record_status,
 )
 from tests.factories import PartnerFactory, UserFactory
+from tests.recommendations.test_views import DETAIL_PAGE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +89,10 @@ def test_progress_with_one_partner_has_its_own_timeline_versions_and_feed(two_pa
     assert two_partners.status == P and two_partners.version == rec_version + 1  # the overall status stays its own
     assert (entry.partner, entry.from_status, entry.to_status, entry.author) == (vietnam.partner, "", IP, policy_user)
     events = list(ChangeEvent.objects.filter(seq__gt=seq).order_by("seq"))
-    assert [e.object_type for e in events] == ["partner_status", "partner_status_update", "recommendation"]
+    assert [e.object_type for e in events] == ["partner_status", "partner_status_update", "evidence", "recommendation"]
     assert events[0].changes["status"] == ["", IP]
-    vietnam_in_feed = next(p for p in events[2].data["partners"] if p["slug"] == "vietnam")
+    assert events[2].data["link"] == "https://example.org/survey"  # the evidence URL is an evidence record
+    vietnam_in_feed = next(p for p in events[3].data["partners"] if p["slug"] == "vietnam")
     assert (vietnam_in_feed["status"], vietnam_in_feed["status_label"]) == (IP, "In progress")
 
 
@@ -222,7 +224,7 @@ def test_the_page_and_the_lists_run_constant_queries(
                 link=link(two_partners, slug), actor=policy_user, status=status, note=f"step {index}"
             )
     recommendation_change_status(recommendation=two_partners, actor=policy_user, status=IP)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(DETAIL_PAGE_QUERIES):
         assert policy_client.get(reverse("recommendations:detail", args=[two_partners.uuid])).status_code == 200
     with django_assert_max_num_queries(6):
         assert policy_api.get("/api/v1/partner-statuses/").status_code == 200

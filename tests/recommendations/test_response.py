@@ -49,8 +49,8 @@ def test_a_response_is_recorded_with_its_entry_and_leaves_the_status(recommendat
         "Welcomed in the Diet.",
     )
     assert rec.version == 2 and rec.status_updates.count() == 1  # the status timeline is untouched
-    types = list(ChangeEvent.objects.order_by("-seq").values_list("object_type", flat=True)[:2])
-    assert types == ["response_update", "recommendation"]
+    types = list(ChangeEvent.objects.order_by("-seq").values_list("object_type", flat=True)[:3])
+    assert types == ["evidence", "response_update", "recommendation"]  # its evidence URL is an evidence record
 
 
 def test_the_date_defaults_to_today_and_the_same_response_twice_is_refused(recommendation, policy_user):

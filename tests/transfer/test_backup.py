@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from core.models import ApiToken, ChangeEvent
@@ -14,8 +15,9 @@ from partners.choices import PartnerKind
 from partners.models import Partner
 from partners.services import partner_create
 from recommendations.choices import Status
-from recommendations.models import Recommendation, RecommendationLink, Source, StatusUpdate, Theme
+from recommendations.models import Evidence, Recommendation, RecommendationLink, Source, StatusUpdate, Theme
 from recommendations.services import (
+    evidence_add,
     milestone_create,
     recommendation_assess,
     recommendation_change_status,
@@ -75,6 +77,14 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
         note="オーストラリアとの作業",
     )
     recommendation.refresh_from_db()
+    evidence_add(
+        recommendation=recommendation,
+        actor=policy_user,
+        title_ja="議事録",
+        upload=SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf"),
+        attach_to=recommendation.partner_status_updates.get(),
+        publishable=True,
+    )
     other = recommendation_create(
         actor=policy_user,
         source=source,
@@ -88,6 +98,9 @@ def content(recommendation, policy_user, manager_user, partner, source, theme):
     )
     ApiToken.objects.create(user=policy_user, name="tool", prefix="abcd1234", key_hash="f" * 64, can_write=True)
     return recommendation
+
+
+PDF = b"%PDF-1.7\n%%EOF\n"
 
 
 def export() -> dict:
@@ -123,10 +136,12 @@ def test_round_trip_loses_nothing(content):
         "partner_status_updates",
         "milestones",
         "assessments",
+        "evidence",
         "links",
         "change_events",
     ]:
         assert second[section] == first[section], section
+    assert {item["title_ja"] for item in first["evidence"]} >= {"議事録"}
     assert first["partner_status_updates"][0]["note"] == "オーストラリアとの作業"
     link = Recommendation.objects.get(reference="TST-01").partner_links.get()
     assert (str(link.uuid), link.status, link.version) == (
@@ -146,6 +161,29 @@ def test_round_trip_loses_nothing(content):
     assert list(get_user_model().objects.get(username="policy").groups.values_list("name", flat=True)) == [
         "Policy team"
     ]
+
+
+def test_evidence_files_round_trip_through_a_folder(content, tmp_path, settings):
+    from django.core.management import call_command
+
+    backup, folder = tmp_path / "backup.json", tmp_path / "files"
+    out = io.StringIO()
+    call_command("export_data", str(backup), "--files", str(folder), stdout=out)
+    assert "1 evidence files copied" in out.getvalue()
+    wipe()
+    for stored in (settings.MEDIA_ROOT / "evidence").rglob("*.pdf"):
+        stored.unlink()
+    call_command("import_data", str(backup), "--files", str(folder), stdout=io.StringIO())
+    evidence = Evidence.objects.get(title_ja="議事録")
+    assert evidence.file.read() == PDF and evidence.partner_status_update.note == "オーストラリアとの作業"
+
+
+def test_a_backup_without_files_says_how_to_back_them_up(content, tmp_path):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("export_data", str(tmp_path / "backup.json"), stdout=out)
+    assert "Evidence files are not in this file" in out.getvalue()
 
 
 def test_backup_holds_no_passwords_or_tokens(content):

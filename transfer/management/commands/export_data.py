@@ -7,7 +7,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from transfer.backup import backup_export
+from recommendations.models import Evidence
+from transfer.backup import backup_export, backup_files_export
 from transfer.management.base import TransferCommand
 
 
@@ -18,11 +19,18 @@ class Command(TransferCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help=_("Where to write the backup, or - for standard output."))
+        parser.add_argument(
+            "--files",
+            type=Path,
+            metavar="FOLDER",
+            help=_("Also copy the evidence files into FOLDER (restore them with import_data --files FOLDER)."),
+        )
 
-    def handle(self, *args: Any, file: str, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, files: Path | None = None, **options: Any) -> None:
         if file == "-":
             stats = backup_export(stream=sys.stdout)
             self.stderr.write(stats.summary())
+            self._files(files, self.stderr)
             return
         path = Path(file)
         partial = path.with_name(path.name + ".partial")
@@ -34,3 +42,21 @@ class Command(TransferCommand):
             partial.unlink(missing_ok=True)
             raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": error}) from error
         self.stdout.write(_("Backup written to %(path)s:\n%(summary)s") % {"path": path, "summary": stats.summary()})
+        self._files(files, self.stdout)
+
+    def _files(self, folder: Path | None, out: Any) -> None:
+        """Copy the evidence files, or say that the backup does not hold them and how to back them up."""
+        if folder is None:
+            if Evidence.objects.exclude(file="").exists():
+                out.write(
+                    _(
+                        "Evidence files are not in this file: run again with --files FOLDER, or back up the storage "
+                        "(docs/deploying.md, “Backups”)."
+                    )
+                )
+            return
+        try:
+            count = backup_files_export(folder=folder)
+        except OSError as error:
+            raise CommandError(_("Cannot copy the evidence files: %(error)s") % {"error": error}) from error
+        out.write(_("%(count)d evidence files copied to %(folder)s.") % {"count": count, "folder": folder})
