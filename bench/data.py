@@ -117,7 +117,8 @@ class _Inserter:
                 self.extras.append((columns.index(field.name[:-3]), None))
             elif not field.null:
                 extra_names.append(field.name)
-                self.extras.append((None, field.get_default()))
+                # A unique column (a new object's UUID) takes a fresh default per row; the others one value for all.
+                self.extras.append((None, field.get_default if field.unique else field.get_default()))
         columns = [*columns, *extra_names]
         self.fields = [model._meta.get_field(name) for name in columns]
         quote = connection.ops.quote_name
@@ -151,7 +152,13 @@ class _Inserter:
 
     def add(self, *values) -> None:
         if self.extras:
-            values = (*values, *(values[index] if index is not None else default for index, default in self.extras))
+            values = (
+                *values,
+                *(
+                    values[index] if index is not None else default() if callable(default) else default
+                    for index, default in self.extras
+                ),
+            )
         if self.converted:  # only the columns that need it, in place: most values go to the database as they are
             values = list(values)
             for index, convert in self.converted:

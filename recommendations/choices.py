@@ -120,6 +120,16 @@ class PartnerRole(models.TextChoices):
     ADDRESSEE = "addressee", _("Addressee")
 
 
+#: Roles without a status of their own on a recommendation: the addressee (Japan) is the one who acts, and its
+#: progress is the recommendation's own status. Progress per partner is recorded for the other roles.
+UNTRACKED_PARTNER_ROLES = frozenset({PartnerRole.ADDRESSEE})
+
+
+def tracks_progress(role: str) -> bool:
+    """Whether progress with a partner in ``role`` is recorded per partner (every role but the addressee)."""
+    return role not in UNTRACKED_PARTNER_ROLES
+
+
 class SourceKind(models.TextChoices):
     """The sort of document a recommendation comes from."""
 

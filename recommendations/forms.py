@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import field_max_length
 from core.translation import value_in
 
-from .choices import Rating, Response, Status
+from .choices import Rating, Response, Status, tracks_progress
 from .filtersets import MAX_STALE_DAYS
 from .models import Assessment, Evidence, PartnerStatusUpdate, Recommendation, ResponseUpdate, StatusUpdate
 
@@ -198,7 +198,7 @@ class PartnerStatusForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("version", recommendation.version)
         super().__init__(*args, **kwargs)
         self.recommendation = recommendation
-        links = list(recommendation.partner_links.all())
+        links = [link for link in recommendation.partner_links.all() if tracks_progress(link.role)]
         self.links = {link.partner.slug: link for link in links}
         field = cast(forms.ChoiceField, self.fields["partner"])
         field.choices = [("", "—"), *[(link.partner.slug, value_in(link.partner, "name")[0]) for link in links]]

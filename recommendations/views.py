@@ -27,7 +27,7 @@ from core.querystrings import query_string, redirect_without_empty
 from core.translation import column, fallback_order, value_in
 from core.views import page
 
-from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status
+from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status, tracks_progress
 from .evidence import evidence_file_response
 from .filtersets import FILTER_PARAMS
 from .forms import AssessmentForm, EvidenceForm, EvidenceVerifyForm, PartnerStatusForm, ResponseForm, StatusChangeForm
@@ -135,7 +135,7 @@ def _render_detail(
     latest_by_partner: dict[int, Any] = {}
     for entry in partner_entries:
         latest_by_partner.setdefault(entry.partner_id, entry)
-    partners_status = partners_overall_status([link.status for link in partner_links])
+    partners_status = partners_overall_status([link.status for link in partner_links if tracks_progress(link.role)])
     responses = list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id"))
     assessments = list(
         Assessment.objects.filter(recommendation=recommendation)
@@ -156,15 +156,18 @@ def _render_detail(
             key=lambda item: item["created_at"],
             reverse=True,
         ),
-        "partner_rows": [(link, latest_by_partner.get(link.partner_id)) for link in partner_links],
+        "partner_rows": [
+            (link, latest_by_partner.get(link.partner_id), tracks_progress(link.role)) for link in partner_links
+        ],
         "partners_status": partners_status,
         "partners_recorded": sum(1 for link in partner_links if link.status),
+        "partners_tracked": sum(1 for link in partner_links if tracks_progress(link.role)),
         "partners_differ": bool(partners_status) and partners_status != recommendation.status,
         "partner_form": partner_form
         if partner_form is not None
         else (
             PartnerStatusForm(recommendation=recommendation)
-            if partner_links and can_record_partner_status(request.user)
+            if any(tracks_progress(link.role) for link in partner_links) and can_record_partner_status(request.user)
             else None
         ),
         "history": history_events,

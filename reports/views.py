@@ -22,7 +22,7 @@ from core.translation import value_in
 from core.views import page
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import Status
+from recommendations.choices import Status, tracks_progress
 from recommendations.listing import download_filterset, filter_chips, page_filterset
 from recommendations.models import Recommendation, RecommendationPartner, Source
 
@@ -214,8 +214,8 @@ def partner_grid(request: HttpRequest) -> HttpResponse:
         cells: dict[tuple[int, int], GridCell] = {}
         status_of = {recommendation.pk: recommendation.status for recommendation in recommendations}
         for link in links:
-            if chosen and link.partner_id not in chosen:
-                continue  # filtered by partner: only those partners' columns
+            if (chosen and link.partner_id not in chosen) or not tracks_progress(link.role):
+                continue  # only the partners filtered by, and never the addressee (its progress is the row's own)
             partners.setdefault(link.partner_id, link.partner)
             own = bool(link.status)
             cells[link.recommendation_id, link.partner_id] = GridCell(

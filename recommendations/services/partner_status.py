@@ -4,7 +4,7 @@ A recommendation that names the Philippines and Vietnam may move with one and no
 status of its own (blank until progress with that partner is recorded) and timeline entries of its own
 (``PartnerStatusUpdate``: from, to, note, evidence, author, time). The rules are those of the recommendation's own
 status (``services.status``): a status cannot follow itself, and leaving "implemented" or "not adopted" with a partner
-needs a note.
+needs a note. The addressee (Japan, who acts) has no status of its own: its progress is the recommendation's status.
 
 The recommendation's **overall status stays its own**, recorded by the policy team as before: a partner's progress
 never changes it silently. The page shows both, with what the partners' statuses add up to
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.changes import Actor, AlreadyExists, VersionConflict, actor_or_none, atomic_write, bump_version, change_record
 from core.choices import ChangeAction
 
-from ..choices import Status
+from ..choices import Status, tracks_progress
 from ..models import PartnerStatusUpdate, Recommendation, RecommendationPartner
 from .evidence import evidence_of_entry
 from .status import validate_status_transition
@@ -53,6 +53,15 @@ def recommendation_partner_record_status(
     fresh = RecommendationPartner.objects.select_related("partner").filter(pk=link.pk).first()
     if fresh is None or (expected_version is not None and fresh.version != expected_version):
         raise VersionConflict(current_version=fresh.version if fresh else None)
+    if not tracks_progress(fresh.role):
+        raise ValidationError(
+            {
+                "partner": _(
+                    "%(partner)s is the recommendation's addressee: its progress is the recommendation's own status."
+                )
+                % {"partner": fresh.partner}
+            }
+        )
     recommendation = Recommendation.objects.get(pk=fresh.recommendation_id)
     if expected_recommendation_version is not None and recommendation.version != expected_recommendation_version:
         raise VersionConflict(current_version=recommendation.version)

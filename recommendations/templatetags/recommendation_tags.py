@@ -59,7 +59,11 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     for name, values in (changes or {}).items():
         if name in _REDUNDANT_CHANGE_KEYS or not isinstance(values, list | tuple) or len(values) != 2:
             continue
-        rows.append((_field_label(name), _readable(name, values[0]), _readable(name, values[1])))
+        old, new = values
+        if isinstance(old, list) and isinstance(new, list) and old and new:
+            # Of a list (partners, themes, links) only what changed: the items gone, and those added or changed.
+            old, new = [item for item in old if item not in new], [item for item in new if item not in old]
+        rows.append((_field_label(name), _readable(name, old), _readable(name, new)))
     return rows
 
 
@@ -125,5 +129,11 @@ def _readable_item(item: Any) -> str:
     if role:
         with contextlib.suppress(ValueError):
             role = PartnerRole(role).label
+        if item.get("status"):  # a partner with a status of its own there
+            return _("%(name)s (%(role)s, %(status)s)") % {
+                "name": name,
+                "role": str(role).lower(),
+                "status": status_label(item["status"]),
+            }
         return _("%(name)s (%(role)s)") % {"name": name, "role": str(role).lower()}
     return str(name)

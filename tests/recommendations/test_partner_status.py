@@ -230,3 +230,27 @@ def test_the_page_and_the_lists_run_constant_queries(
         assert policy_api.get("/api/v1/partner-statuses/").status_code == 200
     with django_assert_max_num_queries(6):
         assert policy_api.get("/api/v1/partner-status-updates/").status_code == 200
+
+
+def test_the_addressee_has_no_status_of_its_own(policy_user, source, policy_api, policy_client):
+    japan, vietnam = PartnerFactory(name="Japan", slug="japan"), PartnerFactory(name="Vietnam", slug="vietnam")
+    recommendation = recommendation_create(
+        actor=policy_user,
+        source=source,
+        reference="UXO-02",
+        title_en="Clear unexploded ordnance",
+        description_en="Japan should work with Vietnam.",
+        partners=[(japan, "addressee"), (vietnam, "counterpart")],
+    )
+    addressee = link(recommendation, "japan")
+    with pytest.raises(ValidationError) as refused:
+        recommendation_partner_record_status(link=addressee, actor=policy_user, status=IP)
+    assert "addressee" in refused.value.message_dict["partner"][0]
+    url = f"/api/v1/partner-statuses/{addressee.uuid}/"
+    answer = policy_api.patch(url, {"status": IP}, format="json", HTTP_IF_MATCH=policy_api.get(url)["ETag"])
+    assert answer.status_code == 400 and "partner" in answer.json()["errors"]
+    html = policy_client.get(reverse("recommendations:detail", args=[recommendation.uuid])).content.decode()
+    form = html[html.index('name="partner-partner"') :]
+    form = form[: form.index("</select>")]
+    assert 'value="vietnam"' in form and 'value="japan"' not in form
+    assert "1 of 1 partner with a status of its own" not in html and "0 of 1 partner with a status of its own" in html
