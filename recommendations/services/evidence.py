@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import unicodedata
 import uuid as uuid_module
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from typing import IO, Any
@@ -77,13 +78,48 @@ _ENTRY_FIELD: dict[type[models.Model], str] = {
 Entry = StatusUpdate | ResponseUpdate | PartnerStatusUpdate | Assessment
 
 
+#: Office Open XML documents are zip files told apart by the folder of their main part.
+_OOXML_FOLDERS = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+#: Longest ``mimetype`` entry of an OpenDocument file read.
+_MIMETYPE_BYTES = 100
+
+
 def sniff_type(stream: IO[bytes]) -> str:
-    """The MIME type of a file found from its first bytes (blank if unknown); the stream is left at its start."""
+    """The MIME type of a file found from its content (blank if unknown); the stream is left at its start.
+
+    ``filetype`` reads the first bytes. A zip file is looked into (its directory only, nothing is decompressed but an
+    OpenDocument's short ``mimetype`` entry), because an Office document's telling part may come after those bytes.
+    """
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
     kind = filetype.guess(head)
-    return kind.mime if kind is not None else ""
+    mime = kind.mime if kind is not None else ""
+    if mime == "application/zip":
+        mime = _office_type(stream) or mime
+        stream.seek(0)
+    return mime
+
+
+def _office_type(stream: IO[bytes]) -> str:
+    """The type of an Office Open XML or OpenDocument file from its zip directory, or blank."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = archive.namelist()
+            if "mimetype" in names and archive.getinfo("mimetype").file_size <= _MIMETYPE_BYTES:
+                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                return declared if declared.startswith("application/vnd.oasis.opendocument.") else ""
+            if "[Content_Types].xml" in names:
+                for folder, mime in _OOXML_FOLDERS.items():
+                    if any(name.startswith(folder) for name in names):
+                        return mime
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return ""
+    return ""
 
 
 def clean_file_name(name: str, extension: str) -> str:

@@ -30,6 +30,32 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
+def docx_with_a_thumbnail_first() -> bytes:
+    """A Word document whose main part comes after 20 KB of other parts (Word writes thumbnails so)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("docProps/thumbnail.jpeg", b"\xff" * 20_000)
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def odt() -> bytes:
+    """A minimal OpenDocument text (its first entry names its type)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.exe", "MZ")
+    return buffer.getvalue()
+
+
 def upload(content: bytes, name: str = "report.pdf", content_type: str = "application/pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
 
@@ -63,6 +89,7 @@ def test_a_file_is_stored_under_its_own_id_with_the_type_found_from_its_content(
         (b"MZ\x90\x00" + b"\x00" * 60, "photo.png"),  # a program named like an image
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "chart.svg"),
         (b"", "empty.pdf"),
+        (plain_zip(), "report.docx"),  # a zip that is no Office document
     ],
 )
 def test_files_that_are_not_documents_or_images_are_refused(recommendation, policy_user, content, name):
@@ -72,7 +99,15 @@ def test_files_that_are_not_documents_or_images_are_refused(recommendation, poli
     assert not Evidence.objects.exists()
 
 
-@pytest.mark.parametrize(("content", "kind"), [(PNG, "image/png"), (docx(), "application/vnd.openxmlformats")])
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (PNG, "image/png"),
+        (docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml"),
+        (docx_with_a_thumbnail_first(), "application/vnd.openxmlformats-officedocument.wordprocessingml"),
+        (odt(), "application/vnd.oasis.opendocument.text"),
+    ],
+)
 def test_office_documents_and_images_are_accepted(recommendation, policy_user, content, kind):
     evidence = evidence_add(
         recommendation=recommendation, actor=policy_user, title_en="x", upload=upload(content, name="file.bin")
@@ -265,3 +300,26 @@ def test_links_that_are_not_web_addresses_are_refused(recommendation, policy_use
     )
     assert response.status_code == 400 and "link" in response.json()["errors"]
     assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_evidence_lists_run_constant_queries(
+    recommendation, policy_user, policy_client, policy_api, count, django_assert_max_num_queries
+):
+    from tests.recommendations.test_views import DETAIL_PAGE_QUERIES
+
+    entry = recommendation.status_updates.get()
+    for index in range(count):
+        evidence_add(
+            recommendation=recommendation,
+            actor=policy_user,
+            title_en=f"Document {index}",
+            upload=upload(PDF, name=f"d{index}.pdf"),
+            attach_to=entry if index % 2 else None,
+        )
+    with django_assert_max_num_queries(DETAIL_PAGE_QUERIES):
+        assert policy_client.get(reverse("recommendations:detail", args=[recommendation.uuid])).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(policy_api.get("/api/v1/evidence/").json()["results"]) == count
+    with django_assert_max_num_queries(8):  # the list's own eight; the filter is a condition, not a query
+        assert policy_api.get("/api/v1/recommendations/", {"has_evidence": "true"}).status_code == 200

@@ -244,3 +244,14 @@ def test_commands_round_trip(content, tmp_path):
     call_command("import_data", str(path), stdout=out)
     assert "recommendations: 2" in out.getvalue()
     assert Recommendation.objects.count() == 2
+
+
+def test_date_times_keep_their_microseconds(content):
+    from recommendations.models import Theme as ThemeModel
+
+    ThemeModel.objects.update(created_at=datetime.datetime(2026, 11, 30, 1, 14, 8, 456, tzinfo=datetime.UTC))
+    first = export()
+    wipe()
+    backup_import(data=first)
+    assert export()["themes"] == first["themes"]
+    assert first["themes"][0]["created_at"] == "2026-11-30T01:14:08.000456Z"
