@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import FileResponse
 
 from .models import Evidence
+
+#: What a multipart body carries beyond the file: boundaries, headers and the other fields.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+def evidence_body_limit() -> int:
+    """The largest request body the evidence upload URLs (page and API) accept: a file at the limit, and the rest."""
+    return int(settings.EVIDENCE_MAX_BYTES) + UPLOAD_OVERHEAD_BYTES
 
 
 def evidence_file_response(evidence: Evidence) -> FileResponse:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -28,7 +27,7 @@ from core.translation import column, fallback_order, value_in
 from core.views import page
 
 from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status, tracks_progress
-from .evidence import evidence_file_response
+from .evidence import evidence_body_limit, evidence_file_response
 from .filtersets import FILTER_PARAMS
 from .forms import AssessmentForm, EvidenceForm, EvidenceVerifyForm, PartnerStatusForm, ResponseForm, StatusChangeForm
 from .listing import filter_chips, page_filterset, sort_columns
@@ -62,8 +61,6 @@ from .services import (
 )
 from .templatetags.recommendation_tags import owner_change_rows
 
-#: What a multipart body carries beyond the file: boundaries, headers and the other fields.
-UPLOAD_OVERHEAD_BYTES = 64 * 1024
 #: Rows per page of the recommendation list.
 PAGE_SIZE = 25
 #: Permission to read the pages of recommendations.
@@ -132,10 +129,11 @@ def _render_detail(
         recommendation.partner_status_updates.select_related("partner", "author").order_by("-created_at", "-id")
     )
     partner_links = list(recommendation.partner_links.all())
+    tracked_links = [link for link in partner_links if tracks_progress(link.role)]
     latest_by_partner: dict[int, Any] = {}
     for entry in partner_entries:
         latest_by_partner.setdefault(entry.partner_id, entry)
-    partners_status = partners_overall_status([link.status for link in partner_links if tracks_progress(link.role)])
+    partners_status = partners_overall_status([link.status for link in tracked_links])
     responses = list(recommendation.response_updates.select_related("author").order_by("-created_at", "-id"))
     assessments = list(
         Assessment.objects.filter(recommendation=recommendation)
@@ -161,13 +159,13 @@ def _render_detail(
         ],
         "partners_status": partners_status,
         "partners_recorded": sum(1 for link in partner_links if link.status),
-        "partners_tracked": sum(1 for link in partner_links if tracks_progress(link.role)),
+        "partners_tracked": len(tracked_links),
         "partners_differ": bool(partners_status) and partners_status != recommendation.status,
         "partner_form": partner_form
         if partner_form is not None
         else (
             PartnerStatusForm(recommendation=recommendation)
-            if any(tracks_progress(link.role) for link in partner_links) and can_record_partner_status(request.user)
+            if tracked_links and can_record_partner_status(request.user)
             else None
         ),
         "history": history_events,
@@ -363,7 +361,7 @@ def evidence_entries(
     return choices
 
 
-@accepts_uploads(settings.EVIDENCE_MAX_BYTES + UPLOAD_OVERHEAD_BYTES)
+@accepts_uploads(evidence_body_limit())
 @page(None, methods=("GET", "POST"))
 def recommendation_evidence(request: HttpRequest, uuid: str) -> HttpResponse:
     """Add evidence (a file or a link) through the service: the policy team and assessors."""

@@ -1,14 +1,11 @@
 """API routes of recommendations, their timeline, themes and sources."""
 
-from django.conf import settings
 from rest_framework.routers import DefaultRouter
 
 from core.limits import accepts_uploads
 
+from ..evidence import evidence_body_limit
 from . import views
-
-#: What a multipart body carries beyond the file: boundaries, headers and the other fields.
-UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -27,4 +24,4 @@ urlpatterns = router.urls
 # Evidence files are uploaded to the evidence list: it accepts bodies up to the evidence size limit (core.limits).
 for pattern in urlpatterns:
     if getattr(pattern, "name", None) == "evidence-list" and pattern.callback is not None:
-        accepts_uploads(settings.EVIDENCE_MAX_BYTES + UPLOAD_OVERHEAD_BYTES)(pattern.callback)
+        accepts_uploads(evidence_body_limit())(pattern.callback)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from core.changes import Actor, AlreadyExists, VersionConflict, actor_or_none, atomic_write, bump_version, change_record
 from core.choices import ChangeAction
+from core.models import field_max_length
 from core.translation import canonical_full_clean, canonical_save
 
 from ..models import (
@@ -237,7 +238,7 @@ def evidence_of_entry(entry: Entry, *, actor: Actor) -> Evidence | None:
         return None
     evidence = Evidence(
         recommendation_id=entry.recommendation_id,
-        title_en=entry.evidence_url[: Evidence._meta.get_field("title").max_length or 255],
+        title_en=entry.evidence_url[: field_max_length(Evidence, "title")],
         url=entry.evidence_url,
         evidence_date=timezone.localdate(entry.created_at),
         added_by=actor_or_none(actor),
