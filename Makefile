@@ -10,7 +10,7 @@ export DJANGO_DEBUG
 .PHONY: help venv setup run serve test test-fast lint typecheck format check clean fuzz-api generated-client loadtest bench messages
 
 help:
-	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000"
+	@echo "make run     set up (venv, dependencies, migrations, data, demo users) and serve http://127.0.0.1:8000 with a worker"
 	@echo "make setup   the same without serving"
 	@echo "make serve   production settings under gunicorn on http://127.0.0.1:8000 (SQLite or DATABASE_URL)"
 	@echo "make test    run the whole test suite on both cores (DATABASE_URL=postgres://... for PostgreSQL)"
@@ -46,8 +46,10 @@ setup: venv .env
 	$(PY) manage.py load_bundle fixtures/*.json
 	@if [ "$(DJANGO_DEBUG)" = "1" ]; then $(PY) manage.py create_demo_users; fi
 
+# The web server and, beside it, a background worker (jobs, periodic reminders, webhook deliveries): both stop together.
 run: setup
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 # Production settings (DEBUG off, hashed and compressed static files by whitenoise) under gunicorn. Plain HTTP on
 # loopback, so the TLS-only settings are off; a real deployment sits behind a TLS proxy (docs/deploying.md).

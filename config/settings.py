@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",  # the jobs' database backend (its table, its admin); RQ's below where chosen
     # The project's apps, lowest layer first (docs/architecture.md): each imports only the ones above it here.
     "core",
     "partners",
@@ -152,6 +154,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}}
+
+# --- Background jobs (ADR 0007) -------------------------------------------------------------------------------------
+# Django's Tasks API (the django-tasks backport). "database" keeps jobs in the database (the embedded default, any
+# number of `manage.py worker` processes on SQLite or PostgreSQL); "rq" puts them on Redis for workers on several
+# hosts. RQ is the default where REDIS_URL is set. Code never names a backend: core.jobs reads this.
+JOBS_BACKEND = env.str("JOBS_BACKEND", default="rq" if REDIS_URL else "database")
+if JOBS_BACKEND not in {"database", "rq"}:
+    raise ImproperlyConfigured(f"JOBS_BACKEND must be 'database' or 'rq', not {JOBS_BACKEND!r}.")
+if JOBS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("JOBS_BACKEND=rq needs REDIS_URL (for example redis://127.0.0.1:6379/0).")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How often a worker looks for periodic jobs that are due (seconds), and how long finished jobs are kept (days).
+JOBS_TICK_SECONDS = env.float("JOBS_TICK_SECONDS", default=2.0)
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=14)
 
 # --- Authentication -------------------------------------------------------------------------------------------------
 # django-axes locks a username out from an address after repeated failed logins (the admin's login too).

@@ -32,7 +32,8 @@ from django_filters import FilterSet
 
 from .changes import VersionConflict
 from .feed import feed_type_for
-from .models import ApiToken, ChangeEvent, SignInThrottle
+from .jobs import periodic_jobs
+from .models import ApiToken, ChangeEvent, PeriodicRun, SignInThrottle
 from .services import api_token_create, api_token_revoke
 from .translation import (
     CANONICAL_LANGUAGE,
@@ -539,6 +540,45 @@ class ChangeEventAdmin(ReadOnlyAdmin):
     def changed_fields(self, event: ChangeEvent) -> str:
         """The names of the fields an update changed."""
         return ", ".join(event.changes) if event.changes else "—"
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    """Each periodic job: what it does, how often, when it is next due, and its last success and failure (the jobs
+    themselves, queued, running, failed and done, are under "Task results")."""
+
+    list_display = [
+        "name",
+        "description",
+        "interval",
+        "due_at",
+        "last_enqueued_at",
+        "last_success_at",
+        "last_failure_at",
+        "last_error",
+    ]
+    search_fields = ["name"]
+
+    @admin.display(description=gettext_lazy("what it does"))
+    def description(self, run: PeriodicRun) -> str:
+        """The job's description, from its declaration."""
+        entry = next((entry for entry in periodic_jobs() if entry.name == run.name), None)
+        return str(entry.description) if entry else _("(no longer declared)")
+
+    @admin.display(description=gettext_lazy("every"))
+    def interval(self, run: PeriodicRun) -> str:
+        """How often the job runs."""
+        entry = next((entry for entry in periodic_jobs() if entry.name == run.name), None)
+        if entry is None:
+            return "—"
+        minutes = int(entry.every.total_seconds() // 60)
+        if minutes < 1:
+            seconds = int(entry.every.total_seconds())
+            return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+        if minutes % 60:
+            return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        hours = minutes // 60
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 class ApiTokenAdminForm(_ModelForm):

@@ -177,3 +177,26 @@ class UserPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language or '-'}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (``core.jobs.register_periodic``) is next due, and how its last runs went.
+
+    A worker claims a due run with a conditional update of ``due_at``, so however many workers look, each run is
+    enqueued once.
+    """
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    due_at = models.DateTimeField(_("next due"), default=timezone.now)
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,12 +18,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
-from core.models import ApiToken, SignInThrottle
+from core.models import ApiToken, PeriodicRun, SignInThrottle
 from core.services import api_token_create
 from recommendations.models import Assessment, Milestone, PartnerStatusUpdate, ResponseUpdate
 from recommendations.services import evidence_add
+from tests.core.jobs_under_test import noop
 from tests.factories import (
     ChangeEventFactory,
     PartnerFactory,
@@ -109,6 +111,8 @@ ADMIN_LIMITS = {
     "core.changeevent": {"view"},
     "core.apitoken": {"view", "change", "add"},
     "core.signinthrottle": {"view", "delete"},
+    "core.periodicrun": {"view"},
+    "django_tasks_database.dbtaskresult": {"view"},
     "axes.accessattempt": {"view", "change", "delete"},
     "axes.accesslog": {"view", "change", "delete"},
     "axes.accessfailurelog": {"view", "change", "delete"},
@@ -134,7 +138,7 @@ def admin_perms(role: str, model: str) -> set[str]:
     """What a role may do with a model in the admin."""
     if role == "superuser":
         return ADMIN_LIMITS.get(model, ALL)
-    if model in {"core.apitoken", "core.signinthrottle"}:
+    if model in {"core.apitoken", "core.signinthrottle", "core.periodicrun", "django_tasks_database.dbtaskresult"}:
         return set()  # administrators only
     return perms(role, model) & ADMIN_LIMITS.get(model, ALL)
 
@@ -192,6 +196,8 @@ def world(db) -> dict[str, Any]:
         "core.changeevent": event,
         "core.apitoken": read_token,
         "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
+        "core.periodicrun": PeriodicRun.objects.create(name="matrix-periodic"),
+        "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(id=noop.enqueue().id),
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
@@ -265,7 +271,9 @@ def admin_app_index_pattern() -> str:
     """The admin's app index pattern, as Django builds it from the registered apps (in registration order)."""
     pattern = next(pattern for pattern in walk(get_resolver().url_patterns) if "(?P<app_label>" in pattern)
     apps_in_admin = set(pattern.split("(?P<app_label>")[1].split(")")[0].split("|"))
-    assert apps_in_admin == {"auth", "axes", "core", "partners", "recommendations"}, apps_in_admin
+    assert apps_in_admin == {"auth", "axes", "core", "django_tasks_database", "partners", "recommendations"}, (
+        apps_in_admin
+    )
     return pattern
 
 
@@ -281,6 +289,8 @@ def _admin_routes() -> dict[str, Route]:
         "core/apitoken": "core.apitoken",
         "core/signinthrottle": "core.signinthrottle",
         "core/changeevent": "core.changeevent",
+        "core/periodicrun": "core.periodicrun",
+        "django_tasks_database/dbtaskresult": "django_tasks_database.dbtaskresult",
         "recommendations/recommendation": "recommendations.recommendation",
         "recommendations/source": "recommendations.source",
         "recommendations/milestone": "recommendations.milestone",
