@@ -8,16 +8,22 @@ language follows the user from browser to browser.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import UserPreferences
 from .services import user_set_language
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 def is_language(value: object) -> bool:
@@ -83,3 +89,15 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     remember_language(response, language)
     return response
+
+
+def _interpolate(text: Any, values: dict[str, Any]) -> str:
+    return str(text) % values
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def lazy_format(text: str | _StrPromise, **values: Any) -> _StrPromise:
+    """A lazy translation with %-placeholders filled in when it is read (in the reader's language)."""
+    return cast("_StrPromise", _lazy_interpolate(text, values))

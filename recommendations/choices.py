@@ -20,6 +20,9 @@ class Status(models.TextChoices):
 #: Statuses that end the work on a recommendation; leaving one of them (reopening) needs a note saying why.
 CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.NOT_ADOPTED})
 
+#: An open recommendation not updated for this many days needs attention (with the overdue and the stalled ones).
+ATTENTION_STALE_DAYS = 90
+
 #: Each status's colour in the admin's badges.
 STATUS_COLOURS: dict[str, str] = {
     Status.PROPOSED: "#5b6770",
@@ -157,3 +160,20 @@ LINK_INVERSE_LABELS = {
     LinkType.SUPERSEDES: _("superseded by"),
     LinkType.DUPLICATES: _("duplicated by"),
 }
+
+
+class SavedViewPage(models.TextChoices):
+    """Which page a saved view filters."""
+
+    LIST = "list", _("Recommendation list")
+    REPORT = "report", _("Progress report")
+
+
+class SharedWith(models.TextChoices):
+    """Who sees a saved view besides its owner."""
+
+    NOBODY = "", _("Only me")
+    EVERYONE = "everyone", _("Everyone")
+    POLICY_TEAM = "policy_team", _("Policy team")
+    MANAGERS = "managers", _("Managers")
+    ASSESSORS = "assessors", _("Assessors")

@@ -21,12 +21,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from core.filters import DateTimeFilter, IsoDateTimeFilter, StrictFilterSet
+from core.i18n import lazy_format
 from core.models import field_max_length
 from core.translation import columns, localized
 from partners.choices import PartnerKind
 from partners.models import Partner
 
-from .choices import AGREEING_RATINGS, PRIORITY_RANK, Priority, Rating, Response, Status
+from .choices import AGREEING_RATINGS, ATTENTION_STALE_DAYS, PRIORITY_RANK, Priority, Rating, Response, Status
 from .models import (
     Assessment,
     Evidence,
@@ -235,6 +236,14 @@ class RecommendationFilterSet(StrictFilterSet):
         label=_("Overdue"),
         help_text=_("true: open with a past target date; false: all others."),
     )
+    attention = StrictBooleanFilter(
+        method="filter_attention",
+        label=_("Needs attention"),
+        help_text=lazy_format(
+            _("true: open and overdue, stalled, or not updated for %(days)d days; false: all others."),
+            days=ATTENTION_STALE_DAYS,
+        ),
+    )
     stale = django_filters.NumberFilter(
         method="filter_stale",
         label=_("Stale for days"),
@@ -339,6 +348,15 @@ class RecommendationFilterSet(StrictFilterSet):
             return queryset
         overdue = Recommendation.objects.overdue().values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_attention(
+        self, queryset: QuerySet[Recommendation], name: str, value: bool | None
+    ) -> QuerySet[Recommendation]:
+        """What needs attention: open and overdue, stalled or stale (or, for false, all the others)."""
+        if value is None:
+            return queryset
+        attention = Recommendation.objects.needs_attention().values("pk")
+        return queryset.filter(pk__in=attention) if value else queryset.exclude(pk__in=attention)
 
     def filter_stale(
         self, queryset: RecommendationQuerySet, name: str, value: Decimal | None

@@ -60,8 +60,9 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
     names: dict[str, dict[str, str]] = {
         "status": {value: str(label) for value, label in Status.choices},
         "priority": {value: str(label) for value, label in Priority.choices},
-        "overdue": {"true": _("yes"), "1": _("yes"), "yes": _("yes"), "false": _("no"), "0": _("no"), "no": _("no")},
     }
+    yes_no = {"true": _("yes"), "1": _("yes"), "yes": _("yes"), "false": _("no"), "0": _("no"), "no": _("no")}
+    names.update(dict.fromkeys(("overdue", "attention", "disagreement", "has_evidence"), yes_no))
     lookups: dict[str, tuple[type[Partner] | type[Theme] | type[Source], str]] = {
         "partner": (Partner, "name"),
         "theme": (Theme, "name"),

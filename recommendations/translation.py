@@ -3,7 +3,7 @@ core.translation). The source's verbatim excerpt and section heading stay in the
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Evidence, Milestone, Recommendation, Source, Theme
+from .models import Evidence, Milestone, Recommendation, SavedView, Source, Theme
 
 
 @register(Recommendation)
@@ -45,3 +45,11 @@ class ThemeTranslationOptions(TranslationOptions):
     fields = ("name", "description")
     # Names are unique in each language: a missing one is NULL, so that any number of themes may lack it.
     empty_values = {"name": None, "description": ""}
+
+
+@register(SavedView)
+class SavedViewTranslationOptions(TranslationOptions):
+    """A saved view's name, in Japanese and English."""
+
+    fields = ("name",)
+    empty_values = ""

@@ -11,6 +11,7 @@ from .recommendation import (
     ResponseUpdate,
     StatusUpdate,
 )
+from .saved_views import SavedView
 from .taxonomy import Source, Theme
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RecommendationLink",
     "RecommendationPartner",
     "ResponseUpdate",
+    "SavedView",
     "Source",
     "StatusUpdate",
     "Theme",

@@ -1,7 +1,7 @@
 """Recommendations, the partners they concern, their status timeline and the links between them."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import VersionedModel
 from core.translation import TranslatedManager, TranslatedQuerySet
 
-from ..choices import CLOSED_STATUSES, LinkType, PartnerRole, Priority, Rating, Response, Status
+from ..choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LinkType, PartnerRole, Priority, Rating, Response, Status
 
 #: Longest description or excerpt accepted (a long recommendation is a few thousand characters).
 LONG_TEXT_MAX = 20_000
@@ -45,6 +45,14 @@ class RecommendationQuerySet(TranslatedQuerySet["Recommendation"]):
     def overdue(self, today: date | None = None) -> "RecommendationQuerySet":
         """Open recommendations whose target date has passed."""
         return self.open().filter(target_date__lt=today or timezone.localdate())
+
+    def needs_attention(self, today: date | None = None) -> "RecommendationQuerySet":
+        """Open recommendations that are overdue, stalled, or not updated for ``ATTENTION_STALE_DAYS`` days."""
+        today = today or timezone.localdate()
+        stale_since = timezone.now() - timedelta(days=ATTENTION_STALE_DAYS)
+        return self.open().filter(
+            models.Q(target_date__lt=today) | models.Q(status=Status.STALLED) | models.Q(updated_at__lte=stale_since)
+        )
 
 
 class RecommendationManager(TranslatedManager.from_queryset(RecommendationQuerySet)):  # type: ignore[misc]
