@@ -29,6 +29,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_filters import FilterSet
+from django_tasks_db.admin import DBTaskResultAdmin as _DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from .changes import VersionConflict
 from .feed import feed_type_for
@@ -579,6 +581,43 @@ class PeriodicRunAdmin(ReadOnlyAdmin):
             return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
         hours = minutes // 60
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class JobAdmin(_DBTaskResultAdmin):
+    """Background jobs, queued, running, failed and done (read-only; a failed job is retried by itself, see
+    ``core.jobs``), with their error. The database backend's own admin, with the columns in the reader's language."""
+
+    list_display = ("job", "status", "attempt", "enqueued_at", "run_after_shown", "started_at", "finished_at", "error")
+    list_filter = ("status", "queue_name", "priority")
+    search_fields = ("task_path", "id")
+
+    @admin.display(description=gettext_lazy("job"), ordering="task_path")
+    def job(self, result: DBTaskResult[Any, Any]) -> str:
+        """The job's function, without its module path."""
+        return str(result.task_path).rsplit(".", 1)[-1]
+
+    @admin.display(description=gettext_lazy("attempt"))
+    def attempt(self, result: DBTaskResult[Any, Any]) -> int:
+        """Which try this is (retries are enqueued as new jobs with the next number)."""
+        kwargs = (result.args_kwargs or {}).get("kwargs", {})
+        return int(kwargs.get("attempt", 1)) if isinstance(kwargs, dict) else 1
+
+    @admin.display(description=gettext_lazy("not before"), ordering="run_after")
+    def run_after_shown(self, result: DBTaskResult[Any, Any]) -> Any:
+        """When a queued job may run (retries wait their backoff)."""
+        return self.display_run_after(result)
+
+    @admin.display(description=gettext_lazy("error"))
+    def error(self, result: DBTaskResult[Any, Any]) -> str:
+        """The failure's exception, in short (the whole traceback is on the job's page)."""
+        if not result.exception_class_path:
+            return ""
+        last = str(result.traceback).strip().splitlines()[-1:] if result.traceback else []
+        return last[0][:200] if last else str(result.exception_class_path)
 
 
 class ApiTokenAdminForm(_ModelForm):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +21,7 @@ from core import jobs
 from core.models import PeriodicRun
 from tests.core import jobs_under_test
 from tests.core.jobs_under_test import flaky, noop, refused
+from tests.project import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +115,7 @@ def test_a_periodic_job_without_work_is_not_enqueued(db, periodic_noop):
 
 
 @pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles migration 0002 made
 def test_many_workers_enqueue_a_periodic_run_once(periodic_noop):
     """Eight schedulers look at the same moment: one run is enqueued."""
     jobs.enqueue_due(timezone.now() - timedelta(hours=2))  # the row exists and is due again
@@ -141,3 +147,71 @@ def test_many_workers_enqueue_a_periodic_run_once(periodic_noop):
 def test_the_worker_command_refuses_a_negative_interval(db):
     with pytest.raises(Exception, match="interval"):
         call_command("worker", "--interval", "-1")
+
+
+def test_the_admin_lists_jobs_with_their_attempt_and_error_in_the_readers_language(db, client):
+    from tests.factories import UserFactory
+
+    flaky.enqueue("c")
+    run_queued()
+    client.force_login(UserFactory(admin=True))
+    page = client.get("/admin/django_tasks_database/dbtaskresult/", HTTP_ACCEPT_LANGUAGE="ja")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "試行回数" in text and "エラー" in text
+    assert "RuntimeError: flaky c failed" in text
+    assert "失敗" in text  # the failed status, in Japanese
+
+
+def test_the_admin_shows_each_periodic_jobs_last_success(db, client, periodic_noop):
+    from tests.factories import UserFactory
+
+    jobs.enqueue_due()
+    run_queued()
+    client.force_login(UserFactory(admin=True))
+    page = client.get("/admin/core/periodicrun/")
+    assert page.status_code == 200
+    assert "Nothing, hourly." in page.content.decode()
+    assert "1 hour" in page.content.decode()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_answers() -> bool:
+    parts = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    os.environ.get("REDIS_TESTS") != "required" and not _redis_answers(),
+    reason=f"RQ backend test skipped: no Redis answers at {REDIS_URL}",
+)
+def test_on_redis_a_job_runs_on_an_rq_worker(tmp_path):
+    """With JOBS_BACKEND=rq the same job goes through Redis and `manage.py worker --batch` runs it."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from tests.core.jobs_under_test import noop\n"
+        "result = noop.enqueue()\n"
+        "call_command('worker', '--batch', '--no-scheduler', verbosity=0)\n"
+        "result.refresh()\n"
+        "print(result.status, result.return_value)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+        "JOBS_BACKEND": "rq",
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rq.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "SUCCESSFUL done"

@@ -21,6 +21,9 @@ from core.management.base import TrackerCommand
 
 logger = logging.getLogger("core.jobs")
 
+#: The job class RQ workers need to run Django tasks (django-tasks-rq's).
+RQ_JOB_CLASS = "django_tasks_rq.backend.Job"
+
 
 def scheduler_loop(stop: threading.Event, interval: float) -> None:
     """Enqueue due periodic jobs every ``interval`` seconds until ``stop`` is set (a thread beside the worker)."""
@@ -87,7 +90,7 @@ class Command(TrackerCommand):
             ).start()
         try:
             if settings.JOBS_BACKEND == "rq":
-                call_command("rqworker", "default", with_scheduler=True, verbosity=verbosity)
+                call_command("rqworker", "default", with_scheduler=True, job_class=RQ_JOB_CLASS, verbosity=verbosity)
             else:
                 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -114,7 +117,7 @@ def run_batch() -> int:
     inside a test's transaction).
     """
     if settings.JOBS_BACKEND == "rq":
-        call_command("rqworker", "default", burst=True, with_scheduler=False)
+        call_command("rqworker", "default", burst=True, with_scheduler=False, job_class=RQ_JOB_CLASS)
         return 0
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
