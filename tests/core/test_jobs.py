@@ -215,3 +215,19 @@ def test_on_redis_a_job_runs_on_an_rq_worker(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "SUCCESSFUL done"
+
+
+def test_finished_jobs_age_out_after_the_kept_days(db, settings):
+    from core.tasks import prune_finished_jobs
+
+    settings.JOBS_KEEP_DAYS = 14
+    old, recent, queued = noop.enqueue(), noop.enqueue(), noop.enqueue()
+    run_queued()
+    DBTaskResult.objects.filter(id=old.id).update(finished_at=timezone.now() - timedelta(days=15))
+    DBTaskResult.objects.filter(id=queued.id).update(status="READY", finished_at=None)
+    assert prune_finished_jobs.call() == 1
+    assert {str(id_) for id_ in DBTaskResult.objects.values_list("id", flat=True)} == {recent.id, queued.id}
+
+
+def test_the_shared_machinery_declares_its_periodic_job():
+    assert "prune-finished-jobs" in {entry.name for entry in jobs.periodic_jobs()}
