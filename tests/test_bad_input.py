@@ -241,6 +241,7 @@ FILTERS = [
     "assessment",
     "disagreement",
     "has_evidence",
+    "attention",
 ]
 
 
