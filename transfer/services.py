@@ -32,7 +32,7 @@ from core.changes import (
 )
 from core.choices import ChangeAction
 from core.feed import feed_type_for
-from core.models import ChangeEvent
+from core.models import ChangeEvent, object_uuid
 from core.translation import canonical_full_clean, canonical_language, translated_data, with_originals
 from partners.models import Partner
 from recommendations.choices import Response, Status
@@ -56,6 +56,8 @@ CHUNK_ROWS = 200
 ProgressCallback = Callable[[int, int], None]
 #: The model of each kind of object an import may create.
 NEW_OBJECT_MODELS: dict[str, type[Source | Partner | Theme]] = {"source": Source, "partner": Partner, "theme": Theme}
+#: A recommendation's related objects: the plan read them from the database, so they are not looked up again.
+RELATED = ["source", "lead", "agency"]
 #: The fields of a recommendation that are written for every updated one (besides those a row changes).
 ALWAYS_UPDATED = ("version", "updated_at")
 
@@ -168,7 +170,7 @@ class _BulkWriter:
         made: dict[NewObject, Source | Partner | Theme] = {}
         for kind, model in NEW_OBJECT_MODELS.items():
             news = [new for new in new_objects if new.kind == kind]
-            instances = []
+            instances: list[Any] = []
             for new in news:
                 instance = model(**translated_data(model, new.data), created_at=self.now, updated_at=self.now)
                 canonical_full_clean(instance)  # a slug someone took since the plan is refused here
@@ -261,7 +263,7 @@ class _BulkWriter:
             created_at=now,
             updated_at=now,
         )
-        canonical_full_clean(recommendation, validate_unique=False)  # references: _refuse_taken_references
+        canonical_full_clean(recommendation, exclude=RELATED, validate_unique=False)  # see _refuse_taken_references
         partners: list[PartnerAssignment] = values.get("partners", [])
         write = _RowWrite(recommendation=recommendation, action=ChangeAction.CREATED)
         write.links_created = self._links(recommendation, partners)
@@ -295,7 +297,7 @@ class _BulkWriter:
             if getattr(fresh, name) != data[name]:
                 setattr(fresh, name, data[name])
                 changed.append(name)
-        canonical_full_clean(fresh, exclude=["status"], validate_unique=False)  # the reference does not change
+        canonical_full_clean(fresh, exclude=["status", *RELATED], validate_unique=False)  # the reference stays
         new_status: str | None = data.get("status")
         new_response: str | None = data.get("response")
         moves = coupled_moves(
@@ -368,7 +370,7 @@ class _BulkWriter:
             created_at=self.now,
         )
         try:
-            entry.full_clean(exclude=["recommendation"], validate_unique=False, validate_constraints=False)
+            entry.full_clean(exclude=["recommendation", "author"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise ValidationError(
                 {{"to_status": "status"}.get(name, name): messages for name, messages in error.message_dict.items()}
@@ -390,7 +392,7 @@ class _BulkWriter:
             created_at=self.now,
         )
         try:
-            entry.full_clean(exclude=["recommendation"], validate_unique=False, validate_constraints=False)
+            entry.full_clean(exclude=["recommendation", "author"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             names = {"to_response": "response", "responded_on": "response_date", "note": "response_note"}
             raise ValidationError(
@@ -407,12 +409,12 @@ class _BulkWriter:
         removed = [link for w in writes for link in w.links_removed]
         removed_data = dict(zip((link.pk for link in removed), _represent(removed), strict=True))
         with canonical_language():  # the translated fields' own columns hold their canonical values
-            Recommendation._base_manager.bulk_create(created)
+            Recommendation.objects.rewrite(False).bulk_create(created)
             fields = {"status_changed_at", "response", "response_date"} | {
                 name for w in updated for name in w.changed if name in RECOMMENDATION_FIELDS or name == "status"
             }
             if updated:
-                Recommendation._base_manager.bulk_update(
+                Recommendation.objects.rewrite(False).bulk_update(  # own columns as named
                     [w.recommendation for w in updated],
                     fields=[*ALWAYS_UPDATED, *sorted(with_originals(Recommendation, fields))],
                 )
@@ -467,7 +469,7 @@ class _BulkWriter:
 
         def event(obj: models.Model, action: ChangeAction, representation: dict[str, Any] | None = None) -> ChangeEvent:
             rep = representation if representation is not None else data[(type(obj), obj.pk)]
-            return change_event(obj, action=action, actor=self.actor, data=rep, previous=previous.get(obj.uuid))
+            return change_event(obj, action=action, actor=self.actor, data=rep, previous=previous.get(object_uuid(obj)))
 
         events = []
         for write in writes:
