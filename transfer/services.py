@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -32,7 +33,7 @@ from core.changes import (
 )
 from core.choices import ChangeAction
 from core.feed import feed_type_for
-from core.models import ChangeEvent, object_uuid
+from core.models import ChangeEvent, field_max_length, object_uuid
 from core.translation import canonical_full_clean, canonical_language, translated_data, with_originals
 from partners.models import Partner
 from recommendations.choices import Response, Status
@@ -49,6 +50,7 @@ from recommendations.services.response import coupled_moves, initial_response
 from recommendations.services.status import validate_status_transition
 
 from .importing import Action, ImportPlan, NewObject, RowPlan
+from .models import ImportRun, ImportRunStatus
 
 #: Rows written per round of bulk queries: progress is reported after each.
 CHUNK_ROWS = 200
@@ -481,3 +483,57 @@ class _BulkWriter:
                 event(entry, ChangeAction.CREATED) for entry in (write.status_update, write.response_update) if entry
             ]
         ChangeEvent.objects.bulk_create(events)
+
+
+# --- Import runs (an import confirmed in the admin, applied by a worker) ---------------------------------------------
+
+
+@atomic_write
+def import_run_create(
+    *,
+    user: User,
+    filename: str,
+    content: bytes,
+    signature: str,
+    create_missing: bool,
+    total_rows: int,
+    language: str,
+) -> ImportRun:
+    """Record a confirmed import for a worker to apply (``tasks.import_run_apply``); nothing else is written."""
+    return ImportRun.objects.create(
+        user=user,
+        filename=filename[: field_max_length(ImportRun, "filename")],
+        content=content,
+        signature=signature,
+        create_missing=create_missing,
+        total_rows=total_rows,
+        language=language,
+    )
+
+
+@atomic_write
+def import_run_start(*, run: ImportRun, total_rows: int) -> ImportRun:
+    """Mark a run running (one more attempt), with the rows it is about to apply."""
+    run.status, run.started_at, run.finished_at = ImportRunStatus.RUNNING, timezone.now(), None
+    run.total_rows, run.rows_applied, run.attempts, run.error = total_rows, 0, run.attempts + 1, ""
+    run.save(update_fields=["status", "started_at", "finished_at", "total_rows", "rows_applied", "attempts", "error"])
+    return run
+
+
+@atomic_write
+def import_run_finish(*, run: ImportRun, result: ImportResult) -> ImportRun:
+    """Mark a run succeeded, with what it wrote (after the import's own transaction)."""
+    run.status, run.finished_at = ImportRunStatus.SUCCEEDED, timezone.now()
+    run.rows_applied, run.summary, run.error = run.total_rows, result.summary(), ""
+    run.save(update_fields=["status", "finished_at", "rows_applied", "summary", "error"])
+    return run
+
+
+@atomic_write
+def import_run_fail(*, run: ImportRun, error: str, retry: bool = False) -> ImportRun:
+    """Mark a run failed with the reason (nothing of it was written), or queued again if it will be ``retry``-ed."""
+    run.status = ImportRunStatus.QUEUED if retry else ImportRunStatus.FAILED
+    run.finished_at = None if retry else timezone.now()
+    run.rows_applied, run.error = 0, error
+    run.save(update_fields=["status", "finished_at", "rows_applied", "error"])
+    return run
