@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import OperationalError, models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .choices import ChangeAction
@@ -26,6 +26,7 @@ from .feed import dependents_of, feed_type_for
 from .models import ChangeEvent, VersionedModel, object_uuid
 from .request_id import current_request_id
 from .translation import (
+    CANONICAL_LANGUAGE,
     CONTENT_LANGUAGES,
     canonical_full_clean,
     canonical_language,
@@ -163,6 +164,8 @@ def representation(instance: models.Model) -> dict[str, Any]:
 
 def object_repr(instance: models.Model) -> str:
     """How the change feed names an object: its ``str()`` in the canonical language, whoever made the change."""
+    if translation.get_language() == CANONICAL_LANGUAGE:  # already (a bulk writer's loop): no switching per object
+        return str(instance)[:300]
     with canonical_language():
         return str(instance)[:300]
 

@@ -474,14 +474,17 @@ class _BulkWriter:
             return change_event(obj, action=action, actor=self.actor, data=rep, previous=previous.get(object_uuid(obj)))
 
         events = []
-        for write in writes:
-            events.append(event(write.recommendation, write.action))
-            events += [event(link, ChangeAction.DELETED, removed_data[link.pk]) for link in write.links_removed]
-            events += [event(link, ChangeAction.CREATED) for link in write.links_created]
-            events += [event(link, ChangeAction.UPDATED) for link in write.links_updated]
-            events += [
-                event(entry, ChangeAction.CREATED) for entry in (write.status_update, write.response_update) if entry
-            ]
+        with canonical_language():  # once for all the events' names (object_repr), not once per event
+            for write in writes:
+                events.append(event(write.recommendation, write.action))
+                events += [event(link, ChangeAction.DELETED, removed_data[link.pk]) for link in write.links_removed]
+                events += [event(link, ChangeAction.CREATED) for link in write.links_created]
+                events += [event(link, ChangeAction.UPDATED) for link in write.links_updated]
+                events += [
+                    event(entry, ChangeAction.CREATED)
+                    for entry in (write.status_update, write.response_update)
+                    if entry
+                ]
         ChangeEvent.objects.bulk_create(events)
 
 
