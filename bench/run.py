@@ -33,7 +33,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import data  # noqa: E402
+from bench import data, imports  # noqa: E402
 from core.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
 from recommendations.filtersets import RecommendationFilterSet  # noqa: E402
 from recommendations.models import Recommendation  # noqa: E402
@@ -131,7 +131,7 @@ def sync(client: Client, name: str, url: str, size: int) -> dict[str, Any]:
     }
 
 
-def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
+def measure(size: int, repeat: int, full_sync: bool, import_rows: bool = True) -> list[dict[str, Any]]:
     """Every measurement at one size, on freshly built data."""
     built = data.build(size=size)
     say(f"\n{size:,} recommendations built in {built['build_seconds']} s: {built}")
@@ -171,6 +171,8 @@ def measure(size: int, repeat: int, full_sync: bool) -> list[dict[str, Any]]:
         ("report_api", "/api/v1/reports/progress/", None),
         ("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}", None),
     )
+    if import_rows:
+        rows += imports.measure(size, max(3, repeat // 5), say)
     if full_sync:
         for name, url in (
             ("sync_changes", "/api/v1/changes/?limit=500"),
@@ -224,6 +226,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         extra = ""
         if "peak_memory_kb" in row:
             extra = f"{row['items']:,} items, {row['requests']} requests, peak {row['peak_memory_kb']:,} KiB"
+        elif "rows" in row:
+            extra = f"{row['rows']:,} rows imported (p95 column: slowest run; planning {row['plan_ms']:.0f} ms)"
         p95 = "" if row["p95_ms"] is None else f"{row['p95_ms']:.2f}"
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
         lines.append(
@@ -241,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", default=None, help="JSON results (default: bench/results.json for the full run, else var/)"
     )
+    parser.add_argument("--only", choices=["imports"], default=None, help="only the import's measurement (merged)")
     args = parser.parse_args(argv)
     sizes = SIZES.get(args.size) or [int(s) for s in args.size.split(",")]
     # Only the full run replaces the committed figures; a small (CI) run leaves the working tree clean.
@@ -253,8 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     say(f"Benchmark on {info['database']} ({settings.DATABASES['default']['NAME']}), client: {info['client']}")
     say(f"Machine: {info['cpus']} CPUs, {info['cpu']}, Python {info['python']}; {repeat} timed runs each")
     rows: list[dict[str, Any]] = []
+    if args.only == "imports":
+        # Only the import's measurement, at the smallest size, merged into the results file's other rows.
+        data.build(size=min(sizes))
+        kept = json.loads(Path(args.output).read_text()) if Path(args.output).exists() else []
+        fresh = imports.measure(min(sizes), max(3, repeat // 5), say)
+        rows = [row for row in kept if not row["name"].startswith("import_")] + fresh
+        say()
+        say(table(fresh))
+        Path(args.output).write_text(json.dumps(rows, indent=1) + "\n")
+        say(f"\nwrote {args.output}")
+        return 0
     for size in sizes:
-        rows += measure(size, repeat, full_sync=size == max(sizes))
+        # The import's figures depend on the rows imported, not on the data beside them: measured at one size.
+        rows += measure(size, repeat, full_sync=size == max(sizes), import_rows=size == min(sizes))
     report_ratios(rows)
     say()
     say(table(rows))

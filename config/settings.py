@@ -7,6 +7,7 @@ the file; ``DJANGO_ENV_FILE`` names another file ("" for none).
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,23 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}}
+# An import's progress, written by the worker while the import's transaction is open (on SQLite that transaction
+# holds the write lock, so progress cannot go through the database) and read by the web process: Redis where there
+# is one, else files in a private folder (created 0700) that the worker and the web server on one host share.
+if REDIS_URL:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:progress",
+    }
+else:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str(
+            "IMPORT_PROGRESS_DIR", default=str(Path(tempfile.gettempdir()) / f"tracker-progress-{os.geteuid()}")
+        ),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
 
 # --- Background jobs (ADR 0007) -------------------------------------------------------------------------------------
 # Django's Tasks API (the django-tasks backport). "database" keeps jobs in the database (the embedded default, any

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import OperationalError, models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .choices import ChangeAction
@@ -26,6 +26,7 @@ from .feed import dependents_of, feed_type_for
 from .models import ChangeEvent, VersionedModel, object_uuid
 from .request_id import current_request_id
 from .translation import (
+    CANONICAL_LANGUAGE,
     CONTENT_LANGUAGES,
     canonical_full_clean,
     canonical_language,
@@ -163,6 +164,8 @@ def representation(instance: models.Model) -> dict[str, Any]:
 
 def object_repr(instance: models.Model) -> str:
     """How the change feed names an object: its ``str()`` in the canonical language, whoever made the change."""
+    if translation.get_language() == CANONICAL_LANGUAGE:  # already (a bulk writer's loop): no switching per object
+        return str(instance)[:300]
     with canonical_language():
         return str(instance)[:300]
 
@@ -179,6 +182,47 @@ def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any
         return {}
     keys = (set(old) | set(new)) - _VOLATILE_KEYS - _plain_translated_keys(new)
     return {key: [old.get(key), new.get(key)] for key in sorted(keys) if old.get(key) != new.get(key)}
+
+
+def change_event(
+    instance: models.Model,
+    *,
+    action: ChangeAction,
+    actor: Actor,
+    data: dict[str, Any],
+    previous: dict[str, Any] | None = None,
+) -> ChangeEvent:
+    """An unsaved change-feed event for ``instance`` with its representation ``data``, as :func:`change_record`
+    writes it; an update's changes are against ``previous`` (the object's last representation in the feed)."""
+    user = actor_or_none(actor)
+    return ChangeEvent(
+        action=action,
+        object_type=feed_type_for(instance).object_type,
+        object_id=object_uuid(instance),
+        object_repr=object_repr(instance),
+        data=data,
+        changes=_diff(previous, data) if action == ChangeAction.UPDATED else {},
+        actor=user,
+        actor_name=user.get_username() if user else "",
+        request_id=current_request_id() or "",
+    )
+
+
+def latest_representations(model: type[models.Model], ids: Iterable[Any]) -> dict[Any, dict[str, Any]]:
+    """The last representation the change feed holds of each of ``model``'s objects in ``ids`` (their UUIDs), in one
+    query: what the next update's changes are against."""
+    object_type = feed_type_for(model).object_type
+    ids = list(ids)
+    if not ids:
+        return {}
+    last = (
+        ChangeEvent.objects.filter(object_type=object_type, object_id__in=ids)
+        .values("object_id")
+        .annotate(last=models.Max("seq"))
+        .values("last")
+    )
+    rows = ChangeEvent.objects.filter(seq__in=models.Subquery(last)).values_list("object_id", "data")
+    return dict(rows)
 
 
 def change_record(

@@ -171,15 +171,23 @@ def canonical_save(instance: models.Model, *, update_fields: Iterable[str] | Non
             instance.save(update_fields=with_originals(instance, update_fields))
 
 
-def canonical_full_clean(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
+def canonical_full_clean(
+    instance: models.Model, *, exclude: Iterable[str] | None = None, validate_unique: bool = True
+) -> None:
     """``full_clean()`` under the canonical language (the own columns' uniqueness is checked as they are saved).
 
     A too-long or otherwise bad value is reported once, on its language column, not again on the own column that
-    holds a copy of it; the own column's errors that remain mean "in no language" (a title must have one).
+    holds a copy of it; the own column's errors that remain mean "in no language" (a title must have one). Without
+    ``validate_unique`` neither uniqueness nor constraints are checked (they cost queries; a bulk writer checks them
+    for all its rows at once).
     """
     with canonical_language():
         try:
-            instance.full_clean(exclude=_with_empty_columns(instance, exclude))
+            instance.full_clean(
+                exclude=_with_empty_columns(instance, exclude),
+                validate_unique=validate_unique,
+                validate_constraints=validate_unique,
+            )
         except ValidationError as error:
             raise without_copied_errors(instance, error) from None
 

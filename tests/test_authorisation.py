@@ -35,6 +35,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from transfer.models import ImportRun
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +198,9 @@ def world(db) -> dict[str, Any]:
         "core.apitoken": read_token,
         "core.signinthrottle": SignInThrottle.objects.create(scope="sign_in", username="x", failures=3),
         "core.periodicrun": PeriodicRun.objects.create(name="matrix-periodic"),
+        "transfer.importrun": ImportRun.objects.create(
+            user=users["policy"], filename="matrix.csv", content=b"reference\n", signature="0" * 64, language="en"
+        ),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(id=noop.enqueue().id),
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
@@ -317,6 +321,10 @@ def _admin_routes() -> dict[str, Route]:
     routes[f"{rec}import/"] = Route(lambda w: f"/{rec}import/", "admin", "recommendations.recommendation", "add")
     routes[f"{rec}import/confirm/"] = Route(
         lambda w: f"/{rec}import/confirm/", "admin", "recommendations.recommendation", "add"
+    )
+    # An import run's page: those who may import (403 otherwise); the run's own user or a superuser (404 otherwise).
+    routes[f"{rec}import/<uuid:run>/"] = Route(
+        lambda w: f"/{rec}import/{obj(w, 'transfer.importrun').uuid}/", "admin", "recommendations.recommendation", "add"
     )
     routes["admin/auth/user/<id>/password/"] = Route(
         lambda w: f"/admin/auth/user/{obj(w, 'auth.user').pk}/password/", "admin", "auth.user", "change"

@@ -2,27 +2,31 @@
 
 The recommendations app's admin knows nothing of files: this module registers a subclass of it that adds the import
 views and the export actions (same URLs under ``admin/recommendations/recommendation/``). The uploaded file waits in
-the staging folder (``staging``) between the preview and the confirmation. Confirming reads the same bytes, plans
-again, and applies only if the new plan is the one the user saw (its signature covers every row's action, changes and
-the versions it read); otherwise the new plan is shown instead. The apply step also names each version it read, so a
-change slipping in between is refused rather than overwritten.
+the staging folder (``staging``) between the preview and the confirmation. Confirming reads the same bytes and plans
+again; if the new plan is the one the user saw (its signature covers every row's action, changes and the versions it
+read) it records an import run with the bytes and enqueues it for a worker (``tasks.import_run_apply``), which plans
+once more and applies only that same plan; otherwise the new plan is shown instead. The run's page shows its progress
+and outcome. The apply step also names each version it read, so a change slipping in between is refused rather than
+overwritten.
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.changes import VersionConflict
 from core.limits import accepts_uploads
 from core.querystrings import attachment
 from core.spreadsheets import CONTENT_TYPES, FORMATS, MAX_FILE_BYTES, MAX_ROWS, TableFileError
@@ -32,8 +36,11 @@ from recommendations.models import Recommendation
 from .exports import export_file, export_filename
 from .forms import ImportForm
 from .importing import COLUMNS, KIND_LABELS, Action, ImportPlan, import_plan, plan_summary, read_import_file
-from .services import recommendations_import
+from .models import ImportRun, ImportRunStatus
+from .progress import progress_read
+from .services import import_run_create, import_run_fail
 from .staging import SESSION_KEY, StagingError, discard, stage, staged_upload
+from .tasks import CREATE_PERMISSIONS, import_run_apply
 
 if TYPE_CHECKING:
     from django.urls import URLPattern
@@ -44,12 +51,10 @@ else:
 
 #: The largest upload request: the largest file, and room for the form around it.
 IMPORT_BODY_BYTES = MAX_FILE_BYTES + 256 * 1024
-#: Permission needed to create each kind of missing object.
-CREATE_PERMISSIONS = {
-    "source": "recommendations.add_source",
-    "partner": "partners.add_partner",
-    "theme": "recommendations.add_theme",
-}
+logger = logging.getLogger(__name__)
+
+#: How many of the user's latest import runs the import page lists.
+RECENT_RUNS = 10
 
 
 def export_response(queryset: QuerySet[Recommendation], fmt: str) -> HttpResponse:
@@ -64,6 +69,7 @@ class RecommendationImportExportMixin(_AdminBase):
 
     import_form_template = "admin/recommendations/recommendation/import_form.html"
     import_preview_template = "admin/recommendations/recommendation/import_preview.html"
+    import_run_template = "admin/recommendations/recommendation/import_run.html"
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
@@ -73,6 +79,7 @@ class RecommendationImportExportMixin(_AdminBase):
                 "import/", accepts_uploads(IMPORT_BODY_BYTES)(wrap(self.import_view)), name="{}_{}_import".format(*info)
             ),
             path("import/confirm/", wrap(self.import_confirm_view), name="{}_{}_import_confirm".format(*info)),
+            path("import/<uuid:run>/", wrap(self.import_run_view), name="{}_{}_import_run".format(*info)),
             path("export/<str:fmt>/", wrap(self.export_view), name="{}_{}_export".format(*info)),
             *super().get_urls(),
         ]
@@ -119,7 +126,10 @@ class RecommendationImportExportMixin(_AdminBase):
                 form.add_error(None, str(error))
             else:
                 return self._preview(request, form.plan, token=token, filename=upload.name)
-        context = self._context(request, title=_("Import recommendations"), form=form, media=self.media + form.media)
+        runs = ImportRun.objects.filter(user_id=request.user.pk or 0).defer("content")[:RECENT_RUNS]
+        context = self._context(
+            request, title=_("Import recommendations"), form=form, media=self.media + form.media, runs=runs
+        )
         return TemplateResponse(request, self.import_form_template, context)
 
     def _preview(
@@ -181,17 +191,56 @@ class RecommendationImportExportMixin(_AdminBase):
         preview = self._preview(request, plan, token=token, filename=entry["filename"])
         if preview.context_data is None or not preview.context_data["can_confirm"]:
             return preview
+        run = import_run_create(
+            user=request.user,  # type: ignore[arg-type]  # the admin serves signed-in staff only
+            filename=entry["filename"],
+            content=content,
+            signature=plan.signature,
+            create_missing=entry["create_missing"],
+            total_rows=plan.count(Action.CREATE) + plan.count(Action.UPDATE),
+            language=translation.get_language() or "",
+        )
         try:
-            result = recommendations_import(plan=plan, actor=request.user)
-        except (VersionConflict, ValidationError) as error:
-            reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            self.message_user(request, _("Nothing was imported: %(reason)s") % {"reason": reason}, messages.ERROR)
+            import_run_apply.enqueue(run.pk)
+        except Exception:
+            logger.exception("import run %s could not be queued", run.uuid)
+            import_run_fail(run=run, error=_("Nothing was imported: the import could not be queued. Try again."))
+            self.message_user(request, _("The import could not be queued: nothing was imported."), messages.ERROR)
             return HttpResponseRedirect(import_url)
         discard(request, token)
         self.message_user(
-            request, _("Imported %(file)s: %(summary)s") % {"file": entry["filename"], "summary": result.summary()}
+            request, _("Queued for import: %(file)s. This page shows how far it has come.") % {"file": run.filename}
         )
-        return HttpResponseRedirect(self._admin_url("changelist"))
+        return HttpResponseRedirect(self._run_url(run))
+
+    def _run_url(self, run: ImportRun) -> str:
+        """The page of one import run."""
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_run", kwargs={"run": run.uuid})
+
+    def import_run_view(self, request: HttpRequest, run: uuid.UUID) -> HttpResponse:
+        """An import run's status and progress; it refreshes itself while the run is queued or running.
+
+        Only the run's user and superusers see it (404 for anyone else, who learns nothing of it)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        found = ImportRun.objects.defer("content").filter(uuid=run)
+        if not request.user.is_superuser:
+            found = found.filter(user_id=request.user.pk or 0)
+        import_run = found.first()
+        if import_run is None:
+            raise Http404(_("No such import."))
+        applied, total = import_run.rows_applied, import_run.total_rows
+        if import_run.status == ImportRunStatus.RUNNING:
+            applied, total = progress_read(import_run.uuid) or (applied, total)
+        context = self._context(
+            request,
+            title=_("Import: %(file)s") % {"file": import_run.filename},
+            run=import_run,
+            applied=applied,
+            total=total,
+            refresh=import_run.is_active,
+        )
+        return TemplateResponse(request, self.import_run_template, context)
 
     def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
         """Download the changelist as it is filtered, searched and sorted now."""

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TransferConfig(AppConfig):
-    """Moving data in and out: imports, exports, bundles, backup and restore. No models."""
+    """Moving data in and out: imports (run by a worker, ImportRun), exports, bundles, backup and restore."""
 
     name = "transfer"
     verbose_name = _("Import and export")

@@ -27,6 +27,7 @@ from .recommendations import (
     recommendation_delete,
     recommendation_record_response,
     recommendation_update,
+    validate_partners,
 )
 from .status import validate_status_transition
 from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
@@ -59,6 +60,7 @@ __all__ = [
     "theme_create",
     "theme_delete",
     "theme_update",
+    "validate_partners",
     "validate_recommendation_link",
     "validate_status_transition",
 ]

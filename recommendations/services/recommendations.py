@@ -81,7 +81,7 @@ RECOMMENDATION_EXTRA_KEYS = frozenset(
 # --- Partners and themes of a recommendation ------------------------------------------------------------------------
 
 
-def _validate_partners(partners: Sequence[PartnerAssignment]) -> dict[int, PartnerAssignment]:
+def validate_partners(partners: Sequence[PartnerAssignment]) -> dict[int, PartnerAssignment]:
     """Check a list of (partner, role) pairs: no partner twice, known roles only."""
     wanted: dict[int, PartnerAssignment] = {}
     for partner, role in partners:
@@ -121,7 +121,7 @@ def _set_partners(recommendation: Recommendation, partners: Sequence[PartnerAssi
     Each partner link is an object of the change feed (``partner_status``, with its status there): the caller
     records the changes once the recommendation's own entry is written.
     """
-    wanted = _validate_partners(partners)
+    wanted = validate_partners(partners)
     existing = {link.partner_id: link for link in recommendation.partner_links.all()}
     changes = PartnerLinkChanges()
     gone = [link for partner_id, link in existing.items() if partner_id not in wanted]
@@ -224,7 +224,7 @@ def recommendation_create(
     if uuid is not None:
         recommendation.uuid = uuid
     canonical_full_clean(recommendation)
-    _validate_partners(partners)
+    validate_partners(partners)
     canonical_save(recommendation)
     partner_changes = _set_partners(recommendation, partners)
     _set_themes(recommendation, themes)
@@ -321,7 +321,7 @@ def _update_recommendation(
         )
     partner_changes = PartnerLinkChanges()
     if "partners" in data:
-        _validate_partners(data["partners"])
+        validate_partners(data["partners"])
         partner_changes = _set_partners(fresh, data["partners"])
         if partner_changes:
             changed.append("partners")

@@ -5,6 +5,7 @@ import stat
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from recommendations.models import Recommendation, Source
 from recommendations.services import recommendation_update
 from tests.factories import UserFactory
 from transfer import forms as import_forms
+from transfer.models import ImportRun
 
 from .helpers import EXAMPLE, db_state, exported, file_bytes
 
@@ -27,6 +29,11 @@ def staging(settings, tmp_path):
     """Stage uploads in a folder of the test's own."""
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
     return tmp_path / "staging"
+
+
+def run_jobs() -> None:
+    """Run the queued jobs (the import) in this process, as a worker would."""
+    call_command("worker", "--batch", "--no-scheduler")
 
 
 def upload(client, content: bytes, name: str = "import.csv", create_missing: bool = False):
@@ -77,8 +84,18 @@ def test_upload_preview_confirm(recommendation, implemented, policy_client, poli
 
     response = policy_client.post(CONFIRM, {"token": token}, follow=True)
 
-    assert response.redirect_chain == [(CHANGELIST, 302)]
-    assert "Imported import.csv: 1 created, 1 updated, 1 unchanged." in response.content.decode()
+    run = ImportRun.objects.get()
+    run_page = reverse("admin:recommendations_recommendation_import_run", kwargs={"run": run.uuid})
+    assert response.redirect_chain == [(run_page, 302)]
+    page = response.content.decode()
+    assert "Queued for import: import.csv." in page and '<meta http-equiv="refresh" content="2">' in page
+    assert db_state() == before  # the request only queued it
+    run_jobs()
+    page = policy_client.get(run_page).content.decode()
+    assert "Succeeded" in page and "1 created, 1 updated, 1 unchanged." in page
+    assert '<progress max="2" value="2">' in page and "2 of 2 rows" in page
+    assert "http-equiv" not in page  # no more refreshing once it is over
+    assert run_page in policy_client.get(IMPORT).content.decode()  # listed among the user's recent imports
     recommendation.refresh_from_db()
     assert (recommendation.title, recommendation.status) == ("Sharper title", "in_progress")
     entry = recommendation.status_updates.latest()
@@ -129,6 +146,7 @@ def test_a_change_between_preview_and_confirm_is_shown_not_overwritten(
 
     response = policy_client.post(CONFIRM, {"token": token})  # confirming what they have now seen
     assert response.status_code == 302
+    run_jobs()
     recommendation.refresh_from_db()
     assert (recommendation.title, recommendation.team) == ("Sharper title", "")
 
@@ -178,6 +196,7 @@ def test_create_missing_adds_a_second_source(policy_client, policy_user):
     assert "Created first" in response.content.decode()
     response = policy_client.post(CONFIRM, {"token": response.context["token"]})
     assert response.status_code == 302
+    run_jobs()
     source = Source.objects.get(title__contains="fictional example data")
     assert Recommendation.objects.filter(source=source).count() == 20
 
