@@ -188,9 +188,10 @@ def deliver_endpoint(*, endpoint_id: int, now: datetime | None = None) -> int:
                     return delivered
                 delivered += 1
             cursor = events[-1].seq
-            if skipped_to is not None:
-                if not services.webhook_endpoint_advance(endpoint_id=endpoint_id, lease=lease, cursor=skipped_to):
-                    return delivered
+            if skipped_to is not None and not services.webhook_endpoint_advance(
+                endpoint_id=endpoint_id, lease=lease, cursor=skipped_to
+            ):
+                return delivered
         return delivered
     finally:
         services.webhook_endpoint_release(endpoint_id=endpoint_id, lease=lease)

@@ -66,7 +66,8 @@ def saved_view_filterset(view: SavedView) -> RecommendationFilterSet:
 def backoff(failures: int) -> timedelta:
     """How long to wait after the ``failures``-th failure in a row: 10 s × 2^(n-1), at most an hour."""
     exponent = min(max(failures - 1, 0), 20)
-    return min(FIRST_BACKOFF * 2**exponent, MAX_BACKOFF)
+    wait: timedelta = FIRST_BACKOFF * int(2**exponent)
+    return min(wait, MAX_BACKOFF)
 
 
 def validate_endpoint(

@@ -76,7 +76,8 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as error:
-        raise TargetRefused(_("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error})
+        message = _("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}
+        raise TargetRefused(message) from None
     addresses: list[IPAddress] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
@@ -93,7 +94,7 @@ def check_target(url: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise TargetRefused(_("The URL is not valid (%(error)s).") % {"error": error})
+        raise TargetRefused(_("The URL is not valid (%(error)s).") % {"error": error}) from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         raise TargetRefused(_("Only http and https URLs can receive webhooks."))
@@ -170,8 +171,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         response = connection.getresponse()
         excerpt = response.read(RESPONSE_BYTES).decode("utf-8", errors="replace")
         status = response.status
-    except (OSError, http.client.HTTPException, ValueError) as error:
-        return Answer(status=None, body="", error=f"{type(error).__name__}: {error}"[:1000], duration_ms=elapsed())
+    except (OSError, http.client.HTTPException, ValueError) as failure:
+        return Answer(status=None, body="", error=f"{type(failure).__name__}: {failure}"[:1000], duration_ms=elapsed())
     finally:
         connection.close()
     error = ""
