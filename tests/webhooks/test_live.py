@@ -69,7 +69,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # leaves the roles migrations made, as the other live tests do
 def test_a_killed_worker_loses_nothing_and_reorders_nothing(receiver, tmp_path):
     deadline = time.monotonic() + DEADLINE
     endpoint = webhook_endpoint_create(name="Live", url=receiver.url)
