@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recommendations",
     "reports",
     "transfer",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,18 @@ else:
 # How often a worker looks for periodic jobs that are due (seconds), and how long finished jobs are kept (days).
 JOBS_TICK_SECONDS = env.float("JOBS_TICK_SECONDS", default=2.0)
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=14)
+
+# --- Webhooks (docs/webhooks.md) ------------------------------------------------------------------------------------
+# Endpoints on private, loopback, link-local and other non-public addresses are refused unless this is on (tests and
+# a closed network only). Each POST waits at most WEBHOOKS_TIMEOUT_SECONDS; an endpoint is paused after
+# WEBHOOKS_MAX_FAILURES failures in a row; workers look for due endpoints every WEBHOOKS_INTERVAL_SECONDS.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+WEBHOOKS_MAX_FAILURES = env.int("WEBHOOKS_MAX_FAILURES", default=10)
+WEBHOOKS_INTERVAL_SECONDS = env.float("WEBHOOKS_INTERVAL_SECONDS", default=5.0)
+# The site's address (e.g. https://tracker.example.go.jp), to make the "url" members of payloads absolute as the change
+# feed does; empty: they stay site-relative paths.
+WEBHOOKS_SITE_URL = env.str("WEBHOOKS_SITE_URL", default="").rstrip("/")
 
 # --- Authentication -------------------------------------------------------------------------------------------------
 # django-axes locks a username out from an address after repeated failed logins (the admin's login too).

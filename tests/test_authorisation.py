@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
 )
 from transfer.models import ImportRun
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,7 @@ ADMIN_LIMITS = {
     "core.signinthrottle": {"view", "delete"},
     "core.periodicrun": {"view"},
     "django_tasks_database.dbtaskresult": {"view"},
+    "webhooks.webhookdelivery": {"view"},
     "axes.accessattempt": {"view", "change", "delete"},
     "axes.accesslog": {"view", "change", "delete"},
     "axes.accessfailurelog": {"view", "change", "delete"},
@@ -139,7 +141,14 @@ def admin_perms(role: str, model: str) -> set[str]:
     """What a role may do with a model in the admin."""
     if role == "superuser":
         return ADMIN_LIMITS.get(model, ALL)
-    if model in {"core.apitoken", "core.signinthrottle", "core.periodicrun", "django_tasks_database.dbtaskresult"}:
+    if model in {
+        "core.apitoken",
+        "core.signinthrottle",
+        "core.periodicrun",
+        "django_tasks_database.dbtaskresult",
+        "webhooks.webhookendpoint",
+        "webhooks.webhookdelivery",
+    }:
         return set()  # administrators only
     return perms(role, model) & ADMIN_LIMITS.get(model, ALL)
 
@@ -168,6 +177,12 @@ def world(db) -> dict[str, Any]:
     read_token, read_raw = api_token_create(user=users["policy"], name="read", can_write=False)
     _, write_raw = api_token_create(user=users["policy"], name="write", can_write=True)
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    # Written directly, as factories do: the service would resolve the URL's host.
+    endpoint = WebhookEndpoint.objects.create(name="Matrix receiver", url="https://hooks.example.com/in", secret="s")
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, seq=event.seq, event="recommendation.created", requested_at=event.created_at, status_code=500
+    )
 
     objects = {
         "partners.partner": partner,
@@ -202,6 +217,8 @@ def world(db) -> dict[str, Any]:
             user=users["policy"], filename="matrix.csv", content=b"reference\n", signature="0" * 64, language="en"
         ),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(id=noop.enqueue().id),
+        "webhooks.webhookendpoint": endpoint,
+        "webhooks.webhookdelivery": delivery,
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
@@ -275,9 +292,15 @@ def admin_app_index_pattern() -> str:
     """The admin's app index pattern, as Django builds it from the registered apps (in registration order)."""
     pattern = next(pattern for pattern in walk(get_resolver().url_patterns) if "(?P<app_label>" in pattern)
     apps_in_admin = set(pattern.split("(?P<app_label>")[1].split(")")[0].split("|"))
-    assert apps_in_admin == {"auth", "axes", "core", "django_tasks_database", "partners", "recommendations"}, (
-        apps_in_admin
-    )
+    assert apps_in_admin == {
+        "auth",
+        "axes",
+        "core",
+        "django_tasks_database",
+        "partners",
+        "recommendations",
+        "webhooks",
+    }, apps_in_admin
     return pattern
 
 
@@ -302,6 +325,8 @@ def _admin_routes() -> dict[str, Route]:
         "recommendations/partnerstatusupdate": "recommendations.partnerstatusupdate",
         "recommendations/evidence": EVIDENCE,
         "recommendations/theme": "recommendations.theme",
+        "webhooks/webhookendpoint": "webhooks.webhookendpoint",
+        "webhooks/webhookdelivery": "webhooks.webhookdelivery",
     }
     for path, model in models.items():
 
@@ -328,6 +353,13 @@ def _admin_routes() -> dict[str, Route]:
     )
     routes["admin/auth/user/<id>/password/"] = Route(
         lambda w: f"/admin/auth/user/{obj(w, 'auth.user').pk}/password/", "admin", "auth.user", "change"
+    )
+    # Sending a delivery again: a confirmation page, and a POST that sends only with confirm=yes (an administrator's).
+    routes["admin/webhooks/webhookdelivery/<path:object_id>/redeliver/"] = Route(
+        lambda w: f"/admin/webhooks/webhookdelivery/{obj(w, 'webhooks.webhookdelivery').pk}/redeliver/",
+        "admin",
+        "webhooks.webhookdelivery",
+        "view",
     )
     routes["admin/"] = Route(lambda w: "/admin/", "admin_site")
     # Old addresses of the change feed's and the tokens' admin: a redirect to the new ones, which decide.
