@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.choices import ChangeAction
 from core.jobs import job
 from core.models import ChangeEvent
 from recommendations.filtersets import RecommendationFilterSet
@@ -41,8 +42,7 @@ logger = logging.getLogger(__name__)
 
 #: Change-feed entries read per fan-out claim.
 FAN_OUT_BATCH = 500
-#: Object types of the feed whose entries notify, besides the recommendation's own (a status or response entry
-#: comes with a change of the recommendation, which notifies already).
+#: Object types of the feed whose entries notify, besides the recommendation's own and its status entries.
 CHILD_KINDS = {
     "evidence": NotificationKind.EVIDENCE,
     "assessment": NotificationKind.ASSESSMENT,
@@ -63,26 +63,34 @@ def has_new_events() -> bool:
 
 
 def _describe(event: ChangeEvent) -> tuple[str, str, dict[str, Any]] | None:
-    """(recommendation uuid, kind, params) of an entry that notifies, or None."""
+    """(recommendation uuid, kind, params) of an entry that notifies, or None.
+
+    A status change is told by its timeline entry, not by the recommendation's entry of the same change; an update
+    whose changed fields the feed does not know (the object's first entry) reads "changed" without fields.
+    """
     params: dict[str, Any] = {"actor": event.actor_name}
+    data = event.data if isinstance(event.data, dict) else {}
     if event.object_type == "recommendation":
-        params["reference"] = str(event.data.get("reference") or event.object_repr)
-        if event.action == "create":
+        params["reference"] = str(data.get("reference") or event.object_repr)
+        if event.action == ChangeAction.CREATED:
             return str(event.object_id), NotificationKind.CREATED, params
-        if event.action == "delete":
+        if event.action == ChangeAction.DELETED:
             return str(event.object_id), NotificationKind.DELETED, params
         changes = event.changes or {}
-        if "status" in changes:
-            return str(event.object_id), NotificationKind.STATUS, {**params, "status": changes["status"][1]}
-        return str(event.object_id), NotificationKind.CHANGED, {**params, "fields": sorted(changes)}
-    kind = CHILD_KINDS.get(event.object_type)
-    recommendation = event.data.get("recommendation") if isinstance(event.data, dict) else None
-    if kind is None or not recommendation:
+        if "status" in changes or "response" in changes:
+            return None  # told by the status or response entry of the same change
+        fields = sorted(name for name in changes if not name.endswith(("_label", "_at")) and name != "version")
+        return str(event.object_id), NotificationKind.CHANGED, {**params, "fields": fields}
+    recommendation = data.get("recommendation")
+    if not recommendation:
         return None
-    if kind != NotificationKind.MILESTONE and event.action != "create":
+    if event.object_type == "status_update" and event.action == ChangeAction.CREATED:
+        return str(recommendation), NotificationKind.STATUS, {**params, "status": str(data.get("to_status", ""))}
+    kind = CHILD_KINDS.get(event.object_type)
+    if kind is None or (kind != NotificationKind.MILESTONE and event.action != ChangeAction.CREATED):
         return None
     if kind == NotificationKind.PARTNER_STATUS:
-        params["partner"] = str(event.data.get("partner", ""))
+        params["partner"] = str(data.get("partner", ""))
     return str(recommendation), kind, params
 
 
