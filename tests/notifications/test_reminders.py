@@ -43,7 +43,7 @@ def test_reminders_go_to_the_lead_and_watchers_of_open_recommendations_once(sett
 
 
 @pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles migrations made
 def test_two_workers_at_once_remind_once(settings):
     _setup(settings)
     barrier = threading.Barrier(2)
