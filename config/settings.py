@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "transfer",
     "webhooks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",  # the header's unread count
             ],
         },
     },
@@ -204,6 +206,29 @@ WEBHOOKS_INTERVAL_SECONDS = env.float("WEBHOOKS_INTERVAL_SECONDS", default=5.0)
 # The site's address (e.g. https://tracker.example.go.jp), to make the "url" members of payloads absolute as the change
 # feed does; empty: they stay site-relative paths.
 WEBHOOKS_SITE_URL = env.str("WEBHOOKS_SITE_URL", default="").rstrip("/")
+
+# --- Notifications and e-mail (issue 15) ------------------------------------------------------------------------------
+# Links in e-mails point to SITE_URL. Daily digests go out at NOTIFICATIONS_DIGEST_HOUR local time (TIME_ZONE);
+# reminders come REMINDER_DAYS_BEFORE days before a target or review date, and the day after it passed.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+if not 0 <= NOTIFICATIONS_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("NOTIFICATIONS_DIGEST_HOUR must be an hour from 0 to 23.")
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
+if REMINDER_DAYS_BEFORE < 1:
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE must be 1 or more.")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Development prints e-mails on the console; production sends through EMAIL_URL (smtp+tls://user:password@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = bool(EMAIL_CONFIG.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(EMAIL_CONFIG.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Authentication -------------------------------------------------------------------------------------------------
 # django-axes locks a username out from an address after repeated failed logins (the admin's login too).

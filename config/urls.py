@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("recommendations.urls")),
     path("", include("transfer.urls")),
     path("", include("reports.urls")),
+    path("", include("notifications.urls")),
 ]

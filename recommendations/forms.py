@@ -12,9 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from core.models import field_max_length
 from core.translation import value_in
 
-from .choices import Rating, Response, Status, tracks_progress
+from .choices import Rating, Response, SavedViewPage, SharedWith, Status, tracks_progress
 from .filtersets import MAX_STALE_DAYS
-from .models import Assessment, Evidence, PartnerStatusUpdate, Recommendation, ResponseUpdate, StatusUpdate
+from .models import (
+    Assessment,
+    Evidence,
+    PartnerStatusUpdate,
+    Recommendation,
+    ResponseUpdate,
+    SavedView,
+    StatusUpdate,
+)
 
 #: Filters shown as lists of checkboxes in the filter panel (any of the ticked values matches).
 CHECKBOX_FILTERS = ("status", "priority", "partner", "theme", "source")
@@ -250,3 +258,50 @@ class EvidenceVerifyForm(forms.Form):
     """Verify evidence: the version the page showed (a change since then is a conflict)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class SaveViewForm(forms.Form):
+    """Save the page's filters: a name in the reader's language (the other optional), who else sees it."""
+
+    name = forms.CharField(label=_("Name"), max_length=field_max_length(SavedView, "name"))
+    name_other = forms.CharField(label=_("Name in the other language (optional)"), required=False, max_length=120)
+    shared_with = forms.ChoiceField(label=_("Share with"), required=False, choices=SharedWith.choices)
+    page = forms.ChoiceField(choices=SavedViewPage.choices, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
+
+    def __init__(self, *args: Any, allowed_shares: list[str], language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["shared_with"])
+        field.choices = [(value, label) for value, label in SharedWith.choices if value in allowed_shares]
+        other = "en" if language == "ja" else "ja"
+        self.fields["name_other"].label = (
+            _("Name in English (optional)") if other == "en" else _("Name in Japanese (optional)")
+        )
+        self.language, self.other_language = language, other
+
+    def names(self) -> dict[str, str]:
+        """The names by language column: the reader's language, and the other one if given."""
+        return {
+            f"name_{self.language}": self.cleaned_data["name"],
+            f"name_{self.other_language}": self.cleaned_data.get("name_other") or "",
+        }
+
+
+class SavedViewEditForm(forms.Form):
+    """Rename or re-share a saved view: its name in both languages (one is enough) and who sees it."""
+
+    name_ja = forms.CharField(
+        label=_("Name in Japanese"), required=False, max_length=field_max_length(SavedView, "name")
+    )
+    name_en = forms.CharField(
+        label=_("Name in English"), required=False, max_length=field_max_length(SavedView, "name")
+    )
+    shared_with = forms.ChoiceField(label=_("Share with"), required=True, choices=SharedWith.choices)
+
+    def __init__(self, *args: Any, allowed_shares: list[str], current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["shared_with"])
+        field.required = False
+        field.choices = [
+            (value, label) for value, label in SharedWith.choices if value in allowed_shares or value == current
+        ]

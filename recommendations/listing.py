@@ -8,19 +8,24 @@ the report, in their exports and in the API.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.querystrings import query_string
 from core.translation import localized
 from partners.models import Partner
 
-from .choices import Priority, Status
+from .choices import Priority, SavedViewPage, Status
 from .filtersets import FILTER_PARAMS, RecommendationFilterSet
-from .forms import style_filter_form
+from .forms import SaveViewForm, style_filter_form
 from .models import Recommendation, Source, Theme
+from .selectors import saved_views_for
+from .services.saved_views import shares_allowed
 
 #: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
 LIST_SORT_KEYS = ("reference", "title", "status", "priority", "target_date", "updated_at")
@@ -116,3 +121,20 @@ def sort_columns(params: QueryDict, keys: tuple[str, ...] = LIST_SORT_KEYS) -> l
         url = query_string(params, ordering=next_ordering)
         columns.append(SortColumn(key=key, title=str(titles[key]), url=url, direction=direction))
     return columns
+
+
+def saved_views_context(request: HttpRequest, page: str) -> dict[str, Any]:
+    """What the "Saved views" menu of a page needs: the views the user sees there and the form to save this one."""
+    url_name = "recommendations:list" if page == SavedViewPage.LIST else "reports:progress"
+    query = request.GET.copy()
+    query.pop("page", None)
+    views = [
+        (view, reverse(url_name) + (f"?{view.query}" if view.query else ""))
+        for view in saved_views_for(request.user, page)
+    ]
+    form = SaveViewForm(
+        initial={"page": page, "query": query.urlencode()},
+        allowed_shares=shares_allowed(request.user),
+        language=(get_language() or "en")[:2],
+    )
+    return {"saved_views": views, "save_view_form": form, "saved_views_page": page}

@@ -1,13 +1,18 @@
-"""Read queries of the recommendation pages: the links of a recommendation, both directions, in one query."""
+"""Read queries of the recommendation pages: the links of a recommendation, both directions, in one query; the saved
+views a user sees."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
 
-from .choices import LINK_INVERSE_LABELS, LinkType
-from .models import Recommendation, RecommendationLink
+from core.translation import localized
+
+from .choices import LINK_INVERSE_LABELS, LinkType, SharedWith
+from .models import Recommendation, RecommendationLink, SavedView
+from .services.saved_views import user_role_shares
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,17 @@ def recommendation_links(*, recommendation: Recommendation) -> list[LinkedRecomm
         other = link.to_recommendation if outgoing else link.from_recommendation
         items.append(LinkedRecommendation(link=link, outgoing=outgoing, other=other))
     return sorted(items, key=lambda item: (not item.outgoing, item.link_type, item.other.reference))
+
+
+def saved_views_for(user: User | AnonymousUser, page: str | None = None) -> QuerySet[SavedView]:
+    """The saved views a user sees (their own, and those shared with everyone or a role they have), by name."""
+    if not user.is_authenticated:
+        return SavedView.objects.none()
+    visible = Q(owner_id=user.pk) | Q(shared_with=SharedWith.EVERYONE)
+    roles = user_role_shares(user)
+    if roles:
+        visible |= Q(shared_with__in=sorted(roles))
+    views = SavedView.objects.filter(visible).select_related("owner")
+    if page is not None:
+        views = views.filter(page=page)
+    return views.order_by(localized("name"), "id")

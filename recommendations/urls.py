@@ -19,4 +19,7 @@ urlpatterns = [
     path("evidence/<uuid:uuid>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<uuid:uuid>/verify/", views.evidence_verify_view, name="evidence_verify"),
     path("recommendations/<uuid:uuid>/assessment/", views.recommendation_assessment, name="assessment"),
+    path("saved-views/", views.saved_view_list, name="saved_views"),
+    path("saved-views/new/", views.saved_view_create_view, name="saved_view_create"),
+    path("saved-views/<uuid:uuid>/", views.saved_view_edit, name="saved_view_edit"),
 ]

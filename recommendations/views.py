@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.changes import VersionConflict
@@ -26,11 +27,28 @@ from core.querystrings import query_string, redirect_without_empty
 from core.translation import column, fallback_order, value_in
 from core.views import page
 
-from .choices import Rating, Response, Status, assessment_disagrees, partners_overall_status, tracks_progress
+from .choices import (
+    Rating,
+    Response,
+    SavedViewPage,
+    Status,
+    assessment_disagrees,
+    partners_overall_status,
+    tracks_progress,
+)
 from .evidence import evidence_body_limit, evidence_file_response
 from .filtersets import FILTER_PARAMS
-from .forms import AssessmentForm, EvidenceForm, EvidenceVerifyForm, PartnerStatusForm, ResponseForm, StatusChangeForm
-from .listing import filter_chips, page_filterset, sort_columns
+from .forms import (
+    AssessmentForm,
+    EvidenceForm,
+    EvidenceVerifyForm,
+    PartnerStatusForm,
+    ResponseForm,
+    SavedViewEditForm,
+    SaveViewForm,
+    StatusChangeForm,
+)
+from .listing import filter_chips, page_filterset, saved_views_context, sort_columns
 from .models import (
     EVIDENCE_RELATED,
     Assessment,
@@ -39,6 +57,7 @@ from .models import (
     PartnerStatusUpdate,
     Recommendation,
     ResponseUpdate,
+    SavedView,
     StatusUpdate,
 )
 from .permissions import (
@@ -49,7 +68,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import recommendation_links
+from .selectors import recommendation_links, saved_views_for
 from .services import (
     evidence_add,
     evidence_verify,
@@ -58,7 +77,11 @@ from .services import (
     recommendation_change_status,
     recommendation_partner_record_status,
     recommendation_record_response,
+    saved_view_create,
+    saved_view_delete,
+    saved_view_update,
 )
+from .services.saved_views import can_edit_saved_view, shares_allowed
 from .templatetags.recommendation_tags import owner_change_rows
 
 #: Rows per page of the recommendation list.
@@ -92,6 +115,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "report_url": reverse("reports:progress") + query_string(request.GET, ordering=None),
         "ordering": request.GET.get("ordering", ""),
         "open_groups": {key for key in FILTER_PARAMS if request.GET.getlist(key)},
+        **saved_views_context(request, SavedViewPage.LIST),
     }
     return render(request, "recommendations/recommendation_list.html", context, status=200 if valid else 400)
 
@@ -509,3 +533,103 @@ def _add_service_errors(
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+# --- Saved views ----------------------------------------------------------------------------------------------------
+
+
+def _saved_view_url(view: SavedView) -> str:
+    """The page a saved view opens: the list or the report, with its filters."""
+    url_name = "recommendations:list" if view.page == SavedViewPage.LIST else "reports:progress"
+    return reverse(url_name) + (f"?{view.query}" if view.query else "")
+
+
+def _service_errors_to(form: SaveViewForm | SavedViewEditForm, error: ValidationError, names: dict[str, str]) -> None:
+    """Put a saved-view service's errors on the form's fields (the query's on the form as a whole)."""
+    for name, messages_ in error.message_dict.items():
+        field = names.get(name, name)
+        form.add_error(field if field in form.fields and field != "query" else None, messages_)
+
+
+def _render_saved_views(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    """The saved-views page: every view the user sees, those they may change with their forms."""
+    rows = []
+    allowed = shares_allowed(request.user)
+    for view in saved_views_for(request.user):
+        editable = can_edit_saved_view(request.user, view)
+        form = extra.get("forms", {}).get(view.pk)
+        if form is None and editable:
+            form = SavedViewEditForm(
+                initial={"name_ja": view.name_ja, "name_en": view.name_en, "shared_with": view.shared_with},
+                allowed_shares=allowed,
+                current=view.shared_with,
+                prefix=f"view-{view.pk}",
+            )
+        rows.append({"view": view, "url": _saved_view_url(view), "editable": editable, "form": form})
+    return render(request, "recommendations/saved_views.html", {"rows": rows}, status=status)
+
+
+@page(VIEW)
+def saved_view_list(request: HttpRequest) -> HttpResponse:
+    """The saved views the user sees, to open, rename, share or delete."""
+    return _render_saved_views(request)
+
+
+@page(VIEW, methods=("POST",))
+def saved_view_create_view(request: HttpRequest) -> HttpResponse:
+    """Save the filters of the list or the report under a name; back to the page, opened at the new view."""
+    language = (get_language() or "en")[:2]
+    form = SaveViewForm(request.POST, allowed_shares=shares_allowed(request.user), language=language)
+    if form.is_valid():
+        try:
+            view = saved_view_create(
+                owner=request.user,
+                page=form.cleaned_data["page"],
+                query=form.cleaned_data["query"],
+                shared_with=form.cleaned_data["shared_with"] or "",
+                **form.names(),
+            )
+        except ValidationError as error:
+            _service_errors_to(form, error, {f"name_{language}": "name", "name": "name"})
+        else:
+            messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+            return redirect(_saved_view_url(view))
+    return render(request, "recommendations/saved_view_form.html", {"form": form}, status=400)
+
+
+@page(VIEW, methods=("GET", "POST"))
+def saved_view_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Rename, re-share or delete one saved view (its owner or an administrator)."""
+    view = get_object_or_404(saved_views_for(request.user), uuid=uuid)
+    if not can_edit_saved_view(request.user, view):
+        raise PermissionDenied(_("Only the owner of a view or an administrator may change it."))
+    if request.method == "GET":
+        return redirect(reverse("recommendations:saved_views") + f"#view-{view.uuid}")
+    if request.POST.get("delete"):
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Nothing was deleted: confirm the deletion."))
+            return _render_saved_views(request, status=400)
+        saved_view_delete(view=view, actor=request.user)
+        messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+        return redirect("recommendations:saved_views")
+    form = SavedViewEditForm(
+        request.POST,
+        allowed_shares=shares_allowed(request.user),
+        current=view.shared_with,
+        prefix=f"view-{view.pk}",
+    )
+    if form.is_valid():
+        try:
+            saved_view_update(
+                view=view,
+                actor=request.user,
+                name_ja=form.cleaned_data["name_ja"],
+                name_en=form.cleaned_data["name_en"],
+                shared_with=form.cleaned_data["shared_with"] or "",
+            )
+        except ValidationError as error:
+            _service_errors_to(form, error, {"name": "name_en"})
+        else:
+            messages.success(request, _("The view is saved."))
+            return redirect("recommendations:saved_views")
+    return _render_saved_views(request, status=400, forms={view.pk: form})

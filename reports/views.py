@@ -22,8 +22,8 @@ from core.translation import value_in
 from core.views import page
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import Status, tracks_progress
-from recommendations.listing import download_filterset, filter_chips, page_filterset
+from recommendations.choices import SavedViewPage, Status, tracks_progress
+from recommendations.listing import download_filterset, filter_chips, page_filterset, saved_views_context
 from recommendations.models import Recommendation, RecommendationPartner, Source
 
 from .charts import history_chart, stacked_bar
@@ -122,6 +122,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "csv_url": reverse("reports:progress_csv") + query_string(request.GET),
         "grid_url": reverse("reports:partner_grid") + query_string(request.GET, stale_days=None),
         "generated_at": timezone.localtime(),
+        **saved_views_context(request, SavedViewPage.REPORT),
     }
     if valid:
         queryset = filterset.qs

@@ -16,6 +16,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationLink,
     RecommendationPartner,
+    SavedView,
     Source,
     StatusUpdate,
     Theme,
@@ -172,3 +173,34 @@ class ChangeEventFactory(factory.django.DjangoModelFactory):
     object_id = factory.Faker("uuid4", cast_to=None)
     object_repr = "Maritime cooperation"
     data = factory.LazyFunction(dict)
+
+
+class SavedViewFactory(TranslatedModelFactory):
+    """A personal saved view of the list (pass owner=...)."""
+
+    class Meta:
+        model = SavedView
+
+    name = factory.Sequence(lambda n: f"View {n}")
+    page = "list"
+    query = "status=stalled"
+    shared_with = ""
+
+
+class WatchFactory(factory.django.DjangoModelFactory):
+    """A watch (pass user= and one of recommendation=, partner=, source=, saved_view=)."""
+
+    class Meta:
+        model = "notifications.Watch"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A notification of a status change (pass user= and recommendation=)."""
+
+    class Meta:
+        model = "notifications.Notification"
+
+    kind = "status"
+    params = factory.LazyAttribute(
+        lambda n: {"actor": "someone", "reference": n.recommendation.reference, "status": "in_progress"}
+    )

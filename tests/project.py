@@ -10,7 +10,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("partners",),
     ("recommendations",),
-    ("reports", "transfer", "webhooks"),
+    ("reports", "transfer", "webhooks", "notifications"),
     ("config",),
     ("bench", "loadtest"),  # tools that run the whole project
 )

@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from core.models import ApiToken, PeriodicRun, SignInThrottle
 from core.services import api_token_create
-from recommendations.models import Assessment, Milestone, PartnerStatusUpdate, ResponseUpdate
+from recommendations.models import Assessment, Milestone, PartnerStatusUpdate, ResponseUpdate, SavedView
 from recommendations.services import evidence_add
 from tests.core.jobs_under_test import noop
 from tests.factories import (
@@ -219,6 +219,10 @@ def world(db) -> dict[str, Any]:
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(id=noop.enqueue().id),
         "webhooks.webhookendpoint": endpoint,
         "webhooks.webhookdelivery": delivery,
+        # A personal view of the administrator's: others do not see it (404), its owner's empty POST is a form error.
+        "recommendations.savedview": SavedView.objects.create(
+            owner=users["superuser"], name="Matrix view", name_en="Matrix view", page="list", query="status=stalled"
+        ),
         "auth.user": users["no_role"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1),
@@ -327,6 +331,7 @@ def _admin_routes() -> dict[str, Route]:
         "recommendations/theme": "recommendations.theme",
         "webhooks/webhookendpoint": "webhooks.webhookendpoint",
         "webhooks/webhookdelivery": "webhooks.webhookdelivery",
+        "recommendations/savedview": "recommendations.savedview",
     }
     for path, model in models.items():
 
@@ -488,6 +493,19 @@ def _page_routes() -> dict[str, Route]:
             lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"
         ),
         "partners/": Route(lambda w: "/partners/", "page", "partners.partner"),
+        # Saved views: for those who read recommendations; a view is changed by its owner or an administrator only
+        # (others do not find it, or are refused), and an empty form changes nothing.
+        "saved-views/": Route(lambda w: "/saved-views/", "page", rec),
+        "saved-views/new/": Route(lambda w: "/saved-views/new/", "page", rec),
+        "saved-views/<uuid:uuid>/": Route(
+            lambda w: f"/saved-views/{obj(w, 'recommendations.savedview').uuid}/", "page", rec
+        ),
+        # Notifications are each user's own: any signed-in user has a list, settings, and may watch what they read
+        # (the watch service checks the permission to read the target).
+        "notifications/": Route(lambda w: "/notifications/", "account"),
+        "notifications/read/": Route(lambda w: "/notifications/read/", "account"),
+        "notifications/settings/": Route(lambda w: "/notifications/settings/", "account"),
+        "notifications/watch/": Route(lambda w: "/notifications/watch/", "account"),
         "partners/<slug:slug>/": Route(
             lambda w: f"/partners/{obj(w, 'partners.partner').slug}/", "page", "partners.partner"
         ),

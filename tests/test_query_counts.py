@@ -27,17 +27,18 @@ ENDPOINTS = {
     "/api/v1/changes/?limit=5": 6,
     "/api/v1/reports/progress/": 16,
     "/api/v1/reports/progress/?partner=qc-partner-0": 9,
-    "/recommendations/": 12,
-    "/recommendations/?partner=qc-partner-0&status=in_progress&ordering=target_date": 14,
+    # Pages: +1 the header's unread count; list and report +2 the saved-views menu; detail pages +1 the Watch button.
+    "/recommendations/": 15,
+    "/recommendations/?partner=qc-partner-0&status=in_progress&ordering=target_date": 17,
     "/recommendations/export.csv": 7,
     "/recommendations/export.xlsx": 7,
-    "/reports/progress/": 18,
-    "/reports/progress/?theme=qc-theme-0": 20,
+    "/reports/progress/": 21,
+    "/reports/progress/?theme=qc-theme-0": 23,
     "/reports/progress/export.csv": 10,
-    "/partners/": 6,
-    "/partners/qc-partner-0/": 10,
-    "/sources/": 6,
-    "/sources/qc-source-0/": 10,
+    "/partners/": 7,
+    "/partners/qc-partner-0/": 12,
+    "/sources/": 7,
+    "/sources/qc-source-0/": 12,
 }
 STATUSES = [Status.PROPOSED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.STALLED]
 

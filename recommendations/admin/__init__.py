@@ -1,5 +1,5 @@
 """Admin of the recommendations app, split by concern; importing the modules registers their model admins."""
 
-from . import evidence, links, milestones, recommendations, taxonomy, timeline
+from . import evidence, links, milestones, recommendations, saved_views, taxonomy, timeline
 
-__all__ = ["evidence", "links", "milestones", "recommendations", "taxonomy", "timeline"]
+__all__ = ["evidence", "links", "milestones", "recommendations", "saved_views", "taxonomy", "timeline"]

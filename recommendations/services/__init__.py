@@ -8,7 +8,8 @@
 - ``milestones``: the planned steps of a recommendation;
 - ``partner_status``: progress with each partner of a recommendation;
 - ``assessment``: independent assessments;
-- ``evidence``: evidence as documents (links and uploaded files).
+- ``evidence``: evidence as documents (links and uploaded files);
+- ``saved_views``: named filters of the list and the report.
 """
 
 from .assessment import recommendation_assess
@@ -29,6 +30,7 @@ from .recommendations import (
     recommendation_update,
     validate_partners,
 )
+from .saved_views import saved_view_create, saved_view_delete, saved_view_update
 from .status import validate_status_transition
 from .taxonomy import source_create, source_delete, source_update, theme_create, theme_delete, theme_update
 
@@ -54,6 +56,9 @@ __all__ = [
     "recommendation_partner_record_status",
     "recommendation_record_response",
     "recommendation_update",
+    "saved_view_create",
+    "saved_view_delete",
+    "saved_view_update",
     "source_create",
     "source_delete",
     "source_update",
