@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.changes import VersionConflict
@@ -90,3 +92,43 @@ def _apply(run: ImportRun) -> ImportResult:
     return recommendations_import(
         plan=plan, actor=user, progress=lambda applied, of: progress_write(run.uuid, applied=applied, total=of)
     )
+
+
+#: A run still "running" this long after it started lost its worker (an import of the most rows takes seconds): its
+#: transaction was rolled back with the worker, so nothing of it was written, and it is tried again.
+INTERRUPTED_AFTER = timedelta(minutes=30)
+
+
+def _interrupted_runs() -> QuerySet[ImportRun]:
+    return ImportRun.objects.filter(
+        status=ImportRunStatus.RUNNING, started_at__lt=timezone.now() - INTERRUPTED_AFTER
+    ).select_related("user")
+
+
+@job(attempts=1)
+def import_runs_recover() -> int:
+    """Queue again the runs whose worker was killed (or fail them after their last attempt); return how many."""
+    recovered = 0
+    for run in _interrupted_runs():
+        with translation.override(run.language or None):
+            if run.attempts >= IMPORT_ATTEMPTS:
+                import_run_fail(
+                    run=run,
+                    error=_("Nothing was imported: the worker applying it stopped %(count)d times.")
+                    % {"count": run.attempts},
+                )
+            else:
+                import_run_fail(
+                    run=run,
+                    error=_("Nothing was imported yet: the import was interrupted and will be tried again shortly."),
+                    retry=True,
+                )
+                import_run_apply.enqueue(run.pk)
+        progress_forget(run.uuid)
+        recovered += 1
+    return recovered
+
+
+def has_interrupted_runs() -> bool:
+    """Whether some run lost its worker (the periodic check's cheap test)."""
+    return _interrupted_runs().exists()

@@ -159,3 +159,51 @@ def test_a_failed_run_shows_its_error_and_stops_refreshing(recommendation, polic
     page = policy_client.get(run_page(run)).content.decode()
     assert "Failed" in page and "Nothing was imported" in page
     assert "http-equiv" not in page
+
+
+def test_a_run_whose_worker_was_killed_is_queued_again_and_then_applied(recommendation, policy_user):
+    """A worker killed mid-import leaves its run "running" (its transaction died with it): the periodic check queues
+    it again, and the next worker applies it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = queued_run(policy_user, new_rows(2))
+    DBTaskResult.objects.all().delete()  # the worker took the job and died with it
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRunStatus.RUNNING, attempts=1, started_at=timezone.now() - timedelta(hours=1)
+    )
+    assert tasks.has_interrupted_runs()
+    assert tasks.import_runs_recover.call() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.QUEUED and "interrupted" in run.error
+    run_jobs()
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.SUCCEEDED
+    assert Recommendation.objects.filter(reference__startswith="RUN-").count() == 2
+
+
+def test_a_run_interrupted_on_its_last_attempt_fails_with_a_message(recommendation, policy_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = queued_run(policy_user, new_rows(2))
+    DBTaskResult.objects.all().delete()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRunStatus.RUNNING, attempts=tasks.IMPORT_ATTEMPTS, started_at=timezone.now() - timedelta(hours=1)
+    )
+    tasks.import_runs_recover.call()
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.FAILED and "stopped" in run.error
+    assert not DBTaskResult.objects.exists()
+    assert not Recommendation.objects.filter(reference__startswith="RUN-").exists()
+
+
+def test_a_run_running_for_a_short_while_is_left_alone(recommendation, policy_user):
+    from django.utils import timezone
+
+    run = queued_run(policy_user, new_rows(1))
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRunStatus.RUNNING, started_at=timezone.now())
+    assert not tasks.has_interrupted_runs()
+    assert tasks.import_runs_recover.call() == 0
