@@ -20,6 +20,19 @@ class Status(models.TextChoices):
 #: Statuses that end the work on a recommendation; leaving one of them (reopening) needs a note saying why.
 CLOSED_STATUSES = frozenset({Status.IMPLEMENTED, Status.NOT_ADOPTED})
 
+
+def label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` among ``choices`` in the active language ("" for an empty value; the value itself if it is
+    not a choice): what ``get_FOO_display()`` gives, without rebuilding the choices' dictionary at every call (which
+    a feed written in bulk does thousands of times)."""
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 #: An open recommendation not updated for this many days needs attention (with the overdue and the stalled ones).
 ATTENTION_STALE_DAYS = 90
 

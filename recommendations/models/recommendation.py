@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from core.models import VersionedModel
 from core.translation import TranslatedManager, TranslatedQuerySet
 
-from ..choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LinkType, PartnerRole, Priority, Rating, Response, Status
+from ..choices import (
+    ATTENTION_STALE_DAYS,
+    CLOSED_STATUSES,
+    LinkType,
+    PartnerRole,
+    Priority,
+    Rating,
+    Response,
+    Status,
+    label,
+)
 
 #: Longest description or excerpt accepted (a long recommendation is a few thousand characters).
 LONG_TEXT_MAX = 20_000
@@ -227,7 +237,7 @@ class RecommendationPartner(VersionedModel):
         indexes = [models.Index(fields=["partner", "recommendation"], name="recpartner_partner_idx")]
 
     def __str__(self) -> str:
-        role = self.get_role_display() or gettext("involved")
+        role = label(PartnerRole, self.role) or gettext("involved")
         return gettext("%(name)s (%(role)s)") % {"name": self.partner, "role": role}
 
 
@@ -317,7 +327,7 @@ class PartnerStatusUpdate(models.Model):
     def __str__(self) -> str:
         return (
             f"{self.recommendation.reference} · {self.partner}: "
-            f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+            f"{label(Status, self.from_status) or '—'} → {label(Status, self.to_status)}"
         )
 
 
@@ -353,7 +363,8 @@ class ResponseUpdate(models.Model):
         indexes = [models.Index(fields=["recommendation", "created_at"], name="responseupdate_rec_time_idx")]
 
     def __str__(self) -> str:
-        return f"{self.recommendation.reference}: {self.get_from_response_display()} → {self.get_to_response_display()}"
+        before, after = label(Response, self.from_response), label(Response, self.to_response)
+        return f"{self.recommendation.reference}: {before} → {after}"
 
 
 class StatusUpdate(models.Model):
@@ -397,9 +408,8 @@ class StatusUpdate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.recommendation.reference}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
-        )
+        before, after = label(Status, self.from_status) or "—", label(Status, self.to_status)
+        return f"{self.recommendation.reference}: {before} → {after}"
 
 
 class RecommendationLink(models.Model):
