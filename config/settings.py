@@ -212,6 +212,8 @@ WEBHOOKS_SITE_URL = env.str("WEBHOOKS_SITE_URL", default="").rstrip("/")
 # reminders come REMINDER_DAYS_BEFORE days before a target or review date, and the day after it passed.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+# How often the workers look for new changes to notify (only a query when nothing changed).
+NOTIFICATIONS_FAN_OUT_SECONDS = env.float("NOTIFICATIONS_FAN_OUT_SECONDS", default=5.0)
 if not 0 <= NOTIFICATIONS_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("NOTIFICATIONS_DIGEST_HOUR must be an hour from 0 to 23.")
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)

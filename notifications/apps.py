@@ -14,13 +14,15 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from core.jobs import register_periodic
 
         from . import tasks
 
         register_periodic(
             "notifications.fan_out",
-            every=timedelta(seconds=30),
+            every=timedelta(seconds=settings.NOTIFICATIONS_FAN_OUT_SECONDS),
             task=tasks.fan_out,
             description=_("Notify the watchers of what changed."),
             has_work=tasks.has_new_events,
