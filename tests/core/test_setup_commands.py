@@ -52,6 +52,8 @@ def test_demo_users_have_their_roles(settings):
     assert list(users["manager"].groups.values_list("name", flat=True)) == [MANAGERS]
     assert list(users["assessor"].groups.values_list("name", flat=True)) == [ASSESSORS]
     assert users["policy"].is_staff and not users["policy"].is_superuser
+    # Each has an address, so that what they watch is e-mailed to the console in development.
+    assert {user.email for user in users.values()} == {f"{name}@tracker.example" for name in users}
 
 
 @pytest.mark.django_db

@@ -197,3 +197,14 @@ def test_the_notifications_page_runs_a_constant_number_of_queries(rec, django_as
     client.force_login(user)
     with django_assert_max_num_queries(7):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_the_settings_page_says_where_e_mails_go_or_that_they_cannot(client):
+    from tests.factories import UserFactory
+
+    with_address = UserFactory(email="watcher@example.go.jp")
+    client.force_login(with_address)
+    assert "watcher@example.go.jp" in client.get("/notifications/settings/").content.decode()
+    without = UserFactory(email="")
+    client.force_login(without)
+    assert "no e-mail address" in client.get("/notifications/settings/").content.decode()

@@ -39,7 +39,11 @@ class Command(TrackerCommand):
                 continue
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
-                username=username, password=password, is_staff=True, is_superuser=is_superuser
+                username=username,
+                email=f"{username}@tracker.example",  # notifications' e-mails show on the console in development
+                password=password,
+                is_staff=True,
+                is_superuser=is_superuser,
             )
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
