@@ -64,7 +64,7 @@ def import_run_apply(run_id: int) -> str:
             if last:
                 raise JobFailed(message) from error
             raise
-    import_run_finish(run=run, result=result)
+        import_run_finish(run=run, result=result)  # its summary, in the run's language
     progress_forget(run.uuid)
     return run.status
 

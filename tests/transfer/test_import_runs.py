@@ -207,3 +207,11 @@ def test_a_run_running_for_a_short_while_is_left_alone(recommendation, policy_us
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRunStatus.RUNNING, started_at=timezone.now())
     assert not tasks.has_interrupted_runs()
     assert tasks.import_runs_recover.call() == 0
+
+
+def test_a_runs_summary_is_in_its_users_language(recommendation, policy_user):
+    run = queued_run(policy_user, new_rows(2), language="ja")
+    run_jobs()
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.SUCCEEDED
+    assert "created" not in run.summary and "2" in run.summary, run.summary
