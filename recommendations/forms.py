@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import Min
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.models import field_max_length
@@ -305,3 +309,52 @@ class SavedViewEditForm(forms.Form):
         field.choices = [
             (value, label) for value, label in SharedWith.choices if value in allowed_shares or value == current
         ]
+
+
+def first_recommendation_day() -> date | None:
+    """The local date the first recommendation was created (None while there are none), in one query."""
+    first = Recommendation.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localdate(first) if first else None
+
+
+def past_date_field(label: Any) -> forms.DateField:
+    """A YYYY-MM-DD date of the tracker's past (checked by ``check_past_date``)."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        help_text=_("YYYY-MM-DD, from the first recommendation's date to today."),
+    )
+
+
+def check_past_date(day: date | None, first: date | None) -> None:
+    """Refuse a date after today, or before the first recommendation (nothing to show then)."""
+    if day is None:
+        return
+    if day > timezone.localdate():
+        raise forms.ValidationError(_("The date is in the future: choose today or an earlier date."), code="future")
+    if first is None:
+        raise forms.ValidationError(_("There are no recommendations yet."), code="empty")
+    if day < first:
+        raise forms.ValidationError(
+            _("The first recommendation was created on %(first)s: choose that date or a later one."),
+            code="too_early",
+            params={"first": date_format(first, "SHORT_DATE_FORMAT")},
+        )
+
+
+class AsOfForm(forms.Form):
+    """The ``as_of`` parameter of the list and the report: show statuses as they stood at the end of a past date."""
+
+    as_of = past_date_field(_("As of"))
+
+    def clean_as_of(self) -> date | None:
+        """A date between the first recommendation and today."""
+        day: date | None = self.cleaned_data.get("as_of")
+        check_past_date(day, first_recommendation_day() if day else None)
+        return day
+
+    def day(self) -> date | None:
+        """The valid date asked for, or None (not asked, or invalid: see ``errors``)."""
+        return self.cleaned_data.get("as_of") if self.is_valid() else None

@@ -4,14 +4,20 @@ views a user sees."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.translation import localized
 
-from .choices import LINK_INVERSE_LABELS, LinkType, SharedWith
-from .models import Recommendation, RecommendationLink, SavedView
+from .choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, SharedWith, Status
+from .models import Recommendation, RecommendationLink, SavedView, StatusUpdate
 from .services.saved_views import user_role_shares
 
 
@@ -72,3 +78,61 @@ def saved_views_for(user: User | AnonymousUser, page: str | None = None) -> Quer
     if page is not None:
         views = views.filter(page=page)
     return views.order_by(localized("name"), "id")
+
+
+# --- Follow-up: why a recommendation needs attention, its latest note; its status on a past date -------------------
+
+
+def with_latest_note(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Annotate the newest status-timeline note (``latest_note``), when (``latest_note_at``) and by whom
+    (``latest_note_author``: the author's full name, else user name), as subqueries: no query per row."""
+    notes = StatusUpdate.objects.filter(recommendation=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
+    full_name = NullIf(Trim(Concat("author__first_name", Value(" "), "author__last_name")), Value(""))
+    author = Coalesce(full_name, F("author__username"), output_field=CharField())
+    return queryset.annotate(
+        latest_note=Subquery(notes.values("note")[:1]),
+        latest_note_at=Subquery(notes.values("created_at")[:1]),
+        latest_note_author=Subquery(notes.annotate(author_name=author).values("author_name")[:1]),
+    )
+
+
+def attention_reasons(recommendation: Recommendation, *, today: date | None = None) -> list[tuple[str, str]]:
+    """Why an open recommendation needs attention, as (key, label): overdue, stalled, stale (the ``attention``
+    filter's three reasons, ``RecommendationQuerySet.needs_attention``); none for a closed one."""
+    if recommendation.status in CLOSED_STATUSES:
+        return []
+    today = today or timezone.localdate()
+    reasons = []
+    if recommendation.target_date and recommendation.target_date < today:
+        reasons.append(("overdue", _("Overdue")))
+    if recommendation.status == Status.STALLED:
+        reasons.append(("stalled", _("Stalled")))
+    if recommendation.updated_at <= timezone.now() - timedelta(days=ATTENTION_STALE_DAYS):
+        reasons.append(("stale", _("Stale")))
+    return reasons
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in the configured time zone (the exclusive end of "on that date")."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def status_on_expression(day: date, *, recommendation: str = "pk") -> Coalesce:
+    """A recommendation's status at the end of ``day``, rebuilt from its timeline, as one SQL expression.
+
+    The ``to_status`` of its last entry at or before the day; failing that (every entry is later) the status it
+    started from (its first entry's ``from_status``, or that entry's ``to_status`` when it is the first one); failing
+    that (no entry at all) its status now. ``recommendation`` is the outer query's path to the recommendation's key.
+    """
+    entries = StatusUpdate.objects.filter(recommendation=OuterRef(recommendation))
+    last = entries.filter(created_at__lt=end_of_day(day)).order_by("-created_at", "-id").values("to_status")[:1]
+    initial = Case(When(from_status="", then=F("to_status")), default=F("from_status"), output_field=CharField())
+    first = entries.order_by("created_at", "id").annotate(initial=initial).values("initial")[:1]
+    status_now = F("status") if recommendation == "pk" else F(f"{recommendation.removesuffix('_id')}__status")
+    return Coalesce(Subquery(last), Subquery(first), status_now, output_field=CharField())
+
+
+def existing_on(queryset: QuerySet[Recommendation], day: date) -> QuerySet[Recommendation]:
+    """The recommendations of ``queryset`` that existed at the end of ``day``, annotated with ``status_on``: their
+    status then (``status_on_expression``)."""
+    return queryset.filter(created_at__lt=end_of_day(day)).annotate(status_on=status_on_expression(day))

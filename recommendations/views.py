@@ -39,6 +39,7 @@ from .choices import (
 from .evidence import evidence_body_limit, evidence_file_response
 from .filtersets import FILTER_PARAMS
 from .forms import (
+    AsOfForm,
     AssessmentForm,
     EvidenceForm,
     EvidenceVerifyForm,
@@ -68,7 +69,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import recommendation_links, saved_views_for
+from .selectors import existing_on, recommendation_links, saved_views_for, with_latest_note
 from .services import (
     evidence_add,
     evidence_verify,
@@ -95,8 +96,15 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     """The filtered, sorted, paginated table of recommendations."""
     if cleaned := redirect_without_empty(request):
         return cleaned
-    filterset = page_filterset(request, Recommendation.objects.with_related())
-    valid = filterset.is_valid()
+    as_of_form = AsOfForm(request.GET)
+    as_of = as_of_form.day()
+    recommendations = with_latest_note(Recommendation.objects.with_related())
+    if as_of:  # as the list stood then: what existed, at its status then (the status filter reads that status)
+        recommendations = existing_on(recommendations, as_of)
+    filterset = page_filterset(request, recommendations)
+    if as_of:
+        filterset.filters["status"].field_name = "status_on"
+    valid = filterset.is_valid() and as_of_form.is_valid()
     page_ = None
     if valid:
         page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -104,6 +112,9 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filterset": filterset,
         "form": filterset.form,
+        "as_of_form": as_of_form,
+        "as_of": as_of,
+        "today_url": reverse("recommendations:list") + query_string(request.GET, as_of=None),
         "valid": valid,
         "page": page_,
         "chips": filter_chips(request.GET, filterset),

@@ -25,6 +25,11 @@ class Segment:
     height: float = 0.0
     share: float = 0.0
 
+    @property
+    def middle(self) -> float:
+        """The x of the segment's centre (where a label on it goes)."""
+        return self.x + self.width / 2
+
 
 def stacked_bar(counts: Mapping[str, int], *, width: float = 100.0) -> list[Segment]:
     """Horizontal segments of a 100%-wide bar, one per status with recommendations, in lifecycle order."""

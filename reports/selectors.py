@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,8 @@ from core.translation import localized, pick
 from partners.models import Partner
 from recommendations.choices import CLOSED_STATUSES, Response, Status, assessment_disagrees
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.models import Recommendation, Source, StatusUpdate
+from recommendations.models import PartnerStatusUpdate, Recommendation, RecommendationPartner, Source, StatusUpdate
+from recommendations.selectors import end_of_day, status_on_expression
 
 
 @dataclass
@@ -286,3 +287,153 @@ def sources_with_progress() -> list[tuple[Source, StatusRow]]:
         **_status_count_annotations("recommendations")
     )
     return [(source, _row_from_annotations(source, source.slug, str(source))) for source in sources]
+
+
+# --- As of a date, between two dates, partners side by side -------------------------------------------------------
+
+
+def _partner_labels(rows: dict[int, StatusRow]) -> None:
+    """Fill in the key (slug) and label (short name, else name, in the reader's language) of partner rows, in one
+    query."""
+    for pk, slug, name, short_name in (
+        Partner.objects.filter(pk__in=list(rows))
+        .annotate(shown_name=localized("name"), shown_short_name=localized("short_name"))
+        .values_list("pk", "slug", "shown_name", "shown_short_name")
+    ):
+        rows[pk].key, rows[pk].label = slug, short_name or name
+
+
+def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> ProgressSummary:
+    """The progress report as it stood at the end of ``day``, in four queries: only the recommendations that existed
+    then, each at its status then (``status_on_expression``); per partner, at its status with that partner then
+    where one was recorded (rebuilt from the partners' timeline), else its overall status then. Responses and
+    assessments are not rebuilt (left empty)."""
+    until = end_of_day(day)
+    existing = _within(Recommendation.objects.filter(created_at__lt=until), "pk", queryset).order_by()
+    status_then = status_on_expression(day)
+    overall = StatusRow(key="all", label=_("All"))
+    overdue = 0
+    rows = existing.annotate(status_then=status_then).values("status_then", "target_date")
+    for row in rows.annotate(n=Count("pk")):
+        overall.counts[row["status_then"]] = overall.counts.get(row["status_then"], 0) + row["n"]
+        if row["target_date"] and row["target_date"] < day and row["status_then"] not in CLOSED_STATUSES:
+            overdue += row["n"]
+
+    own_then = (
+        PartnerStatusUpdate.objects.filter(
+            recommendation=OuterRef("recommendation_id"), partner=OuterRef("partner_id"), created_at__lt=until
+        )
+        .order_by("-created_at", "-id")
+        .values("to_status")[:1]
+    )
+    links = _within(
+        RecommendationPartner.objects.filter(recommendation__created_at__lt=until), "recommendation", queryset
+    ).order_by()
+    partners: dict[int, StatusRow] = {}
+    grouped = links.annotate(
+        own=Subquery(own_then), overall=status_on_expression(day, recommendation="recommendation_id")
+    ).values("partner_id", "own", "overall")
+    for link in grouped.annotate(n=Count("pk")):
+        partner_row = partners.setdefault(link["partner_id"], StatusRow(key="", label=""))
+        status = partner_status(link["own"], link["overall"])
+        partner_row.counts[status] = partner_row.counts.get(status, 0) + link["n"]
+    _partner_labels(partners)
+
+    themes: dict[str, StatusRow] = {}
+    names = ["themes__name_ja", "themes__name_en"]
+    theme_links = existing.annotate(status_then=status_then).values("status_then", "themes__slug", *names)
+    for theme_link in theme_links.annotate(n=Count("pk")):
+        if theme_link["themes__slug"] is not None:
+            slug = theme_link["themes__slug"]
+            label = pick({"name_ja": theme_link["themes__name_ja"], "name_en": theme_link["themes__name_en"]}, "name")
+            theme_row = themes.setdefault(slug, StatusRow(key=slug, label=label[0] or slug))
+            theme_row.counts[theme_link["status_then"]] = theme_link["n"]
+
+    return ProgressSummary(
+        overall=overall,
+        by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
+        by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
+        overdue=overdue,
+    )
+
+
+@dataclass
+class StatusMove:
+    """One recommendation in a comparison of two dates: its status at the first (blank if it did not exist yet)
+    and at the second."""
+
+    recommendation: Recommendation
+    before: str
+    after: str
+
+
+@dataclass
+class StatusComparison:
+    """What changed between two dates: counts by status at each, the recommendations that moved (from → to) and
+    those added in between."""
+
+    start: date
+    end: date
+    counts_start: StatusRow
+    counts_end: StatusRow
+    moved: list[StatusMove]
+    added: list[StatusMove]
+
+    @property
+    def rows(self) -> list[tuple[str, str, int, int, int]]:
+        """(status, label, count at the start, count at the end, change) in lifecycle order."""
+        rows = []
+        for value, label in Status.choices:
+            before, after = self.counts_start.counts.get(value, 0), self.counts_end.counts.get(value, 0)
+            rows.append((value, str(label), before, after, after - before))
+        return rows
+
+    @property
+    def total_change(self) -> int:
+        """How many more recommendations there were at the end than at the start."""
+        return self.counts_end.total - self.counts_start.total
+
+
+def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: date) -> StatusComparison:
+    """Compare a (filtered) set of recommendations at the ends of two dates, in two queries whatever the number of
+    rows: the counts by status then (one grouped query), and the recommendations that moved or were added (one)."""
+    start_until, end_until = end_of_day(start), end_of_day(end)
+    existing = _within(Recommendation.objects.filter(created_at__lt=end_until), "pk", queryset).order_by()
+    existed = Case(When(created_at__lt=start_until, then=Value(True)), default=Value(False))
+    both = existing.annotate(
+        status_start=status_on_expression(start), status_end=status_on_expression(end), existed=existed
+    )
+    counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
+    counts_end = StatusRow(key=end.isoformat(), label=end.isoformat())
+    for row in both.values("status_start", "status_end", "existed").annotate(n=Count("pk")):
+        if row["existed"]:
+            counts_start.counts[row["status_start"]] = counts_start.counts.get(row["status_start"], 0) + row["n"]
+        counts_end.counts[row["status_end"]] = counts_end.counts.get(row["status_end"], 0) + row["n"]
+    changed = both.filter(Q(created_at__gte=start_until) | ~Q(status_start=F("status_end")))
+    moved, added = [], []
+    for recommendation in changed.select_related("source").order_by("reference", "pk"):
+        if recommendation.created_at >= start_until:
+            added.append(StatusMove(recommendation, "", recommendation.status_end))
+        else:
+            moved.append(StatusMove(recommendation, recommendation.status_start, recommendation.status_end))
+    return StatusComparison(
+        start=start, end=end, counts_start=counts_start, counts_end=counts_end, moved=moved, added=added
+    )
+
+
+def partners_side_by_side(
+    *, queryset: QuerySet[Recommendation], partners: QuerySet[Partner] | None = None
+) -> list[StatusRow]:
+    """For each partner, the counts by status of the (filtered) recommendations that concern it, at their status with
+    that partner where one is recorded, else their overall status (``partner_status``), the most concerned first; only
+    ``partners`` when given. Two queries whatever the number of rows: the grouped counts and the partners' names."""
+    links = _within(RecommendationPartner.objects.all(), "recommendation", queryset).order_by()
+    if partners is not None:
+        links = links.filter(partner__in=partners)
+    rows: dict[int, StatusRow] = {}
+    for link in links.values("partner_id", "status", "recommendation__status").annotate(n=Count("pk")):
+        row = rows.setdefault(link["partner_id"], StatusRow(key="", label=""))
+        status = partner_status(link["status"], link["recommendation__status"])
+        row.counts[status] = row.counts.get(status, 0) + link["n"]
+    _partner_labels(rows)
+    return sorted(rows.values(), key=lambda r: (-r.total, r.label.casefold(), r.key))

@@ -6,8 +6,9 @@ every count links to the list it counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -15,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.querystrings import attachment, query_string, redirect_without_empty
 from core.spreadsheets import csv_lines
@@ -22,22 +25,28 @@ from core.translation import value_in
 from core.views import page
 from partners.choices import PartnerKind
 from partners.models import Partner
-from recommendations.choices import SavedViewPage, Status, tracks_progress
+from recommendations.choices import SavedViewPage, Status, label, tracks_progress
+from recommendations.forms import AsOfForm, first_recommendation_day
 from recommendations.listing import download_filterset, filter_chips, page_filterset, saved_views_context
 from recommendations.models import Recommendation, RecommendationPartner, Source
+from recommendations.selectors import existing_on
 
 from .charts import history_chart, stacked_bar
 from .exports import report_header, report_rows
-from .forms import DEFAULT_STALE_DAYS, ReportOptionsForm
+from .forms import DEFAULT_STALE_DAYS, CompareForm, ReportOptionsForm
 from .selectors import (
+    StatusComparison,
     StatusRow,
     overdue_recommendations,
     partner_status,
+    partners_side_by_side,
     partners_with_progress,
     progress_summary,
+    progress_summary_on,
     recent_status_changes,
     sources_with_progress,
     stale_recommendations,
+    status_comparison,
     status_counts,
     status_history,
 )
@@ -103,14 +112,24 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     """The managers' dashboard for the filtered recommendations: totals, distributions, lists and progress over time."""
     if cleaned := redirect_without_empty(request):
         return cleaned
-    filterset = page_filterset(request)
+    as_of_form = AsOfForm(request.GET)
+    as_of = as_of_form.day()
+    filterset = page_filterset(request, existing_on(Recommendation.objects.all(), as_of) if as_of else None)
+    if as_of:  # the status filter reads the status then
+        filterset.filters["status"].field_name = "status_on"
     options = ReportOptionsForm(request.GET)
-    valid = filterset.is_valid()
+    valid = filterset.is_valid() and as_of_form.is_valid()
     list_url = reverse("recommendations:list")
     context: dict[str, Any] = {
         "filterset": filterset,
         "form": filterset.form,
         "options": options,
+        "as_of_form": as_of_form,
+        "as_of": as_of,
+        "today_url": reverse("reports:progress") + query_string(request.GET, as_of=None),
+        "compare_url": reverse("reports:compare") + query_string(request.GET, as_of=None, stale_days=None),
+        "side_by_side_url": reverse("reports:partners_side_by_side")
+        + query_string(request.GET, as_of=None, stale_days=None),
         "valid": valid,
         "chips": filter_chips(request.GET, filterset),
         "statuses": Status.choices,
@@ -124,7 +143,23 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "generated_at": timezone.localtime(),
         **saved_views_context(request, SavedViewPage.REPORT),
     }
-    if valid:
+    if valid and as_of:
+        # As it stood then: the counts rebuilt from the timelines, months up to that date; what cannot be rebuilt
+        # (responses, the stale and recent lists) is left out.
+        summary = progress_summary_on(queryset=filterset.qs, day=as_of)
+        start = _months_back(as_of, HISTORY_MONTHS - 1)
+        history = status_history(queryset=filterset.qs, start=start, end=as_of)
+        context.update(
+            summary=summary,
+            overall_segments=stacked_bar(summary.overall.counts),
+            partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
+            theme_rows=_matrix(summary.by_theme, request.GET, "theme", None),
+            history=history,
+            history_chart=history_chart(history),
+            history_start=start,
+            history_end=as_of,
+        )
+    elif valid:
         queryset = filterset.qs
         summary = progress_summary(queryset=queryset)
         start, end = history_period(filterset.form.cleaned_data)
@@ -300,3 +335,149 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "report_url": reverse("reports:progress") + query,
     }
     return render(request, "reports/source_detail.html", context)
+
+
+# --- Between two dates; partners side by side -----------------------------------------------------------------------
+
+#: Days between the two dates of a comparison when none are given.
+DEFAULT_COMPARE_DAYS = 30
+
+
+def _compare_form(request: HttpRequest) -> CompareForm:
+    """The comparison's dates from the query string; the last 30 days (from the first recommendation at the
+    earliest) when neither is given."""
+    data = request.GET.copy()
+    if "from" not in data and "to" not in data:
+        today = timezone.localdate()
+        first = first_recommendation_day()
+        data["to"] = today.isoformat()
+        data["from"] = max(today - timedelta(days=DEFAULT_COMPARE_DAYS), first or today).isoformat()
+    return CompareForm(data)
+
+
+@page(VIEW_RECOMMENDATIONS)
+def status_compare(request: HttpRequest) -> HttpResponse:
+    """The filtered recommendations at two dates: counts by status at each, what moved from what to what, what was
+    added in between; plain, printable HTML."""
+    if cleaned := redirect_without_empty(request):
+        return cleaned
+    filterset = page_filterset(request)
+    dates = _compare_form(request)
+    valid = filterset.is_valid() & dates.is_valid()
+    context: dict[str, Any] = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "dates": dates,
+        "valid": valid,
+        "chips": filter_chips(request.GET, filterset),
+        "bar_groups": [
+            (filterset.form[name], filterset.form.fields[name].label)
+            for name in ("status", "partner", "theme", "priority", "source")
+        ],
+        "report_url": reverse("reports:progress") + query_string(request.GET, **{"from": None, "to": None}),
+        "generated_at": timezone.localtime(),
+    }
+    if valid:
+        start, end = dates.dates()
+        context.update(
+            comparison=status_comparison(queryset=filterset.qs, start=start, end=end),
+            csv_url=reverse("reports:compare_csv") + query_string(request.GET, **{"from": str(start), "to": str(end)}),
+        )
+    return render(request, "reports/status_compare.html", context, status=200 if valid else 400)
+
+
+def compare_rows(comparison: StatusComparison) -> Iterator[list[Any]]:
+    """The comparison as CSV rows: counts by status at both dates, then each move and each addition."""
+    counts, moved, added = _("Counts"), _("Moved"), _("Added")
+    for _value, status_label, before, after, _change in comparison.rows:
+        yield [counts, "", status_label, before, after]
+    for move in [*comparison.moved, *comparison.added]:
+        recommendation = move.recommendation
+        section = moved if move.before else added
+        title = value_in(recommendation, "title")[0]
+        yield [section, recommendation.reference, title, label(Status, move.before), label(Status, move.after)]
+
+
+@page(VIEW_RECOMMENDATIONS)
+def status_compare_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The comparison of two dates as a CSV (through ``core.spreadsheets``: its formula guard)."""
+    filterset = download_filterset(request)
+    if isinstance(filterset, HttpResponse):
+        return filterset
+    dates = _compare_form(request)
+    if not dates.is_valid():
+        errors = [f"{name}: {' '.join(str(error) for error in errors)}" for name, errors in dates.errors.items()]
+        return HttpResponse("\n".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8")
+    start, end = dates.dates()
+    comparison = status_comparison(queryset=filterset.qs, start=start, end=end)
+    header = [
+        pgettext("a part of a CSV", "Section"),
+        _("Reference"),
+        pgettext("what a row of a CSV names", "Status or title"),
+        start.isoformat(),
+        end.isoformat(),
+    ]
+    response = StreamingHttpResponse(
+        csv_lines(header, compare_rows(comparison)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = attachment(f"status-comparison-{start.isoformat()}-{end.isoformat()}.csv")
+    return response
+
+
+@dataclass
+class PartnerBar:
+    """One partner's bar in the side-by-side chart: its row of counts and its segments, at a vertical offset."""
+
+    row: StatusRow
+    y: float
+    segments: list[Any]
+
+
+#: Geometry of the side-by-side chart (view-box units): label line, bar height, gap between partners.
+SIDE_LABEL, SIDE_BAR, SIDE_GAP, SIDE_WIDTH = 18, 18, 12, 480
+
+
+@page(VIEW_RECOMMENDATIONS)
+def partners_side_by_side_view(request: HttpRequest) -> HttpResponse:
+    """For each partner, how far the (filtered) recommendations that concern it have come: a stacked bar per partner
+    and a table of counts by status, at each one's status with that partner where one is recorded."""
+    if cleaned := redirect_without_empty(request):
+        return cleaned
+    filterset = page_filterset(request)
+    valid = filterset.is_valid()
+    context: dict[str, Any] = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "valid": valid,
+        "chips": filter_chips(request.GET, filterset),
+        "statuses": Status.choices,
+        "bar_groups": [
+            (filterset.form[name], filterset.form.fields[name].label)
+            for name in ("status", "partner", "theme", "priority", "source")
+        ],
+        "report_url": reverse("reports:progress") + query_string(request.GET),
+        "grid_url": reverse("reports:partner_grid") + query_string(request.GET),
+    }
+    if valid:
+        chosen = filterset.form.cleaned_data.get("partner") or None
+        rows = partners_side_by_side(queryset=filterset.qs, partners=chosen)
+        step = SIDE_LABEL + SIDE_BAR + SIDE_GAP
+        bars = [
+            PartnerBar(row=row, y=index * step, segments=stacked_bar(row.counts, width=SIDE_WIDTH))
+            for index, row in enumerate(rows)
+        ]
+        totals = StatusRow(key="all", label=_("All partners"))
+        for row in rows:
+            for status, count in row.counts.items():
+                totals.counts[status] = totals.counts.get(status, 0) + count
+        context.update(
+            rows=_matrix(rows, request.GET, "partner", "reports:partner_detail"),
+            bars=bars,
+            totals=totals,
+            chart_width=SIDE_WIDTH,
+            chart_height=max(len(rows) * step - SIDE_GAP, 1),
+            label_offset=SIDE_LABEL - 5,
+            bar_offset=SIDE_LABEL,
+            bar_height=SIDE_BAR,
+        )
+    return render(request, "reports/partners_side_by_side.html", context, status=200 if valid else 400)

@@ -488,6 +488,9 @@ def _page_routes() -> dict[str, Route]:
         "reports/progress/": Route(lambda w: "/reports/progress/", "page", rec),
         "reports/partners/": Route(lambda w: "/reports/partners/", "page", rec),
         "reports/progress/export.csv": Route(lambda w: "/reports/progress/export.csv", "page", rec),
+        "reports/partners/side-by-side/": Route(lambda w: "/reports/partners/side-by-side/", "page", rec),
+        "reports/compare/": Route(lambda w: "/reports/compare/", "page", rec),
+        "reports/compare/export.csv": Route(lambda w: "/reports/compare/export.csv", "page", rec),
         "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
         "sources/<slug:slug>/": Route(
             lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"

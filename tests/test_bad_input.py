@@ -260,6 +260,8 @@ FILTERED = [
     ("/recommendations/export.xlsx", "text"),
     ("/reports/progress/export.csv", "text"),
     ("/api/v1/reports/progress/", "api"),
+    ("/reports/compare/", "html"),
+    ("/reports/partners/side-by-side/", "html"),
 ]
 
 

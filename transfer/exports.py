@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from core.spreadsheets import table_write
 from recommendations.models import Recommendation, RecommendationPartner, Theme
+from recommendations.selectors import attention_reasons, with_latest_note
 
 from .importing import COLUMNS, JSON_KEY, format_partners, format_themes
 
@@ -59,6 +60,18 @@ def _partners_text(recommendation: Recommendation) -> str:
 def _local(value: Any) -> Any:
     """A stored time as the local wall-clock time to the second (spreadsheets have no time zones)."""
     return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def _local_or_blank(value: Any) -> Any:
+    """``_local`` of a time, or blank where there is none."""
+    return _local(value) if value else ""
+
+
+def _person(user: Any) -> str:
+    """A person's full name, else their user name; blank for nobody."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
 
 
 #: The import's columns, in its notation (``transfer.importing`` reads them back).
@@ -101,6 +114,18 @@ READABLE_COLUMNS: list[Column] = [
     Column(gettext_lazy("Team"), lambda r, url: r.team, 18),
     Column(gettext_lazy("Target date"), lambda r, url: r.target_date, 12),
     Column(gettext_lazy("Overdue"), lambda r, url: _("yes") if r.is_overdue else _("no"), 9),
+    Column(
+        gettext_lazy("Needs attention because"),
+        lambda r, url: pgettext("separates the items of a list", ", ").join(
+            str(label) for _key, label in attention_reasons(r)
+        ),
+        22,
+    ),
+    Column(gettext_lazy("Responsible lead"), lambda r, url: _person(r.lead), 20),
+    Column(gettext_lazy("Next review date"), lambda r, url: r.review_date, 12),
+    Column(gettext_lazy("Latest note"), lambda r, url: getattr(r, "latest_note", None) or "", 60),
+    Column(gettext_lazy("Latest note date"), lambda r, url: _local_or_blank(getattr(r, "latest_note_at", None)), 17),
+    Column(gettext_lazy("Latest note by"), lambda r, url: getattr(r, "latest_note_author", None) or "", 20),
     Column(gettext_lazy("Last update"), lambda r, url: _local(r.updated_at), 17),
     Column(gettext_lazy("URL"), lambda r, url: url(r), 50),
     Column(gettext_lazy("Description"), lambda r, url: r.description, 80),
@@ -112,9 +137,10 @@ def _no_url(recommendation: Recommendation) -> str:
 
 
 def export_queryset(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-    """The recommendations with what every column reads: source, partners (by name) and themes (by name)."""
+    """The recommendations with what every column reads: source, partners (by name), themes (by name), the latest
+    note of the timeline (annotated, no query per row)."""
     return (
-        queryset.select_related("source", "lead", "agency")
+        with_latest_note(queryset.select_related("source", "lead", "agency"))
         .prefetch_related(None)
         .prefetch_related(
             Prefetch(

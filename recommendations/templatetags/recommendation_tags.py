@@ -19,6 +19,7 @@ from core.translation import column_label
 
 from ..choices import LINK_INVERSE_LABELS, LinkType, PartnerRole, Priority, Status, assessment_disagrees
 from ..models import Recommendation
+from ..selectors import attention_reasons as reasons_for_attention
 
 register = template.Library()
 
@@ -71,6 +72,12 @@ def change_rows(changes: dict[str, Any] | None) -> list[tuple[str, str, str]]:
 def disagrees(recommendation: Recommendation) -> bool:
     """Whether the recommendation's latest independent assessment disagrees with its reported status."""
     return assessment_disagrees(recommendation.status, recommendation.assessment)
+
+
+@register.filter
+def attention_reasons(recommendation: Recommendation) -> list[tuple[str, str]]:
+    """Why the recommendation needs attention, as (key, label) pairs: overdue, stalled, stale (none if closed)."""
+    return reasons_for_attention(recommendation)
 
 
 #: The change-feed keys that say who answers for a recommendation and when it is next reviewed (the timeline shows

@@ -111,3 +111,50 @@ def test_invalid_values_are_errors_naming_the_parameter(catalogue, params, name)
 
 def test_dates_in_the_far_past_are_accepted(catalogue):
     assert refs(target_after=str(date(1900, 1, 1))) == ["A", "B", "C"]
+
+
+def test_repeated_values_mean_any_of_them_and_different_filters_all_of_them(db):
+    """Within one multi-value filter (status, response, assessment, priority, partner, theme) any value matches;
+    across filters every one must match: the line the list's filter panel states."""
+    from recommendations.choices import Priority, Rating, Response, Status
+    from recommendations.filtersets import RecommendationFilterSet
+    from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory
+
+    india, quad = PartnerFactory(slug="india"), PartnerFactory(slug="quad")
+    cyber, space = ThemeFactory(slug="cyber"), ThemeFactory(slug="space")
+    RecommendationFactory(
+        reference="R1",
+        status=Status.STALLED,
+        response=Response.ACCEPTED,
+        assessment=Rating.values[0],
+        priority=Priority.HIGH,
+        partners=[india],
+        themes=[cyber],
+    )
+    RecommendationFactory(
+        reference="R2",
+        status=Status.IN_PROGRESS,
+        response=Response.REJECTED,
+        assessment=Rating.values[1],
+        priority=Priority.LOW,
+        partners=[quad],
+        themes=[space],
+    )
+    RecommendationFactory(reference="R3", status=Status.PROPOSED, priority=Priority.MEDIUM, partners=[], themes=[])
+
+    def refs(query: str) -> list[str]:
+        from django.http import QueryDict
+
+        filterset = RecommendationFilterSet(QueryDict(query))
+        assert filterset.is_valid(), filterset.errors
+        return sorted(filterset.qs.values_list("reference", flat=True))
+
+    assert refs("status=stalled&status=in_progress") == ["R1", "R2"]
+    assert refs(f"response={Response.ACCEPTED}&response={Response.REJECTED}") == ["R1", "R2"]
+    assert refs(f"assessment={Rating.values[0]}&assessment={Rating.values[1]}") == ["R1", "R2"]
+    assert refs("priority=high&priority=low") == ["R1", "R2"]
+    assert refs("partner=india&partner=quad") == ["R1", "R2"]
+    assert refs("theme=cyber&theme=space") == ["R1", "R2"]
+    assert refs("partner=india&partner=quad&status=stalled") == ["R1"]  # AND across filters
+    assert refs("status=stalled&status=in_progress&theme=space&priority=low&priority=high") == ["R2"]
+    assert refs("partner=quad&status=stalled") == []

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from core.spreadsheets import csv_cell
 from recommendations.choices import PartnerRole, Priority, Status
 from recommendations.models import RecommendationPartner
-from tests.factories import PartnerFactory, RecommendationFactory, ThemeFactory
+from tests.factories import PartnerFactory, RecommendationFactory, StatusUpdateFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,12 @@ HEADER = [
     "Team",
     "Target date",
     "Overdue",
+    "Needs attention because",
+    "Responsible lead",
+    "Next review date",
+    "Latest note",
+    "Latest note date",
+    "Latest note by",
     "Last update",
     "URL",
     "Description",
@@ -86,6 +92,7 @@ def test_csv_has_the_columns_and_one_row_per_recommendation(manager_client, cata
     assert first["Section"] == "Alliance" and first["Team"] == "Defense Policy Bureau"
     assert first["Target date"] == (timezone.localdate() - timedelta(days=5)).isoformat()
     assert first["Overdue"] == "yes"
+    assert first["Needs attention because"] == "Overdue"
     assert first["URL"] == f"http://testserver/recommendations/{catalogue.uuid}/"
     assert first["Description"] == 'Review the "Guidelines", then act.\nSecond line, with a comma.'
 
@@ -100,7 +107,7 @@ def test_csv_defuses_formulas(manager_client, catalogue):
     rows = {row[0]: row for row in read_csv(manager_client.get("/recommendations/export.csv"))[1:]}
     assert rows["TOK-02"][1] == '\'=HYPERLINK("http://evil")'
     assert rows["TOK-03"][1] == "'-2+3"
-    assert rows["TOK-03"][13] == "'@SUM(A1)"
+    assert rows["TOK-03"][HEADER.index("Description")] == "'@SUM(A1)"
 
 
 @pytest.mark.parametrize(
@@ -173,3 +180,23 @@ def test_exports_run_a_constant_number_of_queries(
     assert len(rows) == n + 1
     with django_assert_max_num_queries(8):
         assert len(read_xlsx(manager_client.get("/recommendations/export.xlsx"))) == n + 1
+
+
+def test_exports_show_the_lead_the_next_review_and_the_latest_note(manager_client, catalogue, django_user_model):
+    lead = django_user_model.objects.create_user("hanako", first_name="Hanako", last_name="Sato")
+    catalogue.lead, catalogue.review_date = lead, date(2031, 4, 1)
+    catalogue.save(update_fields=["lead", "review_date"])
+    StatusUpdateFactory(recommendation=catalogue, from_status="", to_status=Status.PROPOSED, note="Made.", author=lead)
+    StatusUpdateFactory(recommendation=catalogue, from_status=Status.PROPOSED, to_status=Status.IN_PROGRESS, note="")
+    newest = StatusUpdateFactory(
+        recommendation=catalogue, from_status=Status.IN_PROGRESS, to_status=Status.STALLED, note="=Waiting", author=lead
+    )
+    rows = read_csv(manager_client.get("/recommendations/export.csv?ordering=reference"))
+    first = dict(zip(HEADER, rows[1], strict=True))
+    assert first["Responsible lead"] == "Hanako Sato"
+    assert first["Next review date"] == "2031-04-01"
+    assert first["Latest note"] == "'=Waiting"  # the newest note, formula guard kept
+    assert first["Latest note date"] == timezone.localtime(newest.created_at).strftime("%Y-%m-%d %H:%M")
+    assert first["Latest note by"] == "Hanako Sato"
+    others = dict(zip(HEADER, rows[2], strict=True))
+    assert others["Latest note"] == "" and others["Responsible lead"] == "" and others["Needs attention because"] == ""

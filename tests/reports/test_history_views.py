@@ -1,0 +1,190 @@
+"""The report and the list as they stood on a past date, the comparison of two dates and partners side by side."""
+
+import csv
+import io
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from recommendations.choices import PartnerRole, Status
+from recommendations.models import PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
+from recommendations.selectors import existing_on
+from recommendations.services import (
+    recommendation_change_status,
+    recommendation_create,
+    recommendation_partner_record_status,
+)
+from reports.selectors import partners_side_by_side, progress_summary_on, status_comparison
+from tests.factories import PartnerFactory, RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def at(day: date) -> datetime:
+    """Noon in Tokyo on ``day``."""
+    return datetime.combine(day, time(12), tzinfo=TOKYO)
+
+
+@pytest.fixture
+def history(policy_user, source):
+    """A: proposed on 10 Jan 2025, under review on 10 Feb, in progress on 10 Mar (and in progress with India on
+    15 Feb). B: proposed on 20 Feb. Timelines written by the services, then dated with ``.update()``."""
+    india, quad = PartnerFactory(slug="india", name="India"), PartnerFactory(slug="quad", name="Quad")
+    a = recommendation_create(
+        actor=policy_user,
+        source=source,
+        reference="A",
+        title_en="Alpha",
+        description_en="a",
+        partners=[(india, PartnerRole.COUNTERPART), (quad, "")],
+    )
+    recommendation_change_status(recommendation=a, actor=policy_user, status=Status.UNDER_REVIEW, note="Looked at")
+    a.refresh_from_db()
+    recommendation_change_status(recommendation=a, actor=policy_user, status=Status.IN_PROGRESS, note="Started")
+    link = RecommendationPartner.objects.get(recommendation=a, partner=india)
+    recommendation_partner_record_status(link=link, actor=policy_user, status=Status.IN_PROGRESS)
+    b = recommendation_create(
+        actor=policy_user, source=source, reference="B", title_en="Bravo", description_en="b", partners=[(quad, "")]
+    )
+    entries = list(StatusUpdate.objects.filter(recommendation=a).order_by("created_at", "id"))
+    for entry, day in zip(entries, [date(2025, 1, 10), date(2025, 2, 10), date(2025, 3, 10)], strict=True):
+        StatusUpdate.objects.filter(pk=entry.pk).update(created_at=at(day))
+    PartnerStatusUpdate.objects.filter(recommendation=a).update(created_at=at(date(2025, 2, 15)))
+    StatusUpdate.objects.filter(recommendation=b).update(created_at=at(date(2025, 2, 20)))
+    Recommendation.objects.filter(pk=a.pk).update(created_at=at(date(2025, 1, 10)))
+    Recommendation.objects.filter(pk=b.pk).update(created_at=at(date(2025, 2, 20)))
+    return a, b
+
+
+def statuses_on(day: date) -> dict[str, str]:
+    return dict(existing_on(Recommendation.objects.all(), day).values_list("reference", "status_on"))
+
+
+def test_statuses_are_rebuilt_from_the_timeline(history):
+    assert statuses_on(date(2025, 1, 9)) == {}  # nothing existed yet
+    assert statuses_on(date(2025, 1, 10)) == {"A": Status.PROPOSED}  # the day's entries count (end of the day)
+    assert statuses_on(date(2025, 2, 28)) == {"A": Status.UNDER_REVIEW, "B": Status.PROPOSED}
+    assert statuses_on(date(2025, 3, 31)) == {"A": Status.IN_PROGRESS, "B": Status.PROPOSED}
+
+
+def test_a_recommendation_without_entries_before_the_date_is_at_the_status_it_started_from(source):
+    rec = RecommendationFactory(reference="C", status=Status.IN_PROGRESS)
+    Recommendation.objects.filter(pk=rec.pk).update(created_at=at(date(2025, 1, 1)))
+    assert statuses_on(date(2025, 1, 5)) == {"C": Status.IN_PROGRESS}  # no timeline at all: its status now
+    StatusUpdate.objects.create(
+        recommendation=rec,
+        from_status=Status.UNDER_REVIEW,
+        to_status=Status.IN_PROGRESS,
+        created_at=at(date(2025, 2, 1)),
+    )
+    assert statuses_on(date(2025, 1, 5)) == {"C": Status.UNDER_REVIEW}  # the first entry's from_status
+
+
+def test_progress_summary_on_a_date_rebuilds_partners_too(history):
+    before = progress_summary_on(queryset=Recommendation.objects.all(), day=date(2025, 2, 12))
+    assert before.overall.counts[Status.UNDER_REVIEW] == 1 and before.total == 1
+    assert {row.key: row.counts[Status.UNDER_REVIEW] for row in before.by_partner} == {"india": 1, "quad": 1}
+    after = progress_summary_on(queryset=Recommendation.objects.all(), day=date(2025, 2, 28))
+    india = next(row for row in after.by_partner if row.key == "india")
+    assert india.counts[Status.IN_PROGRESS] == 1  # its own status with India, recorded on 15 Feb
+    assert after.total == 2
+
+
+def test_the_report_as_of_a_date(manager_client, history):
+    response = manager_client.get("/reports/progress/?as_of=2025-02-28")
+    assert response.status_code == 200
+    assert response.context["summary"].overall.counts[Status.UNDER_REVIEW] == 1
+    assert "As the report stood at the end of" in response.content.decode()
+    # The status filter reads the status then.
+    response = manager_client.get("/reports/progress/?as_of=2025-02-28&status=under_review")
+    assert response.context["summary"].total == 1
+
+
+def test_the_list_as_of_a_date(manager_client, history):
+    response = manager_client.get("/recommendations/?as_of=2025-02-12")
+    assert response.status_code == 200
+    assert [(r.reference, r.status_on) for r in response.context["page"].object_list] == [("A", Status.UNDER_REVIEW)]
+    response = manager_client.get("/recommendations/?as_of=2025-03-31&status=proposed")
+    assert [r.reference for r in response.context["page"].object_list] == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("as_of=2999-01-01", "The date is in the future"),
+        ("as_of=2020-01-01", "The first recommendation was created on"),
+        ("as_of=yesterday", "Enter a valid date"),
+        ("as_of=2025-02-30", "Enter a valid date"),
+    ],
+)
+def test_bad_dates_are_a_400_with_a_message(manager_client, history, query, message):
+    for path in ("/recommendations/", "/reports/progress/"):
+        response = manager_client.get(f"{path}?{query}")
+        assert response.status_code == 400, path
+        assert message in response.content.decode(), path
+
+
+def test_the_comparison_of_two_dates(manager_client, history):
+    comparison = status_comparison(
+        queryset=Recommendation.objects.all(), start=date(2025, 1, 31), end=date(2025, 3, 31)
+    )
+    assert [(m.recommendation.reference, m.before, m.after) for m in comparison.moved] == [
+        ("A", Status.PROPOSED, Status.IN_PROGRESS)
+    ]
+    assert [(m.recommendation.reference, m.after) for m in comparison.added] == [("B", Status.PROPOSED)]
+    assert comparison.counts_start.counts[Status.PROPOSED] == 1 and comparison.counts_start.total == 1
+    assert comparison.counts_end.counts[Status.PROPOSED] == 1 and comparison.counts_end.counts[Status.IN_PROGRESS] == 1
+    assert comparison.total_change == 1
+
+    response = manager_client.get("/reports/compare/?from=2025-01-31&to=2025-03-31")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Alpha" in html and "Bravo" in html
+    # Filters mean what they mean on the list (partner: any of them).
+    response = manager_client.get("/reports/compare/?from=2025-01-31&to=2025-03-31&partner=india")
+    assert response.context["comparison"].added == [] and len(response.context["comparison"].moved) == 1
+
+
+def test_the_comparison_as_csv(manager_client, history):
+    Recommendation.objects.filter(reference="B").update(title_en="=HYPERLINK(1)")
+    response = manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["2025-01-31", "2025-03-31"]
+    assert ["Moved", "A", "Alpha", "Proposed", "In progress"] in rows
+    assert ["Added", "B", "'=HYPERLINK(1)", "", "Proposed"] in rows  # the formula guard
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2025-03-31&to=2025-01-31", "to"),
+        ("from=2999-01-01&to=2025-01-31", "from"),
+        ("from=x&to=2025-03-01", "from"),
+    ],
+)
+def test_bad_comparison_dates_are_a_400(manager_client, history, query, field):
+    response = manager_client.get(f"/reports/compare/?{query}")
+    assert response.status_code == 400
+    assert field in response.context["dates"].errors
+    response = manager_client.get(f"/reports/compare/export.csv?{query}")
+    assert response.status_code == 400 and f"{field}:" in response.content.decode()
+
+
+def test_partners_side_by_side(manager_client, history):
+    rows = {row.key: row for row in partners_side_by_side(queryset=Recommendation.objects.all())}
+    assert rows["india"].counts[Status.IN_PROGRESS] == 1 and rows["india"].total == 1
+    assert rows["quad"].counts[Status.IN_PROGRESS] == 1 and rows["quad"].counts[Status.PROPOSED] == 1
+    response = manager_client.get("/reports/partners/side-by-side/")
+    assert response.status_code == 200
+    assert response.context["totals"].total == 3  # a recommendation counts once per partner
+    html = response.content.decode()
+    assert "<title" in html and "<desc" in html and "India" in html
+    # Filtered by a partner: only that partner's row; by status: the filter reads the overall status, as on the list.
+    response = manager_client.get("/reports/partners/side-by-side/?partner=india")
+    assert [item.row.key for item in response.context["rows"]] == ["india"]
+    response = manager_client.get("/reports/partners/side-by-side/?status=proposed")
+    assert [item.row.key for item in response.context["rows"]] == ["quad"]
+    assert manager_client.get("/reports/partners/side-by-side/?status=nope").status_code == 400
