@@ -3,6 +3,7 @@ views a user sees; the recommendations that read like a text or like each other 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,7 +82,7 @@ def saved_views_for(user: User | AnonymousUser, page: str | None = None) -> Quer
 #: The columns a recommendation's similarity text is made of.
 SIMILARITY_COLUMNS = ("title_en", "title_ja", "description_en", "description_ja", "source_excerpt")
 #: Cache key of the similarity index, by the change feed's latest sequence number (any write makes a new one).
-_INDEX_CACHE_KEY = "recommendations:similarity:{seq}:{count}:{top}:{changed}"
+_INDEX_CACHE_KEY = "recommendations:similarity:{seq}:{state}"
 #: How long an index stays cached (seconds): a write makes a new key anyway.
 _INDEX_CACHE_SECONDS = 3600
 
@@ -120,7 +121,7 @@ def similarity_index() -> tuple[Index, dict[int, int]]:
     also tell apart databases whose feeds stand at the same ``seq``), three when built."""
     latest = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     state = Recommendation.objects.aggregate(count=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
-    key = _INDEX_CACHE_KEY.format(seq=latest, **{name: str(value) for name, value in state.items()})
+    key = _INDEX_CACHE_KEY.format(seq=latest, state=hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest())
     cached = cache.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]

@@ -11,7 +11,7 @@ ALIASES = {
     "japan": "Tokyo; Japanese government; Government of Japan; 日本国; 我が国; わが国; 日本政府",
     "united-states": "U.S.; US; USA; United States of America; America; Washington; 米国; アメリカ; アメリカ合衆国; 合衆国",
     "australia": "Canberra; 豪州; 豪",
-    "south-korea": "ROK; Republic of Korea; Korea; Seoul; 韓国; 大韓民国",
+    "south-korea": "ROK; Republic of Korea; Seoul; 韓国; 大韓民国",
     "philippines": "the Philippines; Manila; 比国",
     "vietnam": "Viet Nam; Hanoi; ベトナム",
     "india": "New Delhi; Delhi; 印度",
