@@ -68,7 +68,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import recommendation_links, saved_views_for
+from .selectors import recommendation_links, saved_views_for, similar_recommendations
 from .services import (
     evidence_add,
     evidence_verify,
@@ -194,6 +194,7 @@ def _render_detail(
         ),
         "history": history_events,
         "links": recommendation_links(recommendation=recommendation),
+        "similar": similar_recommendations(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
         "responses": responses,
