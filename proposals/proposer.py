@@ -61,8 +61,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if end <= start:
             continue
         following = text[end:].lstrip()
-        if following and text[end - 1] in ".!?\"”’)]" and following[0].islower():
-            continue  # "... the world . . . and expand": not an end
+        if following and text[end - 1] in ".!?\"”’)]" and (following[0].islower() or following[0] == "."):
+            continue  # "... the world . . . and expand": an ellipsis, not an end
         if text[start:end].strip():
             spans.append(_trimmed(text, start, end))
         start = end
@@ -90,7 +90,7 @@ def split_sentences(text: str) -> list[str]:
 _ENGLISH_DIRECTIVES = re.compile(
     r"""\b(?:
         should | must | ought\ to | needs?\ to | need\ (?:not\ )?be | necessitates? | has\ to | have\ to
-        | it\ is\ (?:\w+\ )?(?:critical|essential|important|imperative|vital|necessary|natural|crucial|advisable|desirable)
+        | (?i:it)\ is\ (?:\w+\ )?(?:critical|essential|important|imperative|vital|necessary|natural|crucial|advisable|desirable)
           \ (?:for\ [^,.;]+?(?:,[^,.;]+?,)?\ )?to\b
         | (?:is|are)\ (?:also\ |particularly\ |especially\ )?important\b
         | of\ particular\ importance\ is
@@ -199,7 +199,7 @@ _INTRODUCTORY = re.compile(
     r"^(?:Capitalizing|Capitalising|Given|Though|Although|While|As|In|With|Based|Building|Recognizing|To|For|After)\b"
 )
 _ENGLISH_MODAL = re.compile(
-    r"\b(?:should|must|ought to|needs? to|has to|have to|will have to|could)\s+(?:also\s+|further\s+|urgently\s+)?",
+    r"\b(?:should|must|ought to|needs? to|has to|have to|will have to|could)\s+(?:also\s+)?",
     re.IGNORECASE,
 )
 
