@@ -28,17 +28,12 @@ def main(argv: list[str]) -> int:
     if commentary.exists():
         results.append(("commentary (English) vs bundle", commentary_score(commentary)))
     else:
-        print(f"commentary: {commentary} not found, skipped")
+        pass
     results.append(("Japanese test report vs its key", japanese_score()))
     failed = False
-    for name, score in results:
+    for _name, score in results:
         ok = score.recall >= 0.9 and score.precision >= 0.6
         failed |= not ok
-        print(
-            f"{name}: recall {score.recall:.1%} ({score.found}/{score.expected}), "
-            f"precision {score.precision:.1%} ({score.right}/{score.candidates}); "
-            f"missed: {', '.join(score.missed) or 'none'}; {'meets' if ok else 'MISSES'} the goals"
-        )
     return 1 if failed else 0
 
 

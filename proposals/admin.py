@@ -119,7 +119,9 @@ class RecommendationProposalMixin(TransferRecommendationAdmin):
         filename = "proposed-recommendations.csv"
         create_missing = not Source.objects.filter(slug=source).exists()
         try:
-            plan = import_plan(table=read_import_file(content=content, filename=filename), create_missing=create_missing)
+            plan = import_plan(
+                table=read_import_file(content=content, filename=filename), create_missing=create_missing
+            )
             token = stage(
                 request, content=content, filename=filename, create_missing=create_missing, signature=plan.signature
             )

@@ -15,7 +15,15 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 
 #: The formats read, by file name extension.
-FORMATS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".text": "text", ".md": "text"}
+FORMATS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+}
 #: The largest document read (bytes).
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 #: A heading is at most this long.
@@ -70,7 +78,7 @@ class Document:
 
     @property
     def language(self) -> str:
-        """"ja" when Japanese script is a large part of the letters, else "en"."""
+        """ "ja" when Japanese script is a large part of the letters, else "en"."""
         japanese = len(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", self.text))
         latin = len(re.findall(r"[A-Za-z]", self.text))
         return "ja" if japanese * 3 >= latin else "en"
@@ -100,7 +108,9 @@ def _joined(lines: list[str]) -> str:
     """Wrapped lines of one paragraph as one line: a space between Latin words, nothing between Japanese ones."""
     text = ""
     for line in lines:
-        if text and not (re.search(r"[\u3000-\u30ff\u4e00-\u9fff]$", text) and re.match(r"[\u3000-\u30ff\u4e00-\u9fff]", line)):
+        if text and not (
+            re.search(r"[\u3000-\u30ff\u4e00-\u9fff]$", text) and re.match(r"[\u3000-\u30ff\u4e00-\u9fff]", line)
+        ):
             text += " "
         text += line
     return text
@@ -212,9 +222,7 @@ def extract_document(*, content: bytes, filename: str) -> Document:
             _("“%(name)s” is not a document this reads (PDF, DOCX, HTML or plain text).") % {"name": filename}
         )
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            _("The document is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
-        )
+        raise DocumentError(_("The document is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
     if fmt == "pdf":
         blocks = _pdf_blocks(content)
     elif fmt == "docx":

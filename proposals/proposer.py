@@ -31,8 +31,52 @@ MAX_SENTENCES = 3
 
 #: Words ending in a period that do not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "u.s u.k e.g i.e mr mrs ms dr prof no nos st vs etc al fig jan feb mar apr jun jul aug sep sept oct nov dec "
-    "inc ltd co corp gen col lt sen rep gov dept approx art para vol pp".split()
+    [
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "no",
+        "nos",
+        "st",
+        "vs",
+        "etc",
+        "al",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "gen",
+        "col",
+        "lt",
+        "sen",
+        "rep",
+        "gov",
+        "dept",
+        "approx",
+        "art",
+        "para",
+        "vol",
+        "pp",
+    ]
 )
 #: A possible end of an English sentence: the mark, closing quotes or brackets, then space.
 _LATIN_END = re.compile(r"[.!?]['\"”’)\]]*(?=\s+)")
@@ -61,7 +105,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if end <= start:
             continue
         following = text[end:].lstrip()
-        if following and text[end - 1] in ".!?\"”’)]" and (following[0].islower() or following[0] == "."):
+        if following and text[end - 1] in '.!?"”’)]' and (following[0].islower() or following[0] == "."):
             continue  # "... the world . . . and expand": an ellipsis, not an end
         if text[start:end].strip():
             spans.append(_trimmed(text, start, end))
@@ -90,7 +134,8 @@ def split_sentences(text: str) -> list[str]:
 _ENGLISH_DIRECTIVES = re.compile(
     r"""\b(?:
         should | must | ought\ to | needs?\ to | need\ (?:not\ )?be | necessitates? | has\ to | have\ to
-        | (?i:it)\ is\ (?:\w+\ )?(?:critical|essential|important|imperative|vital|necessary|natural|crucial|advisable|desirable)
+        | (?i:it)\ is\ (?:\w+\ )?(?:critical|essential|important|imperative|vital|necessary|natural|crucial
+          |advisable|desirable)
           \ (?:for\ [^,.;]+?(?:,[^,.;]+?,)?\ )?to\b
         | (?:is|are)\ (?:also\ |particularly\ |especially\ )?important\b
         | of\ particular\ importance\ is
@@ -241,8 +286,13 @@ def english_title(sentence: str) -> str:
 _JAPANESE_ENDINGS = (
     (re.compile(r"(?:を|の)?(?:すべき|するべき)(?:である|だ|です)?[。．.]?$"), "する"),
     (re.compile(r"べき(?:である|だ|です)?[。．.]?$"), ""),
-    (re.compile(r"(?:ことが|ことも)?(?:必要(?:がある|である|です)|求められる|求められている|望まれる|望ましい|期待される|"
-                r"肝要である|重要である|不可欠である|急務である)[。．.]?$"), ""),
+    (
+        re.compile(
+            r"(?:ことが|ことも)?(?:必要(?:がある|である|です)|求められる|求められている|望まれる|望ましい|期待される|"
+            r"肝要である|重要である|不可欠である|急務である)[。．.]?$"
+        ),
+        "",
+    ),
     (re.compile(r"しなければならない[。．.]?$"), "する"),
     (re.compile(r"(?:な|ね)ければならない[。．.]?$"), ""),
 )
@@ -310,7 +360,12 @@ def _groups(flags: Sequence[bool], sentences: Sequence[str]) -> list[tuple[int, 
         while last + 1 < len(flags) and flags[last + 1] and last + 1 - first < MAX_SENTENCES - 1:
             last += 1
         start = first
-        if first > 0 and not flags[first - 1] and _ANAPHORA.match(sentences[first]) and last - first < MAX_SENTENCES - 1:
+        if (
+            first > 0
+            and not flags[first - 1]
+            and _ANAPHORA.match(sentences[first])
+            and last - first < MAX_SENTENCES - 1
+        ):
             start = first - 1
         groups.append((start, last, first))
         index = last + 1

@@ -70,7 +70,9 @@ def score(document: Document, key: Sequence[tuple[str, str]]) -> Score:
     found: set[str] = set()
     right = 0
     for candidate in candidates:
-        hits = {label for label, span in spans.items() if span and span[0] < candidate.end and candidate.start < span[1]}
+        hits = {
+            label for label, span in spans.items() if span and span[0] < candidate.end and candidate.start < span[1]
+        }
         found |= hits
         right += bool(hits)
     missed = tuple(sorted(label for label in spans if label not in found))

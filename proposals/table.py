@@ -20,8 +20,18 @@ from .extraction import Document
 from .proposer import Candidate, Matcher, propose
 
 #: The columns a proposal fills (the others are left out, so the import keeps their defaults).
-PROPOSAL_COLUMNS = ("reference", "title_en", "title_ja", "description_en", "description_ja", "source_excerpt",
-                    "section", "source", "partners", "themes")
+PROPOSAL_COLUMNS = (
+    "reference",
+    "title_en",
+    "title_ja",
+    "description_en",
+    "description_ja",
+    "source_excerpt",
+    "section",
+    "source",
+    "partners",
+    "themes",
+)
 assert set(PROPOSAL_COLUMNS) <= set(COLUMNS)  # the import's columns, by construction
 
 _NUMBERED_REFERENCE = re.compile(r"^(?P<prefix>.+?)-(?P<number>\d+)$")
@@ -31,7 +41,9 @@ def reference_prefix(source: Source | None, slug: str) -> str:
     """The prefix of a source's references: the one its recommendations use ("TOK23"), else made from the slug's
     first word and a year in it ("tokuchi-2023-nss" → "TOK23")."""
     if source is not None:
-        for reference in Recommendation.objects.filter(source=source).order_by("-pk").values_list("reference", flat=True)[:1]:
+        for reference in (
+            Recommendation.objects.filter(source=source).order_by("-pk").values_list("reference", flat=True)[:1]
+        ):
             match = _NUMBERED_REFERENCE.match(reference)
             if match:
                 return match.group("prefix")
@@ -44,7 +56,9 @@ def reference_prefix(source: Source | None, slug: str) -> str:
 def assign_references(candidates: Sequence[Candidate], *, prefix: str) -> None:
     """Number the candidates after the highest reference already taken with that prefix (PREFIX-01, -02, ...)."""
     taken = 0
-    for reference in Recommendation.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True):
+    for reference in Recommendation.objects.filter(reference__startswith=f"{prefix}-").values_list(
+        "reference", flat=True
+    ):
         match = _NUMBERED_REFERENCE.match(reference)
         if match and match.group("prefix") == prefix:
             taken = max(taken, int(match.group("number")))

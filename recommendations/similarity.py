@@ -22,8 +22,53 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc々〆ヶ]+")
 #: English words too common to say anything about a text's subject.
 STOP_WORDS = frozenset(
-    """a an and are as at be been being both but by can could for from has have in into is it its of on or
-    should that the their these this those to was were will with would not also more than such which""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "should",
+        "that",
+        "the",
+        "their",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "would",
+        "not",
+        "also",
+        "more",
+        "than",
+        "such",
+        "which",
+    ]
 )
 #: Below this cosine, two texts are not called similar.
 MIN_SIMILARITY = 0.12
@@ -54,7 +99,11 @@ class Index:
     def vector(self, text: str) -> Vector:
         """A new text's vector on this collection's weights (terms the collection never saw are left out)."""
         return _normalised(
-            {term: (1 + math.log(count)) * self.idf[term] for term, count in Counter(tokens(text)).items() if term in self.idf}
+            {
+                term: (1 + math.log(count)) * self.idf[term]
+                for term, count in Counter(tokens(text)).items()
+                if term in self.idf
+            }
         )
 
     def most_similar(
@@ -67,7 +116,9 @@ class Index:
                 scores[key] = scores.get(key, 0.0) + weight * self.vectors[key][term]
         for key in exclude:
             scores.pop(key, None)
-        ranked = sorted(((score, key) for key, score in scores.items() if score >= minimum), key=lambda p: (-p[0], p[1]))
+        ranked = sorted(
+            ((score, key) for key, score in scores.items() if score >= minimum), key=lambda p: (-p[0], p[1])
+        )
         return [(key, round(score, 4)) for score, key in ranked[:limit]]
 
 

@@ -369,7 +369,9 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
     return {
         "groups": groups(),
         "users": users(),
-        "themes": simple(Theme, ["uuid", "slug", "name", "description", "keywords", "version", "created_at", "updated_at"]),
+        "themes": simple(
+            Theme, ["uuid", "slug", "name", "description", "keywords", "version", "created_at", "updated_at"]
+        ),
         "partners": partners(),
         "sources": simple(
             Source,

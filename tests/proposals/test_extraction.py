@@ -23,8 +23,14 @@ def test_plain_text_headings_and_paragraphs():
 
 @pytest.mark.parametrize(
     ("line", "heading"),
-    [("I. Overview", True), ("第2章 現状", True), ("• Australia", True), ("Japan should act.", False),
-     ("日本は対応すべきである。", False), ("a lower-case continuation", False)],
+    [
+        ("I. Overview", True),
+        ("第2章 現状", True),
+        ("• Australia", True),
+        ("Japan should act.", False),
+        ("日本は対応すべきである。", False),
+        ("a lower-case continuation", False),
+    ],
 )
 def test_heading_lines(line, heading):
     assert looks_like_heading(line) is heading
@@ -51,7 +57,8 @@ def test_docx_keeps_heading_styles_as_sections():
 
 def test_html_headings_and_no_scripts_or_navigation():
     page = b"""<html><head><style>p{}</style><script>var should = 1;</script></head><body>
-    <nav><p>Home should be here</p></nav><h2>Cyber</h2><p>Japan <b>must</b> adopt active cyber defence.</p></body></html>"""
+    <nav><p>Home should be here</p></nav>
+    <h2>Cyber</h2><p>Japan <b>must</b> adopt active cyber defence.</p></body></html>"""
     document = extract_document(content=page, filename="page.html")
     assert [(b.text, b.heading) for b in document.blocks] == [
         ("Cyber", True),

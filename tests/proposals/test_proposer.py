@@ -64,7 +64,9 @@ def test_titles_are_short_imperatives_in_the_documents_language():
 
 
 def test_candidates_have_verbatim_excerpts_and_sections():
-    text = "Maritime security\n\nThe region matters. Japan should expand patrols. These must be regular.\n\nNothing else."
+    text = (
+        "Maritime security\n\nThe region matters. Japan should expand patrols. These must be regular.\n\nNothing else."
+    )
     document = extract_document(content=text.encode(), filename="a.txt")
     [candidate] = propose(document)
     assert candidate.section == "Maritime security"
@@ -74,11 +76,19 @@ def test_candidates_have_verbatim_excerpts_and_sections():
 
 @pytest.mark.django_db
 def test_partners_by_alias_and_themes_by_keyword():
-    korea = PartnerFactory(slug="south-korea", name_en="South Korea", name_ja="大韓民国", short_name_en="",
-                           short_name_ja="", aliases="ROK; Seoul\n韓国")
+    korea = PartnerFactory(
+        slug="south-korea",
+        name_en="South Korea",
+        name_ja="大韓民国",
+        short_name_en="",
+        short_name_ja="",
+        aliases="ROK; Seoul\n韓国",
+    )
     usa = PartnerFactory(slug="united-states", name_en="United States", name_ja="米国", aliases="アメリカ; U.S.")
     quad = PartnerFactory(slug="quad", name_en="Quad framework", name_ja="日米豪印", aliases="the Quad")
-    cyber = ThemeFactory(slug="cyber", name_en="Cyber security", name_ja="サイバー", keywords="cyberattack; 能動的サイバー防御")
+    cyber = ThemeFactory(
+        slug="cyber", name_en="Cyber security", name_ja="サイバー", keywords="cyberattack; 能動的サイバー防御"
+    )
     matcher = Matcher.load()
     assert matcher.partners_in("Seoul and the Quad should act.") == [quad, korea]
     assert matcher.partners_in("rok is a word here; Seoulite is not Seoul") == [korea]  # the second Seoul

@@ -111,3 +111,15 @@ def test_invalid_values_are_errors_naming_the_parameter(catalogue, params, name)
 
 def test_dates_in_the_far_past_are_accepted(catalogue):
     assert refs(target_after=str(date(1900, 1, 1))) == ["A", "B", "C"]
+
+
+@pytest.mark.django_db
+def test_search_finds_recommendations_by_a_partners_alias():
+    from recommendations.filtersets import RecommendationFilterSet
+    from tests.factories import PartnerFactory, RecommendationFactory
+
+    korea = PartnerFactory(slug="south-korea", aliases="ROK; Seoul")
+    found = RecommendationFactory(partners=[korea], title_en="Restore trilateral cooperation")
+    RecommendationFactory(title_en="Something else")
+    result = RecommendationFilterSet({"q": "Seoul"}, queryset=found.__class__.objects.all()).qs
+    assert list(result) == [found]

@@ -16,7 +16,7 @@ from ...table import document_proposal, proposal_file
 class Command(TrackerCommand):
     """Propose a document's recommendations: as text to read, or as an import file to edit and import."""
 
-    help = gettext_lazy(  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
+    help = gettext_lazy(  # lazy: TrackerCommand makes it text
         "Read a document (PDF, DOCX, HTML or plain text, English or Japanese) and propose its recommendations with "
         "their excerpts, sections, partners and themes, and the tracked recommendations each overlaps. Writes "
         "nothing to the database: --format csv or xlsx writes an import file (edit it, then import_recommendations)."
@@ -25,10 +25,13 @@ class Command(TrackerCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help=_("A .pdf, .docx, .html or .txt file."))
         parser.add_argument(
-            "--source", help=_("The slug of the source the recommendations come from (default: one named after the file).")
+            "--source",
+            help=_("The slug of the source the recommendations come from (default: one named after the file)."),
         )
         parser.add_argument("--format", choices=["text", "csv", "xlsx"], default="text", help=_("What to write."))
-        parser.add_argument("--output", type=Path, help=_("Where to write it (default: the standard output; text and CSV)."))
+        parser.add_argument(
+            "--output", type=Path, help=_("Where to write it (default: the standard output; text and CSV).")
+        )
 
     def handle(
         self, *args: Any, file: Path, source: str | None, format: str, output: Path | None, **options: Any
