@@ -56,7 +56,7 @@ class Partner(VersionedModel):
         validators=[MaxLengthValidator(ALIASES_MAX)],
         help_text=_(
             "Other names a text may use for the partner, in either language, one a line or separated by “;” "
-            "(e.g. “ROK; Seoul; 韓国”). The proposer and the list's search find the partner by them."
+            "(e.g. “ROK; Seoul”). The proposer and the list's search find the partner by them."
         ),
     )
 

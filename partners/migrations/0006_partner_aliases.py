@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='partner',
             name='aliases',
-            field=models.TextField(blank=True, help_text="Other names a text may use for the partner, in either language, one a line or separated by “;” (e.g. “ROK; Seoul; 韓国”). The proposer and the list's search find the partner by them.", max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='aliases'),
+            field=models.TextField(blank=True, help_text="Other names a text may use for the partner, in either language, one a line or separated by “;” (e.g. “ROK; Seoul”). The proposer and the list's search find the partner by them.", max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='aliases'),
         ),
     ]

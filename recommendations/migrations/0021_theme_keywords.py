@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='theme',
             name='keywords',
-            field=models.TextField(blank=True, help_text='Words that mark a passage as being about the theme, in either language, one a line or separated by “;” (e.g. “cyber; サイバー”). The proposer suggests the theme for passages that use them.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='keywords'),
+            field=models.TextField(blank=True, help_text='Words that mark a passage as being about the theme, in either language, one a line or separated by “;” (e.g. “cyber; cyberattack”). The proposer suggests the theme for passages that use them.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='keywords'),
         ),
     ]

@@ -70,7 +70,7 @@ class Theme(VersionedModel):
         validators=[MaxLengthValidator(ALIASES_MAX)],
         help_text=_(
             "Words that mark a passage as being about the theme, in either language, one a line or separated by "
-            "“;” (e.g. “cyber; サイバー”). The proposer suggests the theme for passages that use them."
+            "“;” (e.g. “cyber; cyberattack”). The proposer suggests the theme for passages that use them."
         ),
     )
 
