@@ -307,8 +307,9 @@ class RecommendationFilterSet(StrictFilterSet):
 
     def filter_search(self, queryset: QuerySet[Recommendation], name: str, value: str) -> QuerySet[Recommendation]:
         """Every word must appear in the reference, the title or description in either language, the excerpt, a
-        status note, or the aliases of one of its partners ("Seoul" finds South Korea's) (case-insensitive, as a substring: Japanese has no spaces between words, so 指針 finds
-        日米防衛協力のための指針). Full-width letters and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
+        status note, or the aliases of one of its partners ("Seoul" finds South Korea's) (case-insensitive, as a
+        substring: Japanese has no spaces between words, so 指針 finds 日米防衛協力のための指針). Full-width letters
+        and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
         text_columns = ["reference", *columns("title"), *columns("description"), "source_excerpt"]
         for word in unicodedata.normalize("NFKC", value).split():
             in_text = Q()
