@@ -98,6 +98,7 @@ check: venv
 SIZE ?= full
 bench: venv
 	$(PY) -m bench.run --size $(SIZE)
+	$(PY) -m bench.proposer
 
 fuzz-api: venv
 	.ci/fuzz-api

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "transfer",
     "webhooks",
     "notifications",
+    "proposals",  # above transfer: it builds on the import (docs/architecture.md)
 ]
 
 MIDDLEWARE = [

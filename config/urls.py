@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("", include("recommendations.urls")),
     path("", include("transfer.urls")),
+    path("", include("proposals.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
 ]

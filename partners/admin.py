@@ -30,7 +30,7 @@ class PartnerAdminForm(VersionedAdminForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "short_name", "slug", "kind", "added_by_tracker", "members", "description"]
+        fields = ["name", "short_name", "slug", "kind", "added_by_tracker", "members", "description", "aliases"]
 
 
 @admin.register(Partner)
@@ -40,7 +40,7 @@ class PartnerAdmin(ServiceAdmin):
     form = PartnerAdminForm
     list_display = ["name", "short_name", "kind", "member_list", "recommendation_count"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name", "slug", "description"]
+    search_fields = ["name", "short_name", "slug", "description", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["members"]
     readonly_fields = ["uuid", "version", "created_at", "updated_at"]
@@ -65,7 +65,9 @@ class PartnerAdmin(ServiceAdmin):
 
     @staticmethod
     def _data(form: forms.ModelForm[Any]) -> dict[str, Any]:
-        return ServiceAdmin.cleaned(form, ["name", "short_name", "slug", "kind", "added_by_tracker", "description"])
+        return ServiceAdmin.cleaned(
+            form, ["name", "short_name", "slug", "kind", "added_by_tracker", "description", "aliases"]
+        )
 
     def service_create(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any]) -> Partner:
         return partner_create(actor=request.user, data=self._data(form), members=form.cleaned_data.get("members", []))

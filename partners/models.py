@@ -1,5 +1,7 @@
 """Partners: the countries, frameworks, organisations, regions and agencies that recommendations concern."""
 
+import re
+
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,13 @@ from .choices import PartnerKind
 
 #: Longest description accepted.
 DESCRIPTION_MAX = 10_000
+#: Longest list of aliases (or of a theme's keywords) accepted.
+ALIASES_MAX = 2_000
+
+
+def split_aliases(text: str) -> list[str]:
+    """Aliases or keywords written one a line or separated by “;” (or “；”), trimmed, without empty ones."""
+    return [item.strip() for item in re.split(r"[;；\n]", text or "") if item.strip()]
 
 
 class Partner(VersionedModel):
@@ -40,6 +49,16 @@ class Partner(VersionedModel):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        max_length=ALIASES_MAX,
+        validators=[MaxLengthValidator(ALIASES_MAX)],
+        help_text=_(
+            "Other names a text may use for the partner, in either language, one a line or separated by “;” "
+            "(e.g. “ROK; Seoul”). The proposer and the list's search find the partner by them."
+        ),
+    )
 
     objects: TranslatedManager["Partner"] = TranslatedManager()
     # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
@@ -61,6 +80,11 @@ class Partner(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        """The aliases, one each (lines and “;” both separate them)."""
+        return split_aliases(self.aliases)
 
     @property
     def label(self) -> str:

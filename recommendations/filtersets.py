@@ -306,9 +306,10 @@ class RecommendationFilterSet(StrictFilterSet):
         super().__init__(data, with_sort_keys(queryset), **kwargs)
 
     def filter_search(self, queryset: QuerySet[Recommendation], name: str, value: str) -> QuerySet[Recommendation]:
-        """Every word must appear in the reference, the title or description in either language, the excerpt, or a
-        status note (case-insensitive, as a substring: Japanese has no spaces between words, so 指針 finds
-        日米防衛協力のための指針). Full-width letters and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
+        """Every word must appear in the reference, the title or description in either language, the excerpt, a
+        status note, or the aliases of one of its partners ("Seoul" finds South Korea's) (case-insensitive, as a
+        substring: Japanese has no spaces between words, so 指針 finds 日米防衛協力のための指針). Full-width letters
+        and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
         text_columns = ["reference", *columns("title"), *columns("description"), "source_excerpt"]
         for word in unicodedata.normalize("NFKC", value).split():
             in_text = Q()
@@ -317,7 +318,12 @@ class RecommendationFilterSet(StrictFilterSet):
             in_notes = Exists(
                 StatusUpdate.objects.filter(recommendation=OuterRef("pk"), note__icontains=word).values("pk")
             )
-            queryset = queryset.filter(in_text | in_notes)
+            by_alias = Exists(
+                RecommendationPartner.objects.filter(
+                    recommendation=OuterRef("pk"), partner__aliases__icontains=word
+                ).values("pk")
+            )
+            queryset = queryset.filter(in_text | in_notes | by_alias)
         return queryset
 
     def filter_has_evidence(

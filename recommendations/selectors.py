@@ -1,24 +1,29 @@
 """Read queries of the recommendation pages: the links of a recommendation, both directions, in one query; the saved
-views a user sees."""
+views a user sees; the recommendations that read like a text or like each other (``similarity``)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import ChangeEvent
 from core.translation import localized
 
 from .choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, SharedWith, Status
 from .models import Recommendation, RecommendationLink, SavedView, StatusUpdate
 from .services.saved_views import user_role_shares
+from .similarity import Index, build_index, recommendation_text, similar_pairs
 
 
 @dataclass(frozen=True)
@@ -136,3 +141,102 @@ def existing_on(queryset: QuerySet[Recommendation], day: date) -> QuerySet[Recom
     """The recommendations of ``queryset`` that existed at the end of ``day``, annotated with ``status_on``: their
     status then (``status_on_expression``)."""
     return queryset.filter(created_at__lt=end_of_day(day)).annotate(status_on=status_on_expression(day))
+
+
+#: The columns a recommendation's similarity text is made of.
+SIMILARITY_COLUMNS = ("title_en", "title_ja", "description_en", "description_ja", "source_excerpt")
+#: Cache key of the similarity index, by the change feed's latest sequence number (any write makes a new one).
+_INDEX_CACHE_KEY = "recommendations:similarity:{seq}:{state}"
+#: How long an index stays cached (seconds): a write makes a new key anyway.
+_INDEX_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class SimilarRecommendation:
+    """A tracked recommendation like a given text, and how alike they are (cosine, 0–1)."""
+
+    recommendation: Recommendation
+    score: float
+
+    @property
+    def percent(self) -> int:
+        """The similarity as a whole percentage, for people."""
+        return round(self.score * 100)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two recommendations from different sources that read alike."""
+
+    first: Recommendation
+    second: Recommendation
+    score: float
+
+    @property
+    def percent(self) -> int:
+        """The similarity as a whole percentage, for people."""
+        return round(self.score * 100)
+
+
+def similarity_index() -> tuple[Index, dict[int, int]]:
+    """The TF-IDF index of every recommendation (by pk) and each one's source, built once per state of the data.
+
+    Two queries when cached (the feed's latest ``seq``, and the recommendations' count and latest change, which
+    also tell apart databases whose feeds stand at the same ``seq``), three when built."""
+    latest = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    state = Recommendation.objects.aggregate(count=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
+    key = _INDEX_CACHE_KEY.format(seq=latest, state=hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest())
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    rows = Recommendation.objects.values_list("pk", "source_id", *SIMILARITY_COLUMNS)
+    texts = {row[0]: recommendation_text(row[2:]) for row in rows}
+    sources = {row[0]: row[1] for row in rows}
+    built = (build_index(texts), sources)
+    cache.set(key, built, _INDEX_CACHE_SECONDS)
+    return built
+
+
+def similar_to_texts(texts: Sequence[str], *, limit: int = 3) -> list[list[SimilarRecommendation]]:
+    """For each text, the tracked recommendations most like it, best first (a fixed number of queries)."""
+    index, _sources = similarity_index()
+    found = [index.most_similar(index.vector(text), limit=limit) for text in texts]
+    wanted = {pk for ranked in found for pk, _score in ranked}
+    by_pk = Recommendation.objects.select_related("source").in_bulk(wanted)
+    return [
+        [SimilarRecommendation(recommendation=by_pk[pk], score=score) for pk, score in ranked if pk in by_pk]
+        for ranked in found
+    ]
+
+
+def similar_recommendations(*, recommendation: Recommendation, limit: int = 5) -> list[SimilarRecommendation]:
+    """The recommendations most like this one, from any source, best first (itself left out)."""
+    index, _sources = similarity_index()
+    vector = index.vectors.get(recommendation.pk)
+    if vector is None:
+        return []
+    ranked = index.most_similar(vector, limit=limit, exclude=[recommendation.pk])
+    by_pk = Recommendation.objects.select_related("source").in_bulk([pk for pk, _score in ranked])
+    return [SimilarRecommendation(recommendation=by_pk[pk], score=score) for pk, score in ranked if pk in by_pk]
+
+
+#: Below this cosine, two recommendations of different sources are not listed as likely duplicates.
+DUPLICATE_SIMILARITY = 0.3
+
+
+def likely_duplicates(*, limit: int = 100, minimum: float = DUPLICATE_SIMILARITY) -> list[DuplicatePair]:
+    """Pairs of recommendations from different sources that read alike, best first, unless already linked."""
+    index, sources = similarity_index()
+    pairs = similar_pairs(index, groups=sources, minimum=minimum, limit=limit * 2)
+    linked = set(
+        RecommendationLink.objects.filter(
+            from_recommendation_id__in={pk for pair in pairs for pk in pair[:2]}
+        ).values_list("from_recommendation_id", "to_recommendation_id")
+    )
+    pairs = [(a, b, s) for a, b, s in pairs if (a, b) not in linked and (b, a) not in linked][:limit]
+    by_pk = Recommendation.objects.select_related("source").in_bulk({pk for pair in pairs for pk in pair[:2]})
+    return [
+        DuplicatePair(first=by_pk[a], second=by_pk[b], score=score)
+        for a, b, score in pairs
+        if a in by_pk and b in by_pk
+    ]

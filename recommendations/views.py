@@ -69,7 +69,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import existing_on, recommendation_links, saved_views_for, with_latest_note
+from .selectors import existing_on, recommendation_links, saved_views_for, similar_recommendations, with_latest_note
 from .services import (
     evidence_add,
     evidence_verify,
@@ -205,6 +205,7 @@ def _render_detail(
         ),
         "history": history_events,
         "links": recommendation_links(recommendation=recommendation),
+        "similar": similar_recommendations(recommendation=recommendation),
         "form": form,
         "can_record": form is not None,
         "responses": responses,

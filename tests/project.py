@@ -11,6 +11,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("partners",),
     ("recommendations",),
     ("reports", "transfer", "webhooks", "notifications"),
+    ("proposals",),  # builds on transfer's import (a sibling may not import it)
     ("config",),
     ("bench", "loadtest"),  # tools that run the whole project
 )

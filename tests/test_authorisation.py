@@ -349,6 +349,11 @@ def _admin_routes() -> dict[str, Route]:
     rec = "admin/recommendations/recommendation/"
     routes[f"{rec}export/<str:fmt>/"] = Route(lambda w: f"/{rec}export/csv/", "admin", "", "export")
     routes[f"{rec}import/"] = Route(lambda w: f"/{rec}import/", "admin", "recommendations.recommendation", "add")
+    # The proposer: those who may import (it ends in the import's preview).
+    routes[f"{rec}propose/"] = Route(lambda w: f"/{rec}propose/", "admin", "recommendations.recommendation", "add")
+    routes[f"{rec}propose/review/"] = Route(
+        lambda w: f"/{rec}propose/review/", "admin", "recommendations.recommendation", "add"
+    )
     routes[f"{rec}import/confirm/"] = Route(
         lambda w: f"/{rec}import/confirm/", "admin", "recommendations.recommendation", "add"
     )
@@ -464,6 +469,7 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/export.xlsx": Route(lambda w: "/recommendations/export.xlsx", "page", rec),
         "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
         "recommendations/mine/": Route(lambda w: "/recommendations/mine/", "page", rec),
+        "recommendations/duplicates/": Route(lambda w: "/recommendations/duplicates/", "page", rec),
         "recommendations/<uuid:uuid>/status/": Route(
             lambda w: f"/recommendations/{rec_uuid(w)}/status/", "status", rec
         ),

@@ -186,7 +186,7 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
         members: dict[int, list[str]] = {}
         for partner_id, slug in Partner.members.through.objects.values_list("from_partner_id", "to_partner__slug"):
             members.setdefault(partner_id, []).append(slug)
-        fields = ["uuid", "slug", "name", "short_name", "kind", "added_by_tracker", "description"]
+        fields = ["uuid", "slug", "name", "short_name", "kind", "added_by_tracker", "description", "aliases"]
         fields += ["version", "created_at", "updated_at"]
         fields = with_languages(Partner, fields)
         for row in Partner.objects.order_by("pk").values("pk", *fields).iterator(chunk_size=_BATCH):
@@ -369,7 +369,9 @@ def _sections() -> dict[str, Iterable[dict[str, Any]]]:
     return {
         "groups": groups(),
         "users": users(),
-        "themes": simple(Theme, ["uuid", "slug", "name", "description", "version", "created_at", "updated_at"]),
+        "themes": simple(
+            Theme, ["uuid", "slug", "name", "description", "keywords", "version", "created_at", "updated_at"]
+        ),
         "partners": partners(),
         "sources": simple(
             Source,

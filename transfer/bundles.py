@@ -145,7 +145,10 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
                 theme_update(theme=theme, actor=actor, data=missing)
                 result.completed["themes"] += 1
             continue
-        theme_create(actor=actor, data={"uuid": uuid.UUID(item["id"]), "slug": item["slug"], **values})
+        theme_create(
+            actor=actor,
+            data={"uuid": uuid.UUID(item["id"]), "slug": item["slug"], "keywords": item.get("keywords", ""), **values},
+        )
         result.created["themes"] += 1
 
     for item in _partners_in_dependency_order(data.get("partners", [])):
@@ -165,6 +168,7 @@ def bundle_load(*, data: dict[str, Any], actor: User | None = None) -> BundleRes
                 "slug": item["slug"],
                 "kind": item["kind"],
                 "added_by_tracker": bool(item.get("added_by_tracker", False)),
+                "aliases": item.get("aliases", ""),
                 **values,
             },
             members=members,

@@ -94,7 +94,7 @@ class ThemeAdminForm(VersionedAdminForm):
 
     class Meta:
         model = Theme
-        fields = ["name", "slug", "description"]
+        fields = ["name", "slug", "description", "keywords"]
 
 
 @admin.register(Theme)

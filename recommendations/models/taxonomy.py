@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedModel
 from core.translation import TranslatedManager
+from partners.models import ALIASES_MAX, split_aliases
 
 from ..choices import SourceKind
 
@@ -62,6 +63,16 @@ class Theme(VersionedModel):
     description = models.TextField(
         _("description"), blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
     )
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        max_length=ALIASES_MAX,
+        validators=[MaxLengthValidator(ALIASES_MAX)],
+        help_text=_(
+            "Words that mark a passage as being about the theme, in either language, one a line or separated by "
+            "“;” (e.g. “cyber; cyberattack”). The proposer suggests the theme for passages that use them."
+        ),
+    )
 
     objects: TranslatedManager["Theme"] = TranslatedManager()
     # The language columns django-modeltranslation adds (translation.py), declared for type checkers.
@@ -81,3 +92,8 @@ class Theme(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """The keywords, one each (lines and “;” both separate them)."""
+        return split_aliases(self.keywords)

@@ -158,3 +158,15 @@ def test_repeated_values_mean_any_of_them_and_different_filters_all_of_them(db):
     assert refs("partner=india&partner=quad&status=stalled") == ["R1"]  # AND across filters
     assert refs("status=stalled&status=in_progress&theme=space&priority=low&priority=high") == ["R2"]
     assert refs("partner=quad&status=stalled") == []
+
+
+@pytest.mark.django_db
+def test_search_finds_recommendations_by_a_partners_alias():
+    from recommendations.filtersets import RecommendationFilterSet
+    from tests.factories import PartnerFactory, RecommendationFactory
+
+    korea = PartnerFactory(slug="south-korea", aliases="ROK; Seoul")
+    found = RecommendationFactory(partners=[korea], title_en="Restore trilateral cooperation")
+    RecommendationFactory(title_en="Something else")
+    result = RecommendationFilterSet({"q": "Seoul"}, queryset=found.__class__.objects.all()).qs
+    assert list(result) == [found]

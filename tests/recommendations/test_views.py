@@ -450,8 +450,9 @@ def test_get_on_the_status_url_leads_back_to_the_page(policy_client, recommendat
 
 
 #: The page, the forms, the timelines (the recommendation's, its responses' and its partners'), the evidence, the
-#: milestones, the latest assessment and the history, whatever their length.
-DETAIL_PAGE_QUERIES = 18  # with the header's unread count and the Watch button's state
+#: milestones, the latest assessment and the history, whatever their length; +4 the similar recommendations (the
+#: feed's latest seq, the recommendations' state, their texts when the index is not cached, the similar ones).
+DETAIL_PAGE_QUERIES = 22  # with the header's unread count and the Watch button's state
 
 
 def test_detail_runs_a_bounded_number_of_queries(policy_client, recommendation, django_assert_max_num_queries):
