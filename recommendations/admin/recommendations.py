@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin import (
     MAX_SEARCH_LENGTH,
     CheckedChoicesMixin,
+    LabelledInlineMixin,
     ServiceAdmin,
     VersionedAdminForm,
     filterset_list_filter,
@@ -148,7 +149,7 @@ class RecommendationAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class RecommendationPartnerInline(CheckedChoicesMixin, _PartnerInline):
+class RecommendationPartnerInline(LabelledInlineMixin, CheckedChoicesMixin, _PartnerInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
@@ -337,8 +338,8 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     def status_badge(self, recommendation: Recommendation) -> str:
         """The status as a coloured label."""
         return format_html(
-            '<span style="color:#fff;background:{};padding:1px 7px;border-radius:9px;white-space:nowrap">{}</span>',
-            STATUS_COLOURS.get(recommendation.status, "#555"),
+            '<span class="status-badge"><span class="dot" style="background:{}" aria-hidden="true"></span>{}</span>',
+            STATUS_COLOURS.get(recommendation.status, "#5b6576"),
             recommendation.get_status_display(),
         )
 
