@@ -50,12 +50,15 @@ OPEN_MENU = "i => document.querySelectorAll('details.dropdown').forEach((d, j) =
 
 
 def axe_violations(page) -> list[str]:
-    """What axe-core reports on the page as it is, then with every folded panel open, then with each dropdown menu
-    open in turn (menus overlay the page: opened together they would cover each other's controls)."""
-    page.add_script_tag(path=str(AXE))
+    """What axe-core reports on the page as it is, then with every folded panel open, then (the page as it was) with
+    each dropdown menu open in turn (menus overlay the page: opened together they would cover each other)."""
     found: list[str] = []
     menus = page.locator("details.dropdown").count()
     for step in range(2 + menus):
+        if step != 1:
+            if step > 1:
+                page.reload()
+            page.add_script_tag(path=str(AXE))
         if step == 1:
             page.evaluate(OPEN_PANELS)
         elif step > 1:
@@ -139,6 +142,80 @@ def test_axe_finds_no_violation_on_a_phone(browser, site, language):
             problems[name] = violations
     page.context.close()
     assert not problems, "\n".join(f"{name}: {v}" for name, vs in problems.items() for v in vs)
+
+
+def test_filters_fold_on_a_tablet_and_rows_become_cards_on_a_phone(browser, site):
+    for language in ("en", "ja"):
+        # wide: the panel is shown, its button is not
+        page = signed_in(browser, site, "kenji", language, viewport={"width": 1280, "height": 900})
+        expect(page.locator(".filter-panel")).to_be_visible()
+        expect(page.locator(".filters-toggle")).to_be_hidden()
+        screenshot(page, f"a11y-list-1280-{language}")
+        page.context.close()
+
+        # a tablet: the results start on the first screen; the filters fold behind "Filters (n)", n active
+        page = signed_in(browser, site, "kenji", language, viewport=TABLET)
+        page.goto(f"{site}/recommendations/?status=proposed&partner=australia")
+        toggle = page.locator(".filters-toggle")
+        expect(toggle).to_be_visible()
+        expect(toggle).to_contain_text("2")
+        expect(page.locator(".filter-panel")).to_be_hidden()
+        assert page.locator("#results-title").bounding_box()["y"] < TABLET["height"] / 2
+        screenshot(page, f"a11y-list-900-{language}")
+        toggle.click()
+        expect(page.locator(".filter-panel")).to_be_visible()
+        page.context.close()
+
+        # without JavaScript the fold works too (a <details>)
+        page = signed_in(browser, site, "kenji", language, viewport=TABLET, javascript=False)
+        expect(page.locator(".filter-panel")).to_be_hidden()
+        page.locator(".filters-toggle").click()
+        expect(page.locator(".filter-panel")).to_be_visible()
+        page.context.close()
+
+        # a phone: each row is a card that shows its status and target date on screen
+        page = signed_in(browser, site, "kenji", language, viewport=PHONE)
+        first = page.locator("table.cards tbody tr").first
+        for cell in (first.locator("td.title a"), first.locator(".badge"), first.locator("td").nth(4)):
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, f"a11y-list-390-{language}")
+        page.goto(f"{site}/reports/progress/")
+        font = page.locator(".chart-history text").first.evaluate("e => e.getBoundingClientRect().height")
+        assert font >= 9, font  # month labels stay legible
+        screenshot(page, f"a11y-report-390-{language}")
+        page.context.close()
+
+
+def test_dropdowns_close_on_escape_and_outside_clicks_and_print_needs_javascript(browser, site):
+    page = signed_in(browser, site, "kenji", "en")
+    menu = page.locator("details.saved-views")
+    summary = menu.locator("summary")
+    summary.click()
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.evaluate("document.activeElement.closest('details.saved-views') !== null")
+    summary.click()
+    expect(menu).to_have_attribute("open", "")
+    page.locator("h1").click()
+    expect(menu).not_to_have_attribute("open", "")
+    # the keyboard focus is seen: a ring of at least 3 px on a checkbox
+    page.locator("input[name=status]").first.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert outline == "3px", outline
+    page.goto(f"{site}/reports/progress/")
+    expect(page.locator("[data-print]")).to_be_visible()
+    page.context.close()
+
+    page = signed_in(browser, site, "kenji", "en", javascript=False)
+    page.goto(f"{site}/reports/progress/")
+    expect(page.locator("[data-print]")).to_be_hidden()
+    page.context.close()
 
 
 def screenshot(page, name: str) -> None:

@@ -29,7 +29,7 @@ from core.models import field_max_length
 
 from ..choices import CLOSED_STATUSES, STATUS_COLOURS, Status
 from ..filtersets import RecommendationFilterSet
-from ..models import PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
+from ..models import RECOMMENDATION_ORDERING, PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
 from ..permissions import can_record_status
 from ..services import (
     RECOMMENDATION_FIELDS,
@@ -226,6 +226,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         "priority",
         "target",
         "updated_at",
+        "uuid",
     ]
     list_display_links = ["reference", "title"]
     list_filter = [
@@ -248,6 +249,10 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         TeamListFilter,
     ]
     search_fields = ["reference"]  # shows the search box; the search itself is the filterset's (get_search_results)
+    search_help_text = gettext_lazy(
+        "Words in the reference, title, description, excerpt or a status note; or a recommendation's id (UUID)."
+    )
+    ordering = list(RECOMMENDATION_ORDERING)  # the model's, the list's and the API's default order
     list_select_related = ["source"]
     list_per_page = 50
     autocomplete_fields = ["source", "agency"]
