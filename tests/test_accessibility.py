@@ -145,16 +145,18 @@ def test_axe_finds_no_violation_on_a_phone(browser, site, language):
 
 
 def test_filters_fold_on_a_tablet_and_rows_become_cards_on_a_phone(browser, site):
-    for language in ("en", "ja"):
+    # one user per language: signing in keeps the first language a user is seen in
+    for language, user in (("en", "kenji"), ("ja", "mariko")):
         # wide: the panel is shown, its button is not
-        page = signed_in(browser, site, "kenji", language, viewport={"width": 1280, "height": 900})
+        page = signed_in(browser, site, user, language, viewport={"width": 1280, "height": 900})
+        expect(page.locator("html")).to_have_attribute("lang", language)
         expect(page.locator(".filter-panel")).to_be_visible()
         expect(page.locator(".filters-toggle")).to_be_hidden()
         screenshot(page, f"a11y-list-1280-{language}")
         page.context.close()
 
         # a tablet: the results start on the first screen; the filters fold behind "Filters (n)", n active
-        page = signed_in(browser, site, "kenji", language, viewport=TABLET)
+        page = signed_in(browser, site, user, language, viewport=TABLET)
         page.goto(f"{site}/recommendations/?status=proposed&partner=australia")
         toggle = page.locator(".filters-toggle")
         expect(toggle).to_be_visible()
@@ -167,14 +169,14 @@ def test_filters_fold_on_a_tablet_and_rows_become_cards_on_a_phone(browser, site
         page.context.close()
 
         # without JavaScript the fold works too (a <details>)
-        page = signed_in(browser, site, "kenji", language, viewport=TABLET, javascript=False)
+        page = signed_in(browser, site, user, language, viewport=TABLET, javascript=False)
         expect(page.locator(".filter-panel")).to_be_hidden()
         page.locator(".filters-toggle").click()
         expect(page.locator(".filter-panel")).to_be_visible()
         page.context.close()
 
         # a phone: each row is a card that shows its status and target date on screen
-        page = signed_in(browser, site, "kenji", language, viewport=PHONE)
+        page = signed_in(browser, site, user, language, viewport=PHONE)
         first = page.locator("table.cards tbody tr").first
         for cell in (first.locator("td.title a"), first.locator(".badge"), first.locator("td").nth(4)):
             box = cell.bounding_box()
