@@ -61,12 +61,13 @@ if TYPE_CHECKING:
     _AutocompleteMixinBase = AutocompleteMixin
     _AdminMixinBase = BaseModelAdmin[Any]
     _ModelAdminMixinBase = admin.ModelAdmin[Any]
+    _InlineMixinBase = admin.options.InlineModelAdmin[Any, Any]
 else:
     _ModelAdmin = admin.ModelAdmin
     _ModelForm = forms.ModelForm
     _ModelChoiceField = forms.ModelChoiceField
     _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
-    _AutocompleteMixinBase = _AdminMixinBase = _ModelAdminMixinBase = object
+    _AutocompleteMixinBase = _AdminMixinBase = _ModelAdminMixinBase = _InlineMixinBase = object
 
 #: Integer keys beyond this range make the database driver raise (SQLite: OverflowError) instead of finding nothing.
 INTEGER_KEY_RANGE = range(-(2**63), 2**63)
@@ -163,6 +164,27 @@ class CheckedChoicesMixin(_AdminMixinBase):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def label_controls(form: forms.BaseForm) -> None:
+    """Give each visible control without a ``<label>`` of its own (a tabular inline's cells) its field's name."""
+    for name, field in form.fields.items():
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+
+class LabelledInlineMixin(_InlineMixinBase):
+    """For tabular inlines: every control named for assistive technology (the table shows column heads, no labels)."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):  # type: ignore[valid-type,misc]
+            def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+                super().add_fields(form, index)
+                label_controls(form)
+
+        return LabelledFormSet
 
 
 #: Longest admin search the database is asked to run (SQLite refuses LIKE patterns of about 50 kB: a 500).

@@ -116,3 +116,9 @@ class RecommendationsConfig(AppConfig):
                 Q(links_out__to_recommendation=r) | Q(links_in__from_recommendation=r)
             ),
         )
+
+        from core.styles import register_css_properties
+
+        from .choices import STATUS_COLOURS
+
+        register_css_properties({f"--s-{status}": colour for status, colour in STATUS_COLOURS.items()})

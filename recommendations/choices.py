@@ -36,15 +36,17 @@ def label(choices: type[models.TextChoices], value: str) -> str:
 #: An open recommendation not updated for this many days needs attention (with the overdue and the stalled ones).
 ATTENTION_STALE_DAYS = 90
 
-#: Each status's colour in the admin's badges.
+#: Each status's colour, stated once: the Okabe–Ito palette (distinguishable with the common colour-vision
+#: deficiencies) plus grey. The pages read it as CSS custom properties ``--s-<status>`` (registered in ``apps.py``),
+#: the admin's badges directly; the colour is a dot or a bar beside the text, never the text's background.
 STATUS_COLOURS: dict[str, str] = {
-    Status.PROPOSED: "#5b6770",
-    Status.UNDER_REVIEW: "#6a4fa3",
-    Status.IN_PROGRESS: "#1f6fb2",
-    Status.PARTIALLY_IMPLEMENTED: "#2b8a8a",
-    Status.IMPLEMENTED: "#2e7d32",
-    Status.STALLED: "#b45309",
-    Status.NOT_ADOPTED: "#8b1e2d",
+    Status.PROPOSED: "#b3bac5",
+    Status.UNDER_REVIEW: "#56b4e9",
+    Status.IN_PROGRESS: "#0072b2",
+    Status.PARTIALLY_IMPLEMENTED: "#f0e442",
+    Status.IMPLEMENTED: "#009e73",
+    Status.STALLED: "#d55e00",
+    Status.NOT_ADOPTED: "#cc79a7",
 }
 
 

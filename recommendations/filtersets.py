@@ -4,6 +4,7 @@ parameter means the same everywhere and a report link and an API query share the
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -309,7 +310,12 @@ class RecommendationFilterSet(StrictFilterSet):
         """Every word must appear in the reference, the title or description in either language, the excerpt, a
         status note, or the aliases of one of its partners ("Seoul" finds South Korea's) (case-insensitive, as a
         substring: Japanese has no spaces between words, so 指針 finds 日米防衛協力のための指針). Full-width letters
-        and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN)."""
+        and digits are read as their ASCII forms (ＡＳＥＡＮ is ASEAN). A whole value that is a recommendation's id (its
+        UUID, as the pages' addresses and the API show it) finds that recommendation."""
+        try:
+            return queryset.filter(uuid=uuid.UUID(value.strip()))
+        except ValueError:
+            pass
         text_columns = ["reference", *columns("title"), *columns("description"), "source_excerpt"]
         for word in unicodedata.normalize("NFKC", value).split():
             in_text = Q()

@@ -23,14 +23,14 @@ from partners.models import Partner
 from .choices import Priority, SavedViewPage, Status
 from .filtersets import FILTER_PARAMS, RecommendationFilterSet
 from .forms import SaveViewForm, style_filter_form
-from .models import Recommendation, Source, Theme
+from .models import RECOMMENDATION_ORDERING, Recommendation, Source, Theme
 from .selectors import saved_views_for
 from .services.saved_views import shares_allowed
 
 #: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
 LIST_SORT_KEYS = ("reference", "title", "status", "priority", "target_date", "updated_at")
-#: The list's default order.
-DEFAULT_ORDERING = "reference"
+#: The list's default order: the model's, as the filterset's ``ordering`` value.
+DEFAULT_ORDERING = ",".join(RECOMMENDATION_ORDERING)
 
 
 def page_filterset(request: HttpRequest, queryset: QuerySet[Recommendation] | None = None) -> RecommendationFilterSet:

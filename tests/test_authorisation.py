@@ -357,6 +357,9 @@ def _admin_routes() -> dict[str, Route]:
     routes[f"{rec}import/confirm/"] = Route(
         lambda w: f"/{rec}import/confirm/", "admin", "recommendations.recommendation", "add"
     )
+    routes[f"{rec}import/create-missing/"] = Route(
+        lambda w: f"/{rec}import/create-missing/", "admin", "recommendations.recommendation", "add"
+    )
     # An import run's page: those who may import (403 otherwise); the run's own user or a superuser (404 otherwise).
     routes[f"{rec}import/<uuid:run>/"] = Route(
         lambda w: f"/{rec}import/{obj(w, 'transfer.importrun').uuid}/", "admin", "recommendations.recommendation", "add"

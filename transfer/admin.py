@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core.limits import accepts_uploads
 from core.querystrings import attachment
-from core.spreadsheets import CONTENT_TYPES, FORMATS, MAX_FILE_BYTES, MAX_ROWS, TableFileError
+from core.spreadsheets import CONTENT_TYPES, FORMATS, MAX_FILE_BYTES, MAX_ROWS, Table, TableFileError
 from recommendations.admin.recommendations import RecommendationAdmin as BaseRecommendationAdmin
 from recommendations.models import Recommendation
 
@@ -79,6 +79,11 @@ class RecommendationImportExportMixin(_AdminBase):
                 "import/", accepts_uploads(IMPORT_BODY_BYTES)(wrap(self.import_view)), name="{}_{}_import".format(*info)
             ),
             path("import/confirm/", wrap(self.import_confirm_view), name="{}_{}_import_confirm".format(*info)),
+            path(
+                "import/create-missing/",
+                wrap(self.import_create_missing_view),
+                name="{}_{}_import_create_missing".format(*info),
+            ),
             path("import/<uuid:run>/", wrap(self.import_run_view), name="{}_{}_import_run".format(*info)),
             path("export/<str:fmt>/", wrap(self.export_view), name="{}_{}_export".format(*info)),
             *super().get_urls(),
@@ -125,17 +130,45 @@ class RecommendationImportExportMixin(_AdminBase):
             except StagingError as error:
                 form.add_error(None, str(error))
             else:
-                return self._preview(request, form.plan, token=token, filename=upload.name)
+                return self._preview(
+                    request,
+                    form.plan,
+                    token=token,
+                    filename=upload.name,
+                    table=form.table,
+                    create_missing=form.cleaned_data["create_missing"],
+                )
         runs = ImportRun.objects.filter(user_id=request.user.pk or 0).defer("content")[:RECENT_RUNS]
         context = self._context(
             request, title=_("Import recommendations"), form=form, media=self.media + form.media, runs=runs
         )
         return TemplateResponse(request, self.import_form_template, context)
 
+    def _missing_offer(self, request: HttpRequest, table: Table, plan: ImportPlan) -> dict[str, Any] | None:
+        """What planning the same file with ``create_missing`` would create, if that is what stands in its way and
+        this user may add all of it: the preview then offers to create them instead of asking for the file again."""
+        if not plan.has_errors:
+            return None
+        with_new = import_plan(table=table, create_missing=True)
+        if not with_new.new_objects:
+            return None
+        if not all(request.user.has_perm(CREATE_PERMISSIONS[new.kind]) for new in with_new.new_objects):
+            return None
+        return {"new_objects": with_new.new_objects, "errors_after": with_new.count(Action.ERROR)}
+
     def _preview(
-        self, request: HttpRequest, plan: ImportPlan, *, token: str, filename: str, changed: bool = False
+        self,
+        request: HttpRequest,
+        plan: ImportPlan,
+        *,
+        token: str,
+        filename: str,
+        changed: bool = False,
+        table: Table | None = None,
+        create_missing: bool = True,
     ) -> TemplateResponse:
-        """The preview: every row's action, changes and errors, the counts, and the confirm button if all is well."""
+        """The preview: every row's action, changes and errors, the counts, and the confirm button if all is well;
+        with ``table`` of a file planned without ``create_missing``, the offer to create what it names."""
         cannot_create = sorted(
             {new.kind for new in plan.new_objects if not request.user.has_perm(CREATE_PERMISSIONS[new.kind])}
         )
@@ -152,6 +185,7 @@ class RecommendationImportExportMixin(_AdminBase):
             cannot_create_labels=[str(KIND_LABELS[kind]) for kind in cannot_create],
             summary=plan_summary(plan),
             can_confirm=not plan.has_errors and not cannot_create and writes > 0,
+            missing_offer=None if table is None or create_missing else self._missing_offer(request, table, plan),
         )
         return TemplateResponse(request, self.import_preview_template, context)
 
@@ -212,6 +246,37 @@ class RecommendationImportExportMixin(_AdminBase):
             request, _("Queued for import: %(file)s. This page shows how far it has come.") % {"file": run.filename}
         )
         return HttpResponseRedirect(self._run_url(run))
+
+    def import_create_missing_view(self, request: HttpRequest) -> HttpResponse:
+        """Plan a staged file again, creating the sources, partners and themes it names that do not exist yet; the
+        preview of that plan is shown (nothing is written before its confirmation)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        import_url = self._admin_url("import")
+        if request.method != "POST":
+            return HttpResponseRedirect(import_url)
+        token = request.POST.get("token", "")
+        try:
+            staged = staged_upload(request, token)
+        except StagingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(import_url)
+        if staged is None:
+            self.message_user(
+                request, _("This import is no longer available (expired or applied): upload the file again."), "error"
+            )
+            return HttpResponseRedirect(import_url)
+        entry, content = staged
+        try:
+            plan = import_plan(table=read_import_file(content=content, filename=entry["filename"]), create_missing=True)
+        except TableFileError as error:
+            discard(request, token)
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(import_url)
+        staged_entries = dict(request.session[SESSION_KEY])
+        staged_entries[token] = {**entry, "create_missing": True, "signature": plan.signature}
+        request.session[SESSION_KEY] = staged_entries
+        return self._preview(request, plan, token=token, filename=entry["filename"])
 
     def _run_url(self, run: ImportRun) -> str:
         """The page of one import run."""

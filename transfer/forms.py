@@ -10,7 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.spreadsheets import MAX_FILE_BYTES, MAX_ROWS, TableFileError
+from core.spreadsheets import MAX_FILE_BYTES, MAX_ROWS, Table, TableFileError
 
 from .importing import ImportPlan, import_plan, read_import_file
 
@@ -40,6 +40,7 @@ class ImportForm(forms.Form):
     )
 
     content: bytes
+    table: Table
     plan: ImportPlan
 
     def clean(self) -> dict[str, Any]:
@@ -55,8 +56,8 @@ class ImportForm(forms.Form):
             )
         self.content = upload.read()
         try:
-            table = read_import_file(content=self.content, filename=upload.name)
-            self.plan = import_plan(table=table, create_missing=cleaned.get("create_missing", False))
+            self.table = read_import_file(content=self.content, filename=upload.name)
+            self.plan = import_plan(table=self.table, create_missing=cleaned.get("create_missing", False))
         except TableFileError as error:
             raise ValidationError(str(error), code="unreadable") from error
         return cleaned

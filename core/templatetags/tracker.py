@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..roles import role_label as _role_label
+from ..styles import css_properties as _css_properties
 from ..translation import LANGUAGE_NAMES, fallback_order, value_in, written_in
 
 register = template.Library()
@@ -22,6 +23,13 @@ NAV_SECTIONS: dict[str, str] = {"recommendations": "recommendations", "transfer"
 NAV_SECTION_PREFIXES: dict[str, list[tuple[str, str]]] = {
     "reports": [("partner", "partners"), ("source", "sources"), ("", "reports")],
 }
+
+
+@register.simple_tag
+def css_properties() -> str:
+    """A ``<style>`` that declares the registered custom properties (the status colours) on ``:root``."""
+    declarations = "".join(f"{name}:{value};" for name, value in _css_properties().items())
+    return format_html("<style>:root{{{}}}</style>", declarations) if declarations else ""
 
 
 @register.simple_tag

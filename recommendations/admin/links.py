@@ -17,7 +17,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from core.admin import CheckedChoicesMixin
+from core.admin import CheckedChoicesMixin, LabelledInlineMixin
 
 from ..choices import LINK_INVERSE_LABELS, LinkType
 from ..models import Recommendation, RecommendationLink
@@ -69,7 +69,7 @@ class OutgoingLinkFormSet(_LinkFormSet):
                 form.add_error(None, error.messages)
 
 
-class OutgoingLinkInline(CheckedChoicesMixin, _LinkInline):
+class OutgoingLinkInline(LabelledInlineMixin, CheckedChoicesMixin, _LinkInline):
     """Links from this recommendation to others: "this recommendation supersedes TOK23-07"."""
 
     model = RecommendationLink

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin import (
     MAX_SEARCH_LENGTH,
     CheckedChoicesMixin,
+    LabelledInlineMixin,
     ServiceAdmin,
     VersionedAdminForm,
     filterset_list_filter,
@@ -28,7 +29,7 @@ from core.models import field_max_length
 
 from ..choices import CLOSED_STATUSES, STATUS_COLOURS, Status
 from ..filtersets import RecommendationFilterSet
-from ..models import PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
+from ..models import RECOMMENDATION_ORDERING, PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
 from ..permissions import can_record_status
 from ..services import (
     RECOMMENDATION_FIELDS,
@@ -148,7 +149,7 @@ class RecommendationAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class RecommendationPartnerInline(CheckedChoicesMixin, _PartnerInline):
+class RecommendationPartnerInline(LabelledInlineMixin, CheckedChoicesMixin, _PartnerInline):
     """The partners a recommendation concerns, with their roles."""
 
     model = RecommendationPartner
@@ -225,6 +226,7 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         "priority",
         "target",
         "updated_at",
+        "uuid",
     ]
     list_display_links = ["reference", "title"]
     list_filter = [
@@ -247,6 +249,10 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
         TeamListFilter,
     ]
     search_fields = ["reference"]  # shows the search box; the search itself is the filterset's (get_search_results)
+    search_help_text = gettext_lazy(
+        "Words in the reference, title, description, excerpt or a status note; or a recommendation's id (UUID)."
+    )
+    ordering = list(RECOMMENDATION_ORDERING)  # the model's, the list's and the API's default order
     list_select_related = ["source"]
     list_per_page = 50
     autocomplete_fields = ["source", "agency"]
@@ -337,8 +343,8 @@ class RecommendationAdmin(RecommendationLinksAdminMixin, ServiceAdmin):
     def status_badge(self, recommendation: Recommendation) -> str:
         """The status as a coloured label."""
         return format_html(
-            '<span style="color:#fff;background:{};padding:1px 7px;border-radius:9px;white-space:nowrap">{}</span>',
-            STATUS_COLOURS.get(recommendation.status, "#555"),
+            '<span class="status-badge"><span class="dot" style="background:{}" aria-hidden="true"></span>{}</span>',
+            STATUS_COLOURS.get(recommendation.status, "#5b6576"),
             recommendation.get_status_display(),
         )
 

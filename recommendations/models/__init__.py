@@ -3,6 +3,7 @@
 from .evidence import ATTACHMENT_FIELDS, EVIDENCE_RELATED, Evidence
 from .milestone import Milestone
 from .recommendation import (
+    RECOMMENDATION_ORDERING,
     Assessment,
     PartnerStatusUpdate,
     Recommendation,
@@ -21,6 +22,7 @@ __all__ = [
     "Evidence",
     "Milestone",
     "PartnerStatusUpdate",
+    "RECOMMENDATION_ORDERING",
     "Recommendation",
     "RecommendationLink",
     "RecommendationPartner",

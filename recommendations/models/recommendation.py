@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,11 @@ class RecommendationQuerySet(TranslatedQuerySet["Recommendation"]):
 
 class RecommendationManager(TranslatedManager.from_queryset(RecommendationQuerySet)):  # type: ignore[misc]
     """Recommendations, with the queries of RecommendationQuerySet (and translated fields' lookups)."""
+
+
+#: The one default order of recommendations, stated once: the model's (so the API's and exports'), the web list's
+#: (``recommendations.listing.DEFAULT_ORDERING``) and the admin's (``RecommendationAdmin.ordering``).
+RECOMMENDATION_ORDERING = ("reference",)
 
 
 class Recommendation(VersionedModel):
@@ -164,7 +170,7 @@ class Recommendation(VersionedModel):
     class Meta(VersionedModel.Meta):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
-        ordering = ["reference"]
+        ordering = list(RECOMMENDATION_ORDERING)
         constraints = [
             *VersionedModel.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(reference=""), name="recommendation_reference_not_empty"),
@@ -183,6 +189,10 @@ class Recommendation(VersionedModel):
             # index answers that lookup without reading the (wide) row.
             models.Index(fields=["id", "status"], name="rec_id_status_idx"),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The recommendation's page (the admin's "View on site" button leads there)."""
+        return reverse("recommendations:detail", args=[self.uuid])
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
