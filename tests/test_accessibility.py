@@ -50,15 +50,12 @@ OPEN_MENU = "i => document.querySelectorAll('details.dropdown').forEach((d, j) =
 
 
 def axe_violations(page) -> list[str]:
-    """What axe-core reports on the page as it is, then with every folded panel open, then (the page as it was) with
-    each dropdown menu open in turn (menus overlay the page: opened together they would cover each other)."""
+    """What axe-core reports on the page as it is, then with every folded panel open, then with each dropdown menu open
+    in turn (menus overlay the page: opened together they would cover each other)."""
     found: list[str] = []
     menus = page.locator("details.dropdown").count()
+    page.add_script_tag(path=str(AXE))
     for step in range(2 + menus):
-        if step != 1:
-            if step > 1:
-                page.reload()
-            page.add_script_tag(path=str(AXE))
         if step == 1:
             page.evaluate(OPEN_PANELS)
         elif step > 1:
@@ -93,6 +90,10 @@ def pages_to_check(site: str) -> dict[str, str]:
         "admin-changelist": "/admin/recommendations/recommendation/",
         "admin-change": f"/admin/recommendations/recommendation/{rec.pk}/change/",
         "admin-import": "/admin/recommendations/recommendation/import/",
+        "compare": "/reports/compare/",
+        "side-by-side": "/reports/partners/side-by-side/",
+        "duplicates": "/recommendations/duplicates/",
+        "admin-propose": "/admin/recommendations/recommendation/propose/",
     }
     if view is not None:
         pages["saved-view"] = f"/saved-views/{view.uuid}/"
