@@ -12,6 +12,19 @@ from recommendations.choices import Status
 from .selectors import MonthCounts
 
 
+#: The statuses' colours (the stylesheet's --s-* variables), as SVG ``fill`` attributes for renderers that do not
+#: apply the stylesheet to SVG (WeasyPrint, for the PDF); in browsers the stylesheet's classes win.
+STATUS_FILLS = {
+    "proposed": "#b3bac5",
+    "under_review": "#56b4e9",
+    "in_progress": "#0072b2",
+    "partially_implemented": "#f0e442",
+    "implemented": "#009e73",
+    "stalled": "#d55e00",
+    "not_adopted": "#cc79a7",
+}
+
+
 @dataclass
 class Segment:
     """One status's part of a stacked bar (coordinates in the chart's own units)."""
@@ -24,6 +37,11 @@ class Segment:
     width: float = 0.0
     height: float = 0.0
     share: float = 0.0
+
+    @property
+    def fill(self) -> str:
+        """The status's colour."""
+        return STATUS_FILLS.get(self.status, "#999999")
 
 
 def stacked_bar(counts: Mapping[str, int], *, width: float = 100.0) -> list[Segment]:
