@@ -15,9 +15,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from core.querystrings import export_name, query_string
 from core.translation import localized
@@ -123,9 +122,7 @@ def export_notes(request: HttpRequest, filterset: RecommendationFilterSet) -> li
 
 def download_name(request: HttpRequest, stem: str, extension: str) -> str:
     """A download's name with its filters and today's date, e.g. recommendations-status-stalled-2026-11-30.csv."""
-    return export_name(
-        stem=stem, params=request.GET, keys=FILTER_PARAMS, day=timezone.localdate(), extension=extension
-    )
+    return export_name(stem=stem, params=request.GET, keys=FILTER_PARAMS, day=timezone.localdate(), extension=extension)
 
 
 @dataclass

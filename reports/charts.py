@@ -11,7 +11,6 @@ from recommendations.choices import Status
 
 from .selectors import MonthCounts
 
-
 #: The statuses' colours (the stylesheet's --s-* variables), as SVG ``fill`` attributes for renderers that do not
 #: apply the stylesheet to SVG (WeasyPrint, for the PDF); in browsers the stylesheet's classes win.
 STATUS_FILLS = {

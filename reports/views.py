@@ -39,19 +39,17 @@ from recommendations.models import Recommendation, RecommendationPartner, Source
 from .charts import history_chart, stacked_bar
 from .exports import report_header, report_rows
 from .figures import report_figures
-from .pdf import PDF_TYPE, html_to_pdf
 from .forms import DEFAULT_STALE_DAYS, ReportOptionsForm
+from .pdf import PDF_TYPE, html_to_pdf
 from .selectors import (
     StatusRow,
     overdue_recommendations,
     partner_status,
     partners_with_progress,
-    progress_summary,
     recent_status_changes,
     sources_with_progress,
     stale_recommendations,
     status_counts,
-    status_history,
 )
 
 #: Months of the progress-over-time chart when no period is filtered, and the most it ever shows.
@@ -163,29 +161,29 @@ def _report_context(
     stale_count, stale = stale_recommendations(
         queryset=queryset, days=stale_days, limit=REPORT_LIST_LENGTH, count=figures.stale_count
     )
-    return dict(
-        summary=summary,
-        overall_segments=stacked_bar(summary.overall.counts),
-        partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
-        theme_rows=_matrix(summary.by_theme, request.GET, "theme", None),
-        history=history,
-        history_chart=history_chart(history),
-        history_start=start,
-        history_end=end,
-        overdue=overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
-        overdue_url=list_url + query_string(request.GET, overdue="true", stale_days=None),
-        stale=stale,
-        stale_count=stale_count,
-        stale_days=stale_days,
-        stale_url=list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
-        recent=recent_status_changes(queryset=queryset),
-        disagreement_url=list_url + query_string(request.GET, disagreement="true", stale_days=None),
-        responses=[
+    return {
+        "summary": summary,
+        "overall_segments": stacked_bar(summary.overall.counts),
+        "partner_rows": _matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
+        "theme_rows": _matrix(summary.by_theme, request.GET, "theme", None),
+        "history": history,
+        "history_chart": history_chart(history),
+        "history_start": start,
+        "history_end": end,
+        "overdue": overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
+        "overdue_url": list_url + query_string(request.GET, overdue="true", stale_days=None),
+        "stale": stale,
+        "stale_count": stale_count,
+        "stale_days": stale_days,
+        "stale_url": list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
+        "recent": recent_status_changes(queryset=queryset),
+        "disagreement_url": list_url + query_string(request.GET, disagreement="true", stale_days=None),
+        "responses": [
             (value, label, count, list_url + query_string(request.GET, response=value, stale_days=None))
             for value, label, count in summary.responses
         ],
-        default_stale_days=DEFAULT_STALE_DAYS,
-    )
+        "default_stale_days": DEFAULT_STALE_DAYS,
+    }
 
 
 @page(VIEW_RECOMMENDATIONS)
@@ -211,7 +209,9 @@ def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
     start, end = history_period(filterset.form.cleaned_data)
     figures = report_figures(queryset=filterset.qs, params=request.GET, period=(start, end))
     response = StreamingHttpResponse(
-        csv_lines(report_header(), report_rows(figures.summary, figures.history or []), notes=export_notes(request, filterset)),
+        csv_lines(
+            report_header(), report_rows(figures.summary, figures.history or []), notes=export_notes(request, filterset)
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = attachment(download_name(request, "progress-report", "csv"))

@@ -462,6 +462,10 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/": Route(lambda w: "/recommendations/", "page", rec),
         "recommendations/export.csv": Route(lambda w: "/recommendations/export.csv", "page", rec),
         "recommendations/export.xlsx": Route(lambda w: "/recommendations/export.xlsx", "page", rec),
+        # The editable export (the import's columns): for those who may import (add and change recommendations).
+        "recommendations/export-editable.<str:fmt>": Route(
+            lambda w: "/recommendations/export-editable.csv", "import", rec
+        ),
         "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
         "recommendations/mine/": Route(lambda w: "/recommendations/mine/", "page", rec),
         "recommendations/<uuid:uuid>/status/": Route(
@@ -488,6 +492,7 @@ def _page_routes() -> dict[str, Route]:
         "reports/progress/": Route(lambda w: "/reports/progress/", "page", rec),
         "reports/partners/": Route(lambda w: "/reports/partners/", "page", rec),
         "reports/progress/export.csv": Route(lambda w: "/reports/progress/export.csv", "page", rec),
+        "reports/progress.pdf": Route(lambda w: "/reports/progress.pdf", "page", rec),
         "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
         "sources/<slug:slug>/": Route(
             lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"
@@ -576,6 +581,8 @@ def expected(route: Route, role: str, method: str) -> str:
     if route.access == "status":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can else DENIED
+    if route.access == "import":
+        return OK if {"add", "change"} <= perms(role, route.model) else DENIED
     if route.access == "assessment":
         return OK if "add" in perms(role, "recommendations.assessment") else DENIED
     if route.access == "evidence_add":
@@ -662,7 +669,13 @@ def test_knowing_a_recommendations_uuid_is_not_enough_to_read_it(world, role):
     if role != "read_token":
         api = client.get(f"/api/v1/recommendations/{rec.uuid}/")
         assert api.status_code in (401, 403) and rec.title not in api.content.decode()
-    for url in ("/recommendations/export.csv", "/recommendations/", "/reports/progress/export.csv"):
+    for url in (
+        "/recommendations/export.csv",
+        "/recommendations/export-editable.csv",
+        "/recommendations/",
+        "/reports/progress/export.csv",
+        "/reports/progress.pdf",
+    ):
         response = client.get(url)
         assert response.status_code in (302, 403) and rec.reference not in response.content.decode(), url
 
