@@ -11,10 +11,11 @@ Two kinds, side by side on the list page:
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from core.querystrings import attachment
 from core.spreadsheets import CONTENT_TYPES, csv_lines, xlsx_bytes
@@ -27,11 +28,6 @@ VIEW = "recommendations.view_recommendation"
 #: Who may import (the admin's rule: add and change recommendations) may take the editable export from the list.
 IMPORT_PERMISSIONS = ("recommendations.add_recommendation", "recommendations.change_recommendation")
 EDITABLE_FORMATS = ("csv", "xlsx")
-
-
-def can_import(request: HttpRequest) -> bool:
-    """Whether the user may import recommendations, and so gets the editable export on the list."""
-    return request.user.has_perms(IMPORT_PERMISSIONS)
 
 
 def _url_for(request: HttpRequest) -> UrlFor:
@@ -75,11 +71,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@page(VIEW)
+@login_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+@require_GET
 def export_editable(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list in the import's columns (CSV or Excel), to edit and import back; for those who may import."""
-    if not can_import(request):
-        raise PermissionDenied
     if fmt not in EDITABLE_FORMATS:
         raise Http404
     filterset = download_filterset(request)

@@ -24,7 +24,7 @@ from reports.views import history_period
 class Command(TrackerCommand):
     """Recompute the report's figures without the cache and compare them with the cached ones."""
 
-    help = gettext_lazy(  # type: ignore[assignment]  # lazy: TrackerCommand makes it text
+    help = gettext_lazy(  # lazy: TrackerCommand makes it text
         "Recompute the progress report's figures without the cache and compare them with those cached for the "
         "current data (the page's and the API's, in every language). Exits 1 if any differs."
     )
