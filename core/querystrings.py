@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponseRedirect, QueryDict
+from django.utils.text import slugify
+
+#: The most characters of a download's name spent on its filters (the name stays well under 255 bytes).
+MAX_FILTER_NAME = 80
 
 
 def query_string(params: QueryDict, **replace: list[str] | str | None) -> str:
@@ -31,6 +41,37 @@ def redirect_without_empty(request: HttpRequest) -> HttpResponseRedirect | None:
     return HttpResponseRedirect(request.path + (f"?{encoded}" if encoded else ""))
 
 
+def _ascii_name(name: str) -> str:
+    """``name`` in ASCII letters, digits, dots, hyphens and underscores (accents dropped, the rest gone)."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text)
+    return re.sub(r"-{2,}", "-", text).strip("-") or "download"
+
+
 def attachment(name: str) -> str:
-    """A Content-Disposition value that downloads as ``name``."""
-    return f'attachment; filename="{name}"'
+    """A Content-Disposition value that downloads as ``name``: ASCII ``filename``, and RFC 5987 ``filename*`` (UTF-8)
+    where the name is not ASCII, so that a Japanese name survives in browsers and old clients get a safe one."""
+    fallback = _ascii_name(name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _bounded(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a hyphen where there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rsplit("-", 1)[0] if "-" in cut else cut
+
+
+def export_name(*, stem: str, params: QueryDict, keys: Iterable[str], day: date, extension: str) -> str:
+    """A download's name saying what it holds: its stem, the filters in ``keys`` order and the day, e.g.
+    ``recommendations-status-stalled-partner-india-quad-2026-11-30.csv`` (slugified, the filters' part bounded)."""
+    parts = []
+    for key in keys:
+        values = [value for value in params.getlist(key) if value]
+        if values:
+            parts.append(slugify(" ".join([key.replace("_", "-"), *values]), allow_unicode=True).replace("_", "-"))
+    filters = _bounded("-".join(part for part in parts if part), MAX_FILTER_NAME)
+    return "-".join(part for part in (stem, filters, day.isoformat()) if part) + f".{extension}"

@@ -404,10 +404,26 @@ class _Echo:
         return value
 
 
-def csv_lines(headings: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV text line by line, starting with a UTF-8 byte order mark so that Excel reads Japanese correctly."""
+#: Marks the lines of a CSV's header block (what the file holds) before its table.
+NOTE_MARK = "# "
+
+
+def csv_lines(
+    headings: Sequence[Any], rows: Iterable[Sequence[Any]], *, notes: Sequence[tuple[str, str]] = ()
+) -> Iterator[str]:
+    """CSV text line by line, starting with a UTF-8 byte order mark so that Excel reads Japanese correctly.
+
+    ``notes`` (label, text) come first as comment-like one-cell lines ("# Filters: …") and a blank line, then the
+    table: a reader that knows skips them, a person sees what the file holds. Files meant to be imported have none.
+    """
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([csv_cell(value) for value in headings])
+    head = "\ufeff"
+    for label, text in notes:
+        yield head + writer.writerow([csv_cell(f"{NOTE_MARK}{label}: {text}")])
+        head = ""
+    if notes:
+        yield "\r\n"
+    yield head + writer.writerow([csv_cell(value) for value in headings])
     for row in rows:
         yield writer.writerow([csv_cell(value) for value in row])
 
@@ -434,9 +450,19 @@ def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Cell:
 
 
 def xlsx_bytes(
-    headings: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str, widths: Sequence[int] = ()
+    headings: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    widths: Sequence[int] = (),
+    notes: Sequence[tuple[str, str]] = (),
+    notes_title: str = "",
 ) -> bytes:
-    """A one-sheet workbook (openpyxl's write-only mode: flat memory) with a bold, frozen heading row."""
+    """A workbook (openpyxl's write-only mode: flat memory) with a bold, frozen heading row.
+
+    ``notes`` (label, text), if any, go on a second sheet named ``notes_title`` (what the file holds: its filters,
+    when it was made); the table stays the first sheet, the one the importer reads.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
@@ -445,6 +471,12 @@ def xlsx_bytes(
     sheet.append([_xlsx_cell(sheet, value, bold=True) for value in headings])
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+    if notes:
+        about = workbook.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", notes_title)[:31] or "Notes")
+        about.column_dimensions["A"].width = 16
+        about.column_dimensions["B"].width = 80
+        for label, text in notes:
+            about.append([_xlsx_cell(about, label, bold=True), _xlsx_cell(about, text)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -471,12 +503,18 @@ def table_write(
     title: str,
     json_key: str = "rows",
     widths: Sequence[int] = (),
+    notes: Sequence[tuple[str, str]] = (),
+    notes_title: str = "",
 ) -> bytes:
-    """Headings and rows (values in heading order) as a CSV (UTF-8 with BOM), XLSX or JSON file."""
+    """Headings and rows (values in heading order) as a CSV (UTF-8 with BOM), XLSX or JSON file.
+
+    ``notes`` (what the file holds) go on a second XLSX sheet only: CSV and JSON files written here are re-imported,
+    and their first line must be the headings.
+    """
     if fmt == "csv":
         return "".join(csv_lines(headings, rows)).encode()
     if fmt == "xlsx":
-        return xlsx_bytes(headings, rows, title=title, widths=widths)
+        return xlsx_bytes(headings, rows, title=title, widths=widths, notes=notes, notes_title=notes_title)
     if fmt == "json":
         return json_bytes(headings, rows, json_key=json_key)
     raise ValueError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")

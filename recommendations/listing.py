@@ -13,10 +13,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from core.querystrings import query_string
+from core.querystrings import export_name, query_string
 from core.translation import localized
 from partners.models import Partner
 
@@ -94,6 +96,33 @@ def filter_chips(params: QueryDict, filterset: RecommendationFilterSet) -> list[
             rest = [other for other in values if other != value]
             chips.append(Chip(name=str(label), value=shown, remove_url=query_string(params, **{key: rest or None})))
     return chips
+
+
+def filter_line(chips: list[Chip]) -> str:
+    """The active filters in one line, values of one filter together: "Status: Stalled; Partner: India, Quad"."""
+    grouped: dict[str, list[str]] = {}
+    for chip in chips:
+        grouped.setdefault(chip.name, []).append(chip.value)
+    if not grouped:
+        return _("none (all recommendations)")
+    between_values = pgettext("separates the values of one filter", ", ")
+    return pgettext("separates the items of a list", "; ").join(
+        _("%(name)s: %(values)s") % {"name": name, "values": between_values.join(values)}
+        for name, values in grouped.items()
+    )
+
+
+def export_notes(request: HttpRequest, filterset: RecommendationFilterSet) -> list[tuple[str, str]]:
+    """What an export holds, as (label, text): its filters and when it was made (a CSV's first lines, a sheet)."""
+    return [
+        (_("Filters"), filter_line(filter_chips(request.GET, filterset))),
+        (_("Exported"), date_format(timezone.localtime(), "DATETIME_FORMAT")),
+    ]
+
+
+def download_name(request: HttpRequest, stem: str, extension: str) -> str:
+    """A download's name with its filters and today's date, e.g. recommendations-status-stalled-2026-11-30.csv."""
+    return export_name(stem=stem, params=request.GET, keys=FILTER_PARAMS, day=timezone.localdate(), extension=extension)
 
 
 @dataclass

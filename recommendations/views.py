@@ -123,6 +123,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
             "csv": reverse("transfer:export_csv") + query,
             "xlsx": reverse("transfer:export_xlsx") + query,
         },
+        # The import's rule (add and change): who may import may take the list in the import's columns.
+        "editable_exports": (
+            {fmt: reverse("transfer:export_editable", args=[fmt]) + query for fmt in ("csv", "xlsx")}
+            if request.user.has_perms(("recommendations.add_recommendation", "recommendations.change_recommendation"))
+            else {}
+        ),
         "report_url": reverse("reports:progress") + query_string(request.GET, ordering=None),
         "ordering": request.GET.get("ordering", ""),
         "open_groups": {key for key in FILTER_PARAMS if request.GET.getlist(key)},

@@ -7,9 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from recommendations.choices import Status
+from recommendations.choices import STATUS_COLOURS, Status
 
 from .selectors import MonthCounts
+
+#: The statuses' colours (the stylesheet's --s-* variables), as SVG ``fill`` attributes for renderers that do not
+#: apply the stylesheet to SVG (WeasyPrint, for the PDF); in browsers the stylesheet's classes win.
+#: Each status's fill, as SVG attributes too (WeasyPrint ignores CSS fills inside SVG): the one set of status colours.
+STATUS_FILLS: dict[str, str] = {str(status): colour for status, colour in STATUS_COLOURS.items()}
 
 
 @dataclass
@@ -29,6 +34,11 @@ class Segment:
     def middle(self) -> float:
         """The x of the segment's centre (where a label on it goes)."""
         return self.x + self.width / 2
+
+    @property
+    def fill(self) -> str:
+        """The status's colour."""
+        return STATUS_FILLS.get(self.status, "#999999")
 
 
 def stacked_bar(counts: Mapping[str, int], *, width: float = 100.0) -> list[Segment]:

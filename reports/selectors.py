@@ -232,25 +232,35 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
 
 def overdue_recommendations(*, queryset: QuerySet[Recommendation], limit: int = 20) -> list[Recommendation]:
     """The open recommendations of a set whose target date has passed, the longest overdue first."""
-    overdue = Recommendation.objects.overdue().filter(pk__in=_ids(queryset))
+    overdue = _within(Recommendation.objects.overdue(), "pk", queryset)
     return list(overdue.order_by("target_date", "reference")[:limit])
 
 
+def _stale(queryset: QuerySet[Recommendation], days: int) -> QuerySet[Recommendation]:
+    """The stale recommendations of a set (the ``stale`` filter: open, no update for ``days``), longest idle first."""
+    base = _within(Recommendation.objects.all(), "pk", queryset)
+    return RecommendationFilterSet({"stale": str(days)}, queryset=base).qs.order_by("updated_at", "reference")
+
+
+def stale_count(*, queryset: QuerySet[Recommendation], days: int) -> int:
+    """How many recommendations of a set are stale, in one query."""
+    return _stale(queryset, days).count()
+
+
 def stale_recommendations(
-    *, queryset: QuerySet[Recommendation], days: int, limit: int = 20
+    *, queryset: QuerySet[Recommendation], days: int, limit: int = 20, count: int | None = None
 ) -> tuple[int, list[Recommendation]]:
     """How many recommendations of a set are stale (the ``stale`` filter: open, no update for ``days``), and the first.
 
-    Two queries: the count and the longest idle ones.
+    Two queries: the count (unless known, e.g. cached) and the longest idle ones.
     """
-    base = Recommendation.objects.filter(pk__in=_ids(queryset))
-    stale = RecommendationFilterSet({"stale": str(days)}, queryset=base).qs.order_by("updated_at", "reference")
-    return stale.count(), list(stale[:limit])
+    stale = _stale(queryset, days)
+    return stale.count() if count is None else count, list(stale[:limit])
 
 
 def recent_status_changes(*, queryset: QuerySet[Recommendation], limit: int = 10) -> list[StatusUpdate]:
     """The latest status changes (not the first entries) of a set of recommendations, newest first."""
-    changes = StatusUpdate.objects.filter(recommendation__in=_ids(queryset)).exclude(from_status="")
+    changes = _within(StatusUpdate.objects.all(), "recommendation", queryset).exclude(from_status="")
     return list(changes.select_related("recommendation", "author").order_by("-created_at", "-id")[:limit])
 
 

@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/progress/", views.progress_report, name="progress"),
     path("reports/progress/export.csv", views.progress_report_csv, name="progress_csv"),
+    path("reports/progress.pdf", views.progress_report_pdf, name="progress_pdf"),
     path("reports/partners/", views.partner_grid, name="partner_grid"),
     path("reports/partners/side-by-side/", views.partners_side_by_side_view, name="partners_side_by_side"),
     path("reports/compare/", views.status_compare, name="compare"),

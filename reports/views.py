@@ -14,6 +14,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,14 +27,25 @@ from core.views import page
 from partners.choices import PartnerKind
 from partners.models import Partner
 from recommendations.choices import SavedViewPage, Status, label, tracks_progress
+from recommendations.filtersets import RecommendationFilterSet
 from recommendations.forms import AsOfForm, first_recommendation_day
-from recommendations.listing import download_filterset, filter_chips, page_filterset, saved_views_context
+from recommendations.listing import (
+    download_filterset,
+    download_name,
+    export_notes,
+    filter_chips,
+    filter_line,
+    page_filterset,
+    saved_views_context,
+)
 from recommendations.models import Recommendation, RecommendationPartner, Source
 from recommendations.selectors import existing_on
 
 from .charts import history_chart, stacked_bar
 from .exports import report_header, report_rows
+from .figures import report_figures
 from .forms import DEFAULT_STALE_DAYS, CompareForm, ReportOptionsForm
+from .pdf import PDF_TYPE, html_to_pdf
 from .selectors import (
     StatusComparison,
     StatusRow,
@@ -41,7 +53,6 @@ from .selectors import (
     partner_status,
     partners_side_by_side,
     partners_with_progress,
-    progress_summary,
     progress_summary_on,
     recent_status_changes,
     sources_with_progress,
@@ -107,11 +118,8 @@ def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | 
     return matrix
 
 
-@page(VIEW_RECOMMENDATIONS)
-def progress_report(request: HttpRequest) -> HttpResponse:
-    """The managers' dashboard for the filtered recommendations: totals, distributions, lists and progress over time."""
-    if cleaned := redirect_without_empty(request):
-        return cleaned
+def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
+    """Everything the report's template reads (the page's and the PDF's), and whether the filters are valid."""
     as_of_form = AsOfForm(request.GET)
     as_of = as_of_form.day()
     filterset = page_filterset(request, existing_on(Recommendation.objects.all(), as_of) if as_of else None)
@@ -120,6 +128,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     options = ReportOptionsForm(request.GET)
     valid = filterset.is_valid() and as_of_form.is_valid()
     list_url = reverse("recommendations:list")
+    chips = filter_chips(request.GET, filterset)
     context: dict[str, Any] = {
         "filterset": filterset,
         "form": filterset.form,
@@ -131,7 +140,8 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         "side_by_side_url": reverse("reports:partners_side_by_side")
         + query_string(request.GET, as_of=None, stale_days=None),
         "valid": valid,
-        "chips": filter_chips(request.GET, filterset),
+        "chips": chips,
+        "filter_line": filter_line(chips),
         "statuses": Status.choices,
         "bar_groups": [
             (filterset.form[name], filterset.form.fields[name].label)
@@ -139,6 +149,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         ],
         "list_url": list_url + query_string(request.GET, stale_days=None),
         "csv_url": reverse("reports:progress_csv") + query_string(request.GET),
+        "pdf_url": reverse("reports:progress_pdf") + query_string(request.GET),
         "grid_url": reverse("reports:partner_grid") + query_string(request.GET, stale_days=None),
         "generated_at": timezone.localtime(),
         **saved_views_context(request, SavedViewPage.REPORT),
@@ -160,51 +171,86 @@ def progress_report(request: HttpRequest) -> HttpResponse:
             history_end=as_of,
         )
     elif valid:
-        queryset = filterset.qs
-        summary = progress_summary(queryset=queryset)
-        start, end = history_period(filterset.form.cleaned_data)
-        history = status_history(queryset=queryset, start=start, end=end)
-        stale_days = options.stale_days_value()
-        stale_count, stale = stale_recommendations(queryset=queryset, days=stale_days, limit=REPORT_LIST_LENGTH)
-        context.update(
-            summary=summary,
-            overall_segments=stacked_bar(summary.overall.counts),
-            partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
-            theme_rows=_matrix(summary.by_theme, request.GET, "theme", None),
-            history=history,
-            history_chart=history_chart(history),
-            history_start=start,
-            history_end=end,
-            overdue=overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
-            overdue_url=list_url + query_string(request.GET, overdue="true", stale_days=None),
-            stale=stale,
-            stale_count=stale_count,
-            stale_days=stale_days,
-            stale_url=list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
-            recent=recent_status_changes(queryset=queryset),
-            disagreement_url=list_url + query_string(request.GET, disagreement="true", stale_days=None),
-            responses=[
-                (value, label, count, list_url + query_string(request.GET, response=value, stale_days=None))
-                for value, label, count in summary.responses
-            ],
-            default_stale_days=DEFAULT_STALE_DAYS,
-        )
+        context.update(_report_context(request, filterset, options))
+    return context, valid
+
+
+@page(VIEW_RECOMMENDATIONS)
+def progress_report(request: HttpRequest) -> HttpResponse:
+    """The managers' dashboard for the filtered recommendations: totals, distributions, lists and progress over time."""
+    if cleaned := redirect_without_empty(request):
+        return cleaned
+    context, valid = _report_page_context(request)
     return render(request, "reports/progress_report.html", context, status=200 if valid else 400)
+
+
+def _report_context(
+    request: HttpRequest, filterset: RecommendationFilterSet, options: ReportOptionsForm
+) -> dict[str, Any]:
+    """The report's figures (cached until the data changes), tables, chart and lists for valid filters."""
+    queryset = filterset.qs
+    list_url = reverse("recommendations:list")
+    start, end = history_period(filterset.form.cleaned_data)
+    stale_days = options.stale_days_value()
+    figures = report_figures(queryset=queryset, params=request.GET, period=(start, end), stale_days=stale_days)
+    summary, history = figures.summary, figures.history or []
+    stale_count, stale = stale_recommendations(
+        queryset=queryset, days=stale_days, limit=REPORT_LIST_LENGTH, count=figures.stale_count
+    )
+    return {
+        "summary": summary,
+        "overall_segments": stacked_bar(summary.overall.counts),
+        "partner_rows": _matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
+        "theme_rows": _matrix(summary.by_theme, request.GET, "theme", None),
+        "history": history,
+        "history_chart": history_chart(history),
+        "history_start": start,
+        "history_end": end,
+        "overdue": overdue_recommendations(queryset=queryset, limit=REPORT_LIST_LENGTH),
+        "overdue_url": list_url + query_string(request.GET, overdue="true", stale_days=None),
+        "stale": stale,
+        "stale_count": stale_count,
+        "stale_days": stale_days,
+        "stale_url": list_url + query_string(request.GET, stale=str(stale_days), stale_days=None),
+        "recent": recent_status_changes(queryset=queryset),
+        "disagreement_url": list_url + query_string(request.GET, disagreement="true", stale_days=None),
+        "responses": [
+            (value, label, count, list_url + query_string(request.GET, response=value, stale_days=None))
+            for value, label, count in summary.responses
+        ],
+        "default_stale_days": DEFAULT_STALE_DAYS,
+    }
+
+
+@page(VIEW_RECOMMENDATIONS)
+def progress_report_pdf(request: HttpRequest) -> HttpResponse:
+    """The progress report as an A4 PDF made on the server (WeasyPrint): the printed page, with the filters in the
+    header and the date and page numbers in the footer. Invalid filters: the report page's 400, not a PDF."""
+    context, valid = _report_page_context(request)
+    if not valid:
+        return render(request, "reports/progress_report.html", context, status=400)
+    html = render_to_string("reports/progress_report.html", {**context, "pdf": True}, request=request)
+    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type=PDF_TYPE)
+    response["Content-Disposition"] = attachment(download_name(request, "progress-report", "pdf"))
+    return response
 
 
 @page(VIEW_RECOMMENDATIONS)
 def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends."""
+    """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends; its filters and
+    the time it was made on its first lines."""
     filterset = download_filterset(request)
     if isinstance(filterset, HttpResponse):
         return filterset
-    summary = progress_summary(queryset=filterset.qs)
     start, end = history_period(filterset.form.cleaned_data)
-    history = status_history(queryset=filterset.qs, start=start, end=end)
+    figures = report_figures(queryset=filterset.qs, params=request.GET, period=(start, end))
     response = StreamingHttpResponse(
-        csv_lines(report_header(), report_rows(summary, history)), content_type="text/csv; charset=utf-8"
+        csv_lines(
+            report_header(), report_rows(figures.summary, figures.history or []), notes=export_notes(request, filterset)
+        ),
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = attachment(f"progress-report-{timezone.localdate().isoformat()}.csv")
+    response["Content-Disposition"] = attachment(download_name(request, "progress-report", "csv"))
     return response
 
 

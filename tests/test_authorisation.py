@@ -470,6 +470,10 @@ def _page_routes() -> dict[str, Route]:
         "recommendations/": Route(lambda w: "/recommendations/", "page", rec),
         "recommendations/export.csv": Route(lambda w: "/recommendations/export.csv", "page", rec),
         "recommendations/export.xlsx": Route(lambda w: "/recommendations/export.xlsx", "page", rec),
+        # The editable export (the import's columns): for those who may import (add and change recommendations).
+        "recommendations/export-editable.<str:fmt>": Route(
+            lambda w: "/recommendations/export-editable.csv", "import", rec
+        ),
         "recommendations/<uuid:uuid>/": Route(lambda w: f"/recommendations/{rec_uuid(w)}/", "page", rec),
         "recommendations/mine/": Route(lambda w: "/recommendations/mine/", "page", rec),
         "recommendations/duplicates/": Route(lambda w: "/recommendations/duplicates/", "page", rec),
@@ -500,6 +504,7 @@ def _page_routes() -> dict[str, Route]:
         "reports/partners/side-by-side/": Route(lambda w: "/reports/partners/side-by-side/", "page", rec),
         "reports/compare/": Route(lambda w: "/reports/compare/", "page", rec),
         "reports/compare/export.csv": Route(lambda w: "/reports/compare/export.csv", "page", rec),
+        "reports/progress.pdf": Route(lambda w: "/reports/progress.pdf", "page", rec),
         "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
         "sources/<slug:slug>/": Route(
             lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"
@@ -588,6 +593,8 @@ def expected(route: Route, role: str, method: str) -> str:
     if route.access == "status":
         can = "change" in perms(role, route.model) and "add" in perms(role, "recommendations.statusupdate")
         return OK if can else DENIED
+    if route.access == "import":
+        return OK if {"add", "change"} <= perms(role, route.model) else DENIED
     if route.access == "assessment":
         return OK if "add" in perms(role, "recommendations.assessment") else DENIED
     if route.access == "evidence_add":
@@ -674,7 +681,13 @@ def test_knowing_a_recommendations_uuid_is_not_enough_to_read_it(world, role):
     if role != "read_token":
         api = client.get(f"/api/v1/recommendations/{rec.uuid}/")
         assert api.status_code in (401, 403) and rec.title not in api.content.decode()
-    for url in ("/recommendations/export.csv", "/recommendations/", "/reports/progress/export.csv"):
+    for url in (
+        "/recommendations/export.csv",
+        "/recommendations/export-editable.csv",
+        "/recommendations/",
+        "/reports/progress/export.csv",
+        "/reports/progress.pdf",
+    ):
         response = client.get(url)
         assert response.status_code in (302, 403) and rec.reference not in response.content.decode(), url
 

@@ -2,9 +2,10 @@
 
 - The **editable** export writes the import's columns in the import's notation (slugs, ``slug:role``, status
   values), so an exported file imports back as "unchanged" and export → edit → import changes many at once. The
-  admin's exports and ``manage.py export_recommendations`` write it.
-- The **readable** export writes what a person reads in the list (labels, names, the page's URL). The web list's
-  *Export CSV* and *Export Excel* write it.
+  admin's exports, the list's *Editable export* (for those who may import) and ``manage.py export_recommendations``
+  write it.
+- The **readable** export writes what a person reads in the list (labels, names, the page's URL): a report, headed
+  by its filters. The web list's *Report (CSV)* and *Report (Excel)* write it.
 
 Rows are read in chunks, each with its source, partners and themes, so an export of any size keeps memory flat.
 Files are written by ``core.spreadsheets`` (one writer, one formula guard).
@@ -172,9 +173,18 @@ def editable_records(queryset: QuerySet[Recommendation]) -> list[dict[str, Any]]
 
 
 def export_file(
-    *, queryset: QuerySet[Recommendation], fmt: str, columns: Sequence[Column] | None = None, url_for: UrlFor = _no_url
+    *,
+    queryset: QuerySet[Recommendation],
+    fmt: str,
+    columns: Sequence[Column] | None = None,
+    url_for: UrlFor = _no_url,
+    notes: Sequence[tuple[str, str]] = (),
+    notes_title: str = "",
 ) -> bytes:
-    """The recommendations as a CSV, XLSX or JSON file (in the import's columns unless told otherwise)."""
+    """The recommendations as a CSV, XLSX or JSON file (in the import's columns unless told otherwise).
+
+    ``notes`` (its filters, when it was made) go on a second sheet of an XLSX file; CSV and JSON stay importable.
+    """
     columns = list(EDITABLE_COLUMNS.values()) if columns is None else list(columns)
     return table_write(
         headings=export_headings(columns),
@@ -183,6 +193,8 @@ def export_file(
         title=_("Recommendations"),
         json_key=JSON_KEY,
         widths=[column.width for column in columns],
+        notes=notes,
+        notes_title=notes_title,
     )
 
 

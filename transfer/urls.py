@@ -9,4 +9,5 @@ app_name = "transfer"
 urlpatterns = [
     path("recommendations/export.csv", views.export_csv, name="export_csv"),
     path("recommendations/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("recommendations/export-editable.<str:fmt>", views.export_editable, name="export_editable"),
 ]

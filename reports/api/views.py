@@ -16,7 +16,8 @@ from recommendations.choices import Status
 from recommendations.filtersets import FILTER_SCHEMA_PARAMETERS, RecommendationFilterSet
 from recommendations.models import Recommendation
 
-from ..selectors import StatusRow, progress_summary
+from ..figures import report_figures
+from ..selectors import StatusRow
 from .serializers import ProgressReportSerializer
 
 
@@ -46,7 +47,7 @@ class ProgressReportView(APIView):
         filterset = RecommendationFilterSet(request.query_params, queryset=Recommendation.objects.all())
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        summary = progress_summary(queryset=filterset.qs)
+        summary = report_figures(queryset=filterset.qs, params=request.query_params).summary
         overall = summary.overall
         return Response(
             {

@@ -211,7 +211,8 @@ def test_an_invalid_filter_shows_errors_and_no_report(manager_client, catalogue)
 
 def test_report_prints_cleanly(manager_client, catalogue):
     html = manager_client.get(f"{REPORT}?partner=india").content.decode()
-    assert '<div class="print-only muted"' in html and "Filtered by: Partner: India." in html
+    assert '<div class="print-only muted print-filters">' in html and "Filtered by: Partner: India." in html
+    assert '<div class="section-gap no-print">' in html  # the chips are not printed: the filter line appears once
     css = (settings.BASE_DIR / "core/static/core/tracker.css").read_text()
     print_css = css.split("@media print")[1]
     for hidden in (".site-header", ".filter-bar", "form", ".actions"):
@@ -240,6 +241,8 @@ def test_report_csv(manager_client, catalogue):
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0].startswith("# Filters: ") and rows[1][0].startswith("# Exported: ") and rows[2] == []
+    rows = rows[3:]
     assert rows[0] == [
         "Section",
         "Row",

@@ -43,7 +43,10 @@ JAPANESE = "日米防衛協力のための指針の見直し"
 def read_csv(response) -> list[list[str]]:
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    # The readable export is a report: its filters and time come first ("# …" lines), then a blank line, the table.
+    assert rows[0][0].startswith("# Filters: ") and rows[1][0].startswith("# Exported: ") and rows[2] == []
+    return rows[3:]
 
 
 def read_xlsx(response) -> list[list]:
