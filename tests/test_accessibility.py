@@ -47,6 +47,9 @@ def signed_in(browser, url: str, username: str, language: str, viewport=DESKTOP,
 
 OPEN_PANELS = "document.querySelectorAll('details:not(.dropdown)').forEach(d => { d.open = true; })"
 OPEN_MENU = "i => document.querySelectorAll('details.dropdown').forEach((d, j) => { d.open = i === j; })"
+#: The panels' state as the page came, kept and put back before each menu is opened (no reload needed).
+KEEP_STATE = "window.axeDetailsAtStart = [...document.querySelectorAll('details')].map(d => d.open)"
+RESTORE_STATE = "document.querySelectorAll('details').forEach((d, i) => { d.open = window.axeDetailsAtStart[i]; })"
 
 
 def axe_violations(page) -> list[str]:
@@ -55,10 +58,12 @@ def axe_violations(page) -> list[str]:
     found: list[str] = []
     menus = page.locator("details.dropdown").count()
     page.add_script_tag(path=str(AXE))
+    page.evaluate(KEEP_STATE)
     for step in range(2 + menus):
         if step == 1:
             page.evaluate(OPEN_PANELS)
         elif step > 1:
+            page.evaluate(RESTORE_STATE)
             page.evaluate(OPEN_MENU, step - 2)
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
         for violation in result["violations"]:
