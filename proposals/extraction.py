@@ -28,6 +28,10 @@ FORMATS = {
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 #: A heading is at most this long.
 HEADING_MAX = 120
+#: The most a Word file may hold once unzipped, and the most pages of a PDF read: a small file must not be able to
+#: make the server inflate gigabytes or parse for minutes (a "zip bomb", a PDF of endless pages).
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_PDF_PAGES = 2000
 #: Lines that look like headings: numbered ("1.", "2.3", "I.", "IV."), Japanese chapters ("第1章", "第二節"),
 #: bullets ("• Australia"), or bracketed numbers ("(1)", "（一）").
 _NUMBERED = re.compile(
@@ -160,9 +164,15 @@ def _pdf_blocks(content: bytes) -> list[tuple[str, bool]]:
 
     try:
         reader = PdfReader(io.BytesIO(content))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentError(_("The PDF has more than %(count)d pages.") % {"count": MAX_PDF_PAGES})
         pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise DocumentError(_("The PDF cannot be read: %(error)s") % {"error": error}) from error
+    except Exception as error:  # a hostile or broken file can fail anywhere inside the parser: never a 500
+        raise DocumentError(_("The PDF cannot be read: %(error)s") % {"error": type(error).__name__}) from error
     return text_blocks("\n\n".join(pages))
 
 
@@ -174,9 +184,18 @@ def _docx_blocks(content: bytes) -> list[tuple[str, bool]]:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise DocumentError(
+                    _("The Word file unpacks to more than %(mb)d MB.") % {"mb": MAX_UNZIPPED_BYTES // (1024 * 1024)}
+                )
         document = docx.Document(io.BytesIO(content))
+    except DocumentError:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise DocumentError(_("The Word file cannot be read: %(error)s") % {"error": error}) from error
+    except Exception as error:  # a hostile or broken file can fail anywhere inside the parser: never a 500
+        raise DocumentError(_("The Word file cannot be read: %(error)s") % {"error": type(error).__name__}) from error
     blocks = []
     for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -200,6 +219,8 @@ def _html_blocks(content: bytes) -> list[tuple[str, bool]]:
         root = lxml.html.document_fromstring(content)
     except (lxml.etree.ParserError, ValueError) as error:
         raise DocumentError(_("The web page cannot be read: %(error)s") % {"error": error}) from error
+    except Exception as error:  # a hostile or broken file can fail anywhere inside the parser: never a 500
+        raise DocumentError(_("The web page cannot be read: %(error)s") % {"error": type(error).__name__}) from error
     for element in root.iter(*_SKIPPED_TAGS):
         element.drop_tree()
     blocks: list[tuple[str, bool]] = []

@@ -80,3 +80,30 @@ def test_pdf_text():
 def test_unreadable_documents_are_errors(content, name):
     with pytest.raises(DocumentError):
         extract_document(content=content, filename=name)
+
+
+def test_a_word_file_that_unpacks_to_too_much_is_refused_before_it_is_read(monkeypatch):
+    """A small zip whose parts inflate to gigabytes (a "zip bomb") is refused from its directory, never inflated."""
+    import zipfile
+
+    from proposals import extraction
+
+    monkeypatch.setattr(extraction, "MAX_UNZIPPED_BYTES", 1024 * 1024)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document>" + b" " * (2 * 1024 * 1024) + b"</w:document>")
+    with pytest.raises(DocumentError, match="unpacks to more than 1 MB"):
+        extract_document(content=buffer.getvalue(), filename="bomb.docx")
+
+
+def test_a_pdf_the_parser_chokes_on_is_a_clear_error(monkeypatch):
+    """Whatever a hostile PDF makes the parser raise, the answer is a DocumentError (a form error), never a 500."""
+    import pypdf
+
+    def broken(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pypdf, "PdfReader", broken)
+    with pytest.raises(DocumentError, match="RecursionError"):
+        extract_document(content=b"%PDF-1.7\n%%EOF\n", filename="deep.pdf")
