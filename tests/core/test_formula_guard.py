@@ -56,8 +56,11 @@ def test_xlsx_cells_are_text_and_quote_prefixed():
 
 
 def csv_titles(content: bytes, column: int = 1) -> dict[str, str]:
-    """Title by reference (the first column of both list exports, and the title's)."""
+    """Title by reference (the first column of both list exports, and the title's); the readable export's header
+    block (its filters, when it was made, a blank line) comes before the headings."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    if rows and rows[0] and rows[0][0].startswith("#"):
+        rows = rows[rows.index([]) + 1 :]
     return {row[0]: row[column] for row in rows[1:]}
 
 
