@@ -189,8 +189,11 @@ class RecommendationImportExportMixin(_AdminBase):
         )
         return TemplateResponse(request, self.import_preview_template, context)
 
-    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
-        """Apply a previewed import, if the file still plans exactly as previewed."""
+    def _staged_plan(
+        self, request: HttpRequest, *, create_missing: bool | None = None
+    ) -> tuple[str, dict[str, Any], bytes, ImportPlan] | HttpResponse:
+        """The POSTed token's staged upload, planned again (``create_missing`` as staged unless given); or the answer
+        that ends the request: the upload form with a message when it is gone, unreadable or expired."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         import_url = self._admin_url("import")
@@ -211,16 +214,28 @@ class RecommendationImportExportMixin(_AdminBase):
         try:
             plan = import_plan(
                 table=read_import_file(content=content, filename=entry["filename"]),
-                create_missing=entry["create_missing"],
+                create_missing=entry["create_missing"] if create_missing is None else create_missing,
             )
         except TableFileError as error:
             discard(request, token)
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(import_url)
+        return token, entry, content, plan
+
+    def _restage(self, request: HttpRequest, token: str, entry: dict[str, Any], **changes: Any) -> None:
+        """Keep what a new plan of a staged upload changed (its signature, create_missing) in the session."""
+        staged_entries = dict(request.session[SESSION_KEY])
+        staged_entries[token] = {**entry, **changes}
+        request.session[SESSION_KEY] = staged_entries
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        """Apply a previewed import, if the file still plans exactly as previewed."""
+        staged = self._staged_plan(request)
+        if isinstance(staged, HttpResponse):
+            return staged
+        token, entry, content, plan = staged
         if plan.signature != entry["signature"]:
-            staged_entries = dict(request.session[SESSION_KEY])
-            staged_entries[token] = {**entry, "signature": plan.signature}
-            request.session[SESSION_KEY] = staged_entries
+            self._restage(request, token, entry, signature=plan.signature)
             return self._preview(request, plan, token=token, filename=entry["filename"], changed=True)
         preview = self._preview(request, plan, token=token, filename=entry["filename"])
         if preview.context_data is None or not preview.context_data["can_confirm"]:
@@ -240,7 +255,7 @@ class RecommendationImportExportMixin(_AdminBase):
             logger.exception("import run %s could not be queued", run.uuid)
             import_run_fail(run=run, error=_("Nothing was imported: the import could not be queued. Try again."))
             self.message_user(request, _("The import could not be queued: nothing was imported."), messages.ERROR)
-            return HttpResponseRedirect(import_url)
+            return HttpResponseRedirect(self._admin_url("import"))
         discard(request, token)
         self.message_user(
             request, _("Queued for import: %(file)s. This page shows how far it has come.") % {"file": run.filename}
@@ -250,32 +265,11 @@ class RecommendationImportExportMixin(_AdminBase):
     def import_create_missing_view(self, request: HttpRequest) -> HttpResponse:
         """Plan a staged file again, creating the sources, partners and themes it names that do not exist yet; the
         preview of that plan is shown (nothing is written before its confirmation)."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        import_url = self._admin_url("import")
-        if request.method != "POST":
-            return HttpResponseRedirect(import_url)
-        token = request.POST.get("token", "")
-        try:
-            staged = staged_upload(request, token)
-        except StagingError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(import_url)
-        if staged is None:
-            self.message_user(
-                request, _("This import is no longer available (expired or applied): upload the file again."), "error"
-            )
-            return HttpResponseRedirect(import_url)
-        entry, content = staged
-        try:
-            plan = import_plan(table=read_import_file(content=content, filename=entry["filename"]), create_missing=True)
-        except TableFileError as error:
-            discard(request, token)
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(import_url)
-        staged_entries = dict(request.session[SESSION_KEY])
-        staged_entries[token] = {**entry, "create_missing": True, "signature": plan.signature}
-        request.session[SESSION_KEY] = staged_entries
+        staged = self._staged_plan(request, create_missing=True)
+        if isinstance(staged, HttpResponse):
+            return staged
+        token, entry, _content, plan = staged
+        self._restage(request, token, entry, create_missing=True, signature=plan.signature)
         return self._preview(request, plan, token=token, filename=entry["filename"])
 
     def _run_url(self, run: ImportRun) -> str:
