@@ -34,7 +34,7 @@ from django_tasks_db.models import DBTaskResult
 
 from .changes import VersionConflict
 from .feed import feed_type_for
-from .jobs import periodic_jobs
+from .jobs import periodic_job
 from .models import ApiToken, ChangeEvent, PeriodicRun, SignInThrottle
 from .services import api_token_create, api_token_revoke
 from .translation import (
@@ -586,13 +586,13 @@ class PeriodicRunAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("what it does"))
     def description(self, run: PeriodicRun) -> str:
         """The job's description, from its declaration."""
-        entry = next((entry for entry in periodic_jobs() if entry.name == run.name), None)
+        entry = periodic_job(run.name)
         return str(entry.description) if entry else _("(no longer declared)")
 
     @admin.display(description=gettext_lazy("every"))
     def interval(self, run: PeriodicRun) -> str:
         """How often the job runs."""
-        entry = next((entry for entry in periodic_jobs() if entry.name == run.name), None)
+        entry = periodic_job(run.name)
         if entry is None:
             return "—"
         minutes = int(entry.every.total_seconds() // 60)

@@ -110,6 +110,11 @@ def register_periodic(
     _PERIODIC[name] = Periodic(name=name, every=every, task=task, description=description, has_work=has_work)
 
 
+def periodic_job(name: str) -> Periodic | None:
+    """The periodic job declared under ``name``, if it still is."""
+    return _PERIODIC.get(name)
+
+
 def periodic_jobs() -> list[Periodic]:
     """The periodic jobs declared, by name."""
     return [_PERIODIC[name] for name in sorted(_PERIODIC)]
