@@ -162,6 +162,8 @@ else:
 # How long the progress report's figures stay cached (seconds; 0: never cached). Their key holds the change feed's
 # latest seq, so any write makes them recomputed at once; this bounds only the clock-dependent counts (stale).
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
+# The unfiltered report reads the counts the write path keeps (recommendations.tallies); off, it counts the rows.
+REPORT_TALLIES = env.bool("REPORT_TALLIES", default=True)
 # An import's progress, written by the worker while the import's transaction is open (on SQLite that transaction
 # holds the write lock, so progress cannot go through the database) and read by the web process: Redis where there
 # is one, else files in a private folder (created 0700) that the worker and the web server on one host share.

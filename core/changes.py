@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -104,8 +105,29 @@ def lock_writes() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
 
 
+def latest_seq() -> int:
+    """The change feed's latest sequence number (0 on an empty feed): it changes exactly when the data does."""
+    seq: int | None = ChangeEvent.objects.aggregate(latest=models.Max("seq"))["latest"]
+    return seq or 0
+
+
+#: What runs at the end of every write, inside its transaction, with the feed's ``seq`` from before the write.
+_FINISHERS: list[Callable[[int], None]] = []
+#: Whether a write is under way in this context (nested services finish once, with the outermost).
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+def register_write_finisher(finisher: Callable[[int], None]) -> None:
+    """Run ``finisher(since_seq)`` at the end of every write, inside its transaction (call from ``ready()``): what
+    an upper layer keeps in step with every write, such as the report's tallies, reading what the write recorded in
+    the change feed after ``since_seq``."""
+    if finisher not in _FINISHERS:
+        _FINISHERS.append(finisher)
+
+
 def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a write service in one transaction that holds the writers' lock (see the module docstring).
+    """Run a write service in one transaction that holds the writers' lock (see the module docstring), ending with
+    the registered finishers (:func:`register_write_finisher`).
 
     A lock not had in time raises :class:`WriteBusy`, after the transaction rolled back.
     """
@@ -115,7 +137,17 @@ def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
         try:
             with transaction.atomic():
                 lock_writes()
-                return func(*args, **kwargs)
+                if _writing.get() or not _FINISHERS:
+                    return func(*args, **kwargs)
+                token = _writing.set(True)
+                try:
+                    since = latest_seq()
+                    result = func(*args, **kwargs)
+                    for finisher in _FINISHERS:
+                        finisher(since)
+                finally:
+                    _writing.reset(token)
+                return result
         except OperationalError as error:
             if is_lock_timeout(error):
                 raise WriteBusy() from error

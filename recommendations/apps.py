@@ -9,9 +9,13 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from django.db.models import Q
 
+        from core.changes import register_write_finisher
         from core.feed import register_dependents, register_feed_type
+        from core.jobs import register_periodic
         from partners.models import Partner
 
         from .api.representation import represent_recommendations
@@ -40,6 +44,8 @@ class RecommendationsConfig(AppConfig):
             StatusUpdate,
             Theme,
         )
+        from .tallies import tallies_follow_writes
+        from .tasks import verify_report_tallies
 
         def represent_many(pks: list[int]) -> list[dict[str, object]]:
             rows = {
@@ -122,3 +128,14 @@ class RecommendationsConfig(AppConfig):
         from .choices import STATUS_COLOURS
 
         register_css_properties({f"--s-{status}": colour for status, colour in STATUS_COLOURS.items()})
+
+        # The report's tallies follow every write, in its transaction; a daily check repairs what bypassed the services.
+        register_write_finisher(tallies_follow_writes)
+        register_periodic(
+            "verify-report-tallies",
+            every=timedelta(days=1),
+            task=verify_report_tallies,
+            description=_(
+                "Checks the progress report's kept counts against a full recount and rebuilds them if they differ."
+            ),
+        )

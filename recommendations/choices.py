@@ -192,3 +192,14 @@ class SharedWith(models.TextChoices):
     POLICY_TEAM = "policy_team", _("Policy team")
     MANAGERS = "managers", _("Managers")
     ASSESSORS = "assessors", _("Assessors")
+
+
+class TallyKind(models.TextChoices):
+    """What a kept count of the progress report counts (``recommendations.tallies``)."""
+
+    OVERALL = "overall", _("Status, response and assessment")
+    DUE = "due", _("Open, by target date")
+    IDLE = "idle", _("Open, by day of the last update")
+    PARTNER = "partner", _("Partner and status there")
+    THEME = "theme", _("Theme and status")
+    DAY = "day", _("Status changes by day")

@@ -5,21 +5,44 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.translation import localized, pick
 from partners.models import Partner
-from recommendations.choices import CLOSED_STATUSES, Response, Status, assessment_disagrees
+from recommendations.choices import CLOSED_STATUSES, Response, Status, TallyKind, assessment_disagrees
 from recommendations.filtersets import RecommendationFilterSet
-from recommendations.models import PartnerStatusUpdate, Recommendation, RecommendationPartner, Source, StatusUpdate
+from recommendations.models import (
+    PartnerStatusUpdate,
+    Recommendation,
+    RecommendationPartner,
+    Source,
+    StatusUpdate,
+    Tally,
+    Theme,
+)
 from recommendations.selectors import end_of_day, status_on_expression
+from recommendations.tallies import uses_tallies
 
 
 @dataclass
@@ -151,6 +174,94 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
         by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
         overdue=overdue,
     )
+
+
+# --- The unfiltered report from the kept tallies (``recommendations.tallies``): a fixed, small amount of work ------
+
+
+def _kept(*kinds: str) -> QuerySet[Tally, tuple[str, str, str, int]]:
+    return Tally.objects.filter(kind__in=kinds).exclude(n=0).values_list("kind", "key", "status", "n")
+
+
+def _theme_labels(rows: dict[int, StatusRow]) -> None:
+    """Fill in the key (slug) and label (name in the reader's language, else the slug) of theme rows, in one query."""
+    for pk, slug, name in (
+        Theme.objects.filter(pk__in=list(rows)).annotate(shown=localized("name")).values_list("pk", "slug", "shown")
+    ):
+        rows[pk].key, rows[pk].label = slug, name or slug
+
+
+def kept_progress_summary() -> ProgressSummary:
+    """The progress report of every recommendation, read from the tallies in four queries whatever their number:
+    the same figures as ``progress_summary`` of all recommendations."""
+    overall = StatusRow(key="all", label=_("All"))
+    responses: dict[str, int] = {}
+    assessed = disagreeing = 0
+    partners: dict[int, StatusRow] = {}
+    themes: dict[int, StatusRow] = {}
+    for kind, key, status, n in _kept(TallyKind.OVERALL, TallyKind.PARTNER, TallyKind.THEME):
+        if kind == TallyKind.OVERALL:
+            response, rating = key.split("|", 1)
+            overall.counts[status] = overall.counts.get(status, 0) + n
+            responses[response] = responses.get(response, 0) + n
+            if rating:
+                assessed += n
+                disagreeing += n if assessment_disagrees(status, rating) else 0
+        else:
+            rows = partners if kind == TallyKind.PARTNER else themes
+            row = rows.setdefault(int(key), StatusRow(key="", label=""))
+            row.counts[status] = row.counts.get(status, 0) + n
+    _partner_labels(partners)
+    _theme_labels(themes)
+    today = timezone.localdate().isoformat()
+    overdue = Tally.objects.filter(kind=TallyKind.DUE, key__lt=today).aggregate(n=Sum("n"))["n"] or 0
+    return ProgressSummary(
+        overall=overall,
+        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        assessed=assessed,
+        disagreeing=disagreeing,
+        by_partner=sorted((row for row in partners.values() if row.key), key=lambda r: (-r.total, r.label)),
+        by_theme=sorted((row for row in themes.values() if row.key), key=lambda r: (-r.total, r.label)),
+        overdue=overdue,
+    )
+
+
+def kept_status_history(*, start: date, end: date) -> list[MonthCounts]:
+    """``status_history`` of every recommendation, from the tallies of status changes by day, in one query: the
+    changes summed by month in the database (a few hundred rows), then running sums."""
+    months = month_starts(date(start.year, start.month, 1), end)
+    first, after = months[0].isoformat()[:7], _next_month(end).isoformat()
+    by_month = (
+        Tally.objects.filter(kind=TallyKind.DAY, key__lt=after)
+        .annotate(month=Substr("key", 1, 7))
+        .values("month", "status")
+        .annotate(n=Sum("n"))
+    )
+    deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in by_month:
+        deltas[row["month"] if row["month"] >= first else _BEFORE][row["status"]] += row["n"]
+    running = dict.fromkeys(Status.values, 0)
+    history = []
+    for month in [_BEFORE, *(day.isoformat()[:7] for day in months)]:
+        for status, n in deltas.get(month, {}).items():
+            running[status] = running.get(status, 0) + n
+        if month != _BEFORE:
+            history.append(MonthCounts(month=date.fromisoformat(month + "-01"), counts=dict(running)))
+    return history
+
+
+#: The bucket of everything before a history's first month.
+_BEFORE = ""
+
+
+def kept_stale_count(*, days: int) -> int:
+    """``stale_count`` of every recommendation from the tallies: the open ones last updated on a day before the
+    cutoff's, plus those updated on that day before the cutoff (an indexed range), in two queries."""
+    cutoff = timezone.now() - timedelta(days=days)
+    day = timezone.localtime(cutoff).date()
+    before = Tally.objects.filter(kind=TallyKind.IDLE, key__lt=day.isoformat()).aggregate(n=Sum("n"))["n"] or 0
+    since = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return before + Recommendation.objects.open().filter(updated_at__gte=since, updated_at__lte=cutoff).count()
 
 
 # --- Web pages: status counts, progress over time, the report's lists, partners and sources -------------------------
@@ -404,28 +515,61 @@ class StatusComparison:
         return self.counts_end.total - self.counts_start.total
 
 
+def _counts_now(queryset: QuerySet[Recommendation]) -> dict[str, int]:
+    """Counts by current status of a set of recommendations: every recommendation's from the tallies, else one
+    grouped query."""
+    if not queryset.query.where and uses_tallies():
+        counts: dict[str, int] = {}
+        for status, n in Tally.objects.filter(kind=TallyKind.OVERALL).exclude(n=0).values_list("status", "n"):
+            counts[status] = counts.get(status, 0) + n
+        return counts
+    rows = _within(Recommendation.objects.all(), "pk", queryset).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def _touched(queryset: QuerySet[Recommendation], since: datetime) -> QuerySet[Recommendation]:
+    """The recommendations of a set added at or after ``since`` or with a timeline entry since: the only ones whose
+    status can differ between ``since`` and later (found by index ranges, not by rebuilding every status)."""
+    entries = StatusUpdate.objects.filter(created_at__gte=since).values("recommendation_id")
+    return _within(Recommendation.objects.filter(Q(created_at__gte=since) | Q(pk__in=entries)), "pk", queryset)
+
+
 def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: date) -> StatusComparison:
-    """Compare a (filtered) set of recommendations at the ends of two dates, in two queries whatever the number of
-    rows: the counts by status then (one grouped query), and the recommendations that moved or were added (one)."""
+    """Compare a (filtered) set of recommendations at the ends of two dates, in a few queries whatever the number of
+    rows, and with work in proportion to what changed since ``start``, not to what exists.
+
+    Only recommendations added or with a timeline entry after a date can stand differently then and now. So the
+    counts at ``end`` are the counts now (``_counts_now``) with those touched since ``end`` taken back to their
+    status then (or out, if added later); the counts at ``start`` are those at ``end`` with the ones touched in
+    between taken back in turn; and those touched in between, rebuilt at both dates (``status_on_expression``), are
+    the moves and the additions.
+    """
     start_until, end_until = end_of_day(start), end_of_day(end)
-    existing = _within(Recommendation.objects.filter(created_at__lt=end_until), "pk", queryset).order_by()
-    existed = Case(When(created_at__lt=start_until, then=Value(True)), default=Value(False))
-    both = existing.annotate(
-        status_start=status_on_expression(start), status_end=status_on_expression(end), existed=existed
+    counts = _counts_now(queryset)
+    later = _touched(queryset, end_until).annotate(
+        status_end=status_on_expression(end),
+        existed=Case(When(created_at__lt=end_until, then=Value(True)), default=Value(False)),
     )
-    counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
-    counts_end = StatusRow(key=end.isoformat(), label=end.isoformat())
-    for row in both.values("status_start", "status_end", "existed").annotate(n=Count("pk")):
+    for row in later.order_by().values("status", "status_end", "existed").annotate(n=Count("pk")):
+        counts[row["status"]] = counts.get(row["status"], 0) - row["n"]
         if row["existed"]:
-            counts_start.counts[row["status_start"]] = counts_start.counts.get(row["status_start"], 0) + row["n"]
-        counts_end.counts[row["status_end"]] = counts_end.counts.get(row["status_end"], 0) + row["n"]
-    changed = both.filter(Q(created_at__gte=start_until) | ~Q(status_start=F("status_end")))
+            counts[row["status_end"]] = counts.get(row["status_end"], 0) + row["n"]
+    counts_end = StatusRow(key=end.isoformat(), label=end.isoformat())
+    counts_end.counts.update({status: n for status, n in counts.items() if n})
+
+    between = _touched(queryset, start_until).filter(created_at__lt=end_until)
+    between = between.annotate(status_start=status_on_expression(start), status_end=status_on_expression(end))
     moved, added = [], []
-    for recommendation in changed.select_related("source").order_by("reference", "pk"):
+    for recommendation in between.select_related("source").order_by("reference", "pk"):
+        counts[recommendation.status_end] = counts.get(recommendation.status_end, 0) - 1
         if recommendation.created_at >= start_until:
             added.append(StatusMove(recommendation, "", recommendation.status_end))
-        else:
+            continue
+        counts[recommendation.status_start] = counts.get(recommendation.status_start, 0) + 1
+        if recommendation.status_start != recommendation.status_end:
             moved.append(StatusMove(recommendation, recommendation.status_start, recommendation.status_end))
+    counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
+    counts_start.counts.update({status: n for status, n in counts.items() if n})
     return StatusComparison(
         start=start, end=end, counts_start=counts_start, counts_end=counts_end, moved=moved, added=added
     )
@@ -437,13 +581,21 @@ def partners_side_by_side(
     """For each partner, the counts by status of the (filtered) recommendations that concern it, at their status with
     that partner where one is recorded, else their overall status (``partner_status``), the most concerned first; only
     ``partners`` when given. Two queries whatever the number of rows: the grouped counts and the partners' names."""
-    links = _within(RecommendationPartner.objects.all(), "recommendation", queryset).order_by()
-    if partners is not None:
-        links = links.filter(partner__in=partners)
     rows: dict[int, StatusRow] = {}
-    for link in links.values("partner_id", "status", "recommendation__status").annotate(n=Count("pk")):
-        row = rows.setdefault(link["partner_id"], StatusRow(key="", label=""))
-        status = partner_status(link["status"], link["recommendation__status"])
-        row.counts[status] = row.counts.get(status, 0) + link["n"]
+    if not queryset.query.where and uses_tallies():  # every recommendation: the partners' tallies
+        tallied = Tally.objects.filter(kind=TallyKind.PARTNER).exclude(n=0)
+        if partners is not None:
+            tallied = tallied.filter(key__in=[str(pk) for pk in partners.values_list("pk", flat=True)])
+        for key, status, n in tallied.values_list("key", "status", "n"):
+            row = rows.setdefault(int(key), StatusRow(key="", label=""))
+            row.counts[status] = row.counts.get(status, 0) + n
+    else:
+        links = _within(RecommendationPartner.objects.all(), "recommendation", queryset).order_by()
+        if partners is not None:
+            links = links.filter(partner__in=partners)
+        for link in links.values("partner_id", "status", "recommendation__status").annotate(n=Count("pk")):
+            row = rows.setdefault(link["partner_id"], StatusRow(key="", label=""))
+            status = partner_status(link["status"], link["recommendation__status"])
+            row.counts[status] = row.counts.get(status, 0) + link["n"]
     _partner_labels(rows)
-    return sorted(rows.values(), key=lambda r: (-r.total, r.label.casefold(), r.key))
+    return sorted((row for row in rows.values() if row.key), key=lambda r: (-r.total, r.label.casefold(), r.key))

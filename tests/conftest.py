@@ -43,6 +43,20 @@ def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def counted_reports(settings):
+    """Reports count the rows, because factories write rows without the services that keep the report's tallies;
+    the tallies are tested through the services (tests/recommendations/test_tallies.py, the ``kept_tallies``
+    fixture)."""
+    settings.REPORT_TALLIES = False
+
+
+@pytest.fixture
+def kept_tallies(settings):
+    """Reports read the tallies the services keep, as in production."""
+    settings.REPORT_TALLIES = True
+
+
 @pytest.fixture
 def policy_user(db):
     """A member of the policy team."""

@@ -40,9 +40,9 @@ ENDPOINTS = {
     # As of a date (TODAY: today's date), between two dates, partners side by side.
     "/recommendations/?as_of=TODAY&status=in_progress": 16,
     "/reports/progress/?as_of=TODAY": 18,
-    "/reports/compare/?from=TODAY&to=TODAY": 12,
-    "/reports/compare/?from=TODAY&to=TODAY&partner=qc-partner-0": 14,
-    "/reports/compare/export.csv?from=TODAY&to=TODAY": 7,
+    "/reports/compare/?from=TODAY&to=TODAY": 13,
+    "/reports/compare/?from=TODAY&to=TODAY&partner=qc-partner-0": 15,
+    "/reports/compare/export.csv?from=TODAY&to=TODAY": 8,
     "/reports/partners/side-by-side/": 11,
     "/reports/partners/side-by-side/?theme=qc-theme-0": 13,
     "/partners/": 7,

@@ -50,6 +50,7 @@ from recommendations.models import (
     StatusUpdate,
     Theme,
 )
+from recommendations.tallies import rebuild as rebuild_tallies
 
 BACKUP_FORMAT = "policy-tracker-backup"
 BACKUP_VERSION = 1
@@ -804,6 +805,7 @@ def backup_import(*, data: dict[str, Any]) -> BackupStats:
             User,
         ]
     )
+    rebuild_tallies()  # the report's counts of what was restored (the rows went in without the write path)
     return stats
 
 

@@ -18,14 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.changes import latest_seq
 from core.choices import ChangeAction
 from core.feed import object_type_choices
-from core.models import ChangeEvent
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import SavedView
 
@@ -44,12 +43,6 @@ FIRST_BACKOFF = timedelta(seconds=10)
 def new_secret() -> str:
     """A fresh signing secret."""
     return secrets.token_urlsafe(32)
-
-
-def latest_seq() -> int:
-    """The newest seq of the change feed (0 when it is empty)."""
-    newest: int | None = ChangeEvent.objects.aggregate(newest=Max("seq"))["newest"]
-    return newest or 0
 
 
 def saved_view_filterset(view: SavedView) -> RecommendationFilterSet:

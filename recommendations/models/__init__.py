@@ -13,6 +13,7 @@ from .recommendation import (
     StatusUpdate,
 )
 from .saved_views import SavedView
+from .tallies import Tally, TallyMarks
 from .taxonomy import Source, Theme
 
 __all__ = [
@@ -30,5 +31,7 @@ __all__ = [
     "SavedView",
     "Source",
     "StatusUpdate",
+    "Tally",
+    "TallyMarks",
     "Theme",
 ]

@@ -1,0 +1,247 @@
+"""The progress report's counts, kept up to date in the same transaction as every write.
+
+Counting 100,000 recommendations, their 250,000 partner links and 500,000 timeline entries at every report takes
+time in proportion to the data. Instead each recommendation adds *marks* to a few kept counts (``Tally``):
+
+- ``overall``: its status, response and assessment rating (the report's counts by status and response, how many
+  are assessed and how many assessments disagree);
+- ``due``: if open, its target date (overdue = the open ones due before today);
+- ``idle``: if open, the day it was last updated (stale = the open ones idle since before a day);
+- ``partner``: each partner it concerns, at its status there where one is recorded, else its overall status;
+- ``theme``: each of its themes, at its status;
+- ``day``: each timeline entry, +1 for the status it moved to and -1 for the one it left, on the day (in
+  ``TIME_ZONE``) it was recorded (the months' counts are running sums of these).
+
+Every write runs under ``core.changes.atomic_write``, which ends by calling :func:`tallies_follow_writes` with the
+change feed's ``seq`` from before the write: the recommendations the feed says were written (every change that
+moves a count also records the recommendation) get their marks recounted from the tables and the difference from
+their last marks (``TallyMarks``) applied to the tallies. Recounting is idempotent: a recommendation whose marks did
+not change changes nothing. A write that bypasses the services (raw SQL, a shell) leaves the tallies behind:
+``manage.py verify_report_figures`` compares them with a full recount and ``--repair`` rebuilds them, and the daily
+job ``verify_report_tallies`` does both.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.apps import apps as live_apps
+from django.apps.registry import Apps
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from core.models import ChangeEvent
+
+from .choices import CLOSED_STATUSES, TallyKind
+
+#: A tally's identity: (kind, key, status).
+Mark = tuple[str, str, str]
+
+#: Recommendations whose marks are read or written per query (well under SQLite's bound parameters).
+CHUNK = 500
+
+#: The change feed's object type of recommendations (``apps.py`` registers it).
+RECOMMENDATION_TYPE = "recommendation"
+
+
+def local_day(moment: datetime) -> str:
+    """The day of ``moment`` in ``TIME_ZONE`` as an ISO date (ISO dates compare as text the way days do)."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date().isoformat()
+
+
+def overall_key(response: str, rating: str) -> str:
+    """The key of an ``overall`` tally: response and assessment rating."""
+    return f"{response}|{rating}"
+
+
+def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def marks_of(pks: list[int], *, apps: Apps = live_apps) -> dict[UUID, Counter[Mark]]:
+    """The marks of the recommendations with primary keys ``pks``, as they stand now, in four queries per chunk
+    (``apps``: a migration's historical models)."""
+    recommendation = apps.get_model("recommendations", "Recommendation")
+    partner_link = apps.get_model("recommendations", "RecommendationPartner")
+    status_update = apps.get_model("recommendations", "StatusUpdate")
+    theme_link = recommendation.themes.through
+    found: dict[UUID, Counter[Mark]] = {}
+    for chunk in _chunks(pks):
+        marks: dict[int, Counter[Mark]] = {}
+        uuids: dict[int, UUID] = {}
+        statuses: dict[int, str] = {}
+        fields = ("pk", "uuid", "status", "response", "assessment", "target_date", "updated_at")
+        for pk, uuid, status, response, rating, target_date, updated_at in recommendation.objects.filter(
+            pk__in=chunk
+        ).values_list(*fields):
+            uuids[pk], statuses[pk] = uuid, status
+            counter = marks[pk] = Counter({(TallyKind.OVERALL.value, overall_key(response, rating), status): 1})
+            if status not in CLOSED_STATUSES:
+                counter[(TallyKind.IDLE.value, local_day(updated_at), "")] += 1
+                if target_date:
+                    counter[(TallyKind.DUE.value, target_date.isoformat(), "")] += 1
+        links = partner_link.objects.filter(recommendation_id__in=chunk).values_list(
+            "recommendation_id", "partner_id", "status"
+        )
+        for pk, partner_id, own in links:
+            marks[pk][(TallyKind.PARTNER.value, str(partner_id), own or statuses[pk])] += 1
+        for pk, theme_id in theme_link.objects.filter(recommendation_id__in=chunk).values_list(
+            "recommendation_id", "theme_id"
+        ):
+            marks[pk][(TallyKind.THEME.value, str(theme_id), statuses[pk])] += 1
+        entries = status_update.objects.filter(recommendation_id__in=chunk).values_list(
+            "recommendation_id", "created_at", "from_status", "to_status"
+        )
+        for pk, created_at, from_status, to_status in entries:
+            day = local_day(created_at)
+            marks[pk][(TallyKind.DAY.value, day, to_status)] += 1
+            if from_status:
+                marks[pk][(TallyKind.DAY.value, day, from_status)] -= 1
+        for pk, counter in marks.items():
+            found[uuids[pk]] = Counter({mark: n for mark, n in counter.items() if n})
+    return found
+
+
+def _encode(marks: Counter[Mark]) -> list[list[Any]]:
+    return [[kind, key, status, n] for (kind, key, status), n in sorted(marks.items())]
+
+
+def _decode(rows: list[list[Any]]) -> Counter[Mark]:
+    return Counter({(kind, key, status): n for kind, key, status, n in rows})
+
+
+def _apply(delta: Counter[Mark], *, apps: Apps = live_apps) -> None:
+    """Add ``delta`` to the tallies: per chunk of marks, one query reads the counts and one upsert writes them (a
+    count that reaches zero stays as a zero row: the report and the recount read a missing row as zero)."""
+    tally = apps.get_model("recommendations", "Tally")
+    changes = {mark: n for mark, n in delta.items() if n}
+    for chunk in _chunks(sorted(changes)):
+        wanted = Q()
+        for kind, key, status in chunk:
+            wanted |= Q(kind=kind, key=key, status=status)
+        counts = {
+            (kind, key, status): n
+            for kind, key, status, n in tally.objects.filter(wanted).values_list("kind", "key", "status", "n")
+        }
+        tally.objects.bulk_create(
+            [
+                tally(
+                    kind=kind,
+                    key=key,
+                    status=status,
+                    n=counts.get((kind, key, status), 0) + changes[(kind, key, status)],
+                )
+                for kind, key, status in chunk
+            ],
+            update_conflicts=True,
+            unique_fields=["kind", "key", "status"],
+            update_fields=["n"],
+        )
+
+
+def tallies_refresh(*, uuids: Iterable[UUID], apps: Apps = live_apps) -> int:
+    """Recount the marks of the recommendations ``uuids`` (existing or deleted) and apply the difference to the
+    tallies; return how many recommendations' marks changed. Call inside the write's transaction."""
+    recommendation = apps.get_model("recommendations", "Recommendation")
+    tally_marks = apps.get_model("recommendations", "TallyMarks")
+    changed = 0
+    for chunk in _chunks(sorted(set(uuids))):
+        pks = list(recommendation.objects.filter(uuid__in=chunk).values_list("pk", flat=True))
+        now = marks_of(pks, apps=apps)
+        kept = dict(
+            tally_marks.objects.filter(recommendation_uuid__in=chunk).values_list("recommendation_uuid", "marks")
+        )
+        delta: Counter[Mark] = Counter()
+        written, gone = [], []
+        for uuid in chunk:
+            before = _decode(kept[uuid]) if uuid in kept else Counter()
+            after = now.get(uuid, Counter())
+            if before == after:
+                continue
+            changed += 1
+            delta.update(after)
+            delta.subtract(before)
+            if uuid in now:
+                written.append(tally_marks(recommendation_uuid=uuid, marks=_encode(after)))
+            else:
+                gone.append(uuid)
+        _apply(delta, apps=apps)
+        if written:
+            tally_marks.objects.bulk_create(
+                written, update_conflicts=True, unique_fields=["recommendation_uuid"], update_fields=["marks"]
+            )
+        if gone:
+            tally_marks.objects.filter(recommendation_uuid__in=gone).delete()
+    return changed
+
+
+def tallies_follow_writes(since_seq: int) -> None:
+    """Bring the tallies up to date with the recommendations the change feed recorded after ``since_seq`` (called by
+    ``core.changes.atomic_write`` at the end of every write, inside its transaction)."""
+    written = (
+        ChangeEvent.objects.filter(seq__gt=since_seq, object_type=RECOMMENDATION_TYPE)
+        .values_list("object_id", flat=True)
+        .distinct()
+    )
+    uuids = list(written)
+    if uuids:
+        tallies_refresh(uuids=uuids)
+
+
+def recount(*, apps: Apps = live_apps) -> tuple[Counter[Mark], dict[UUID, Counter[Mark]]]:
+    """Every recommendation's marks and their sum, from the tables (what the tallies should hold)."""
+    recommendation = apps.get_model("recommendations", "Recommendation")
+    marks: dict[UUID, Counter[Mark]] = {}
+    pks = recommendation.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5_000)
+    for chunk in _chunks(pks, 5_000):
+        marks.update(marks_of(chunk, apps=apps))
+    total: Counter[Mark] = Counter()
+    for counter in marks.values():
+        total.update(counter)
+    return Counter({mark: n for mark, n in total.items() if n}), marks
+
+
+def kept(*, apps: Apps = live_apps) -> Counter[Mark]:
+    """What the tallies hold now."""
+    tally = apps.get_model("recommendations", "Tally")
+    rows = tally.objects.exclude(n=0).values_list("kind", "key", "status", "n")
+    return Counter({(kind, key, status): n for kind, key, status, n in rows})
+
+
+def differences(expected: Counter[Mark], actual: Counter[Mark]) -> list[tuple[Mark, int, int]]:
+    """The tallies that differ: (mark, expected, actual), in order."""
+    return [
+        (mark, expected.get(mark, 0), actual.get(mark, 0))
+        for mark in sorted(set(expected) | set(actual))
+        if expected.get(mark, 0) != actual.get(mark, 0)
+    ]
+
+
+def rebuild(*, apps: Apps = live_apps) -> int:
+    """Replace the tallies and every recommendation's marks with a full recount; return the recommendations
+    counted. Call inside a write's transaction (``services.tallies_rebuild``) or a migration."""
+    tally = apps.get_model("recommendations", "Tally")
+    tally_marks = apps.get_model("recommendations", "TallyMarks")
+    total, marks = recount(apps=apps)
+    tally.objects.all().delete()
+    tally_marks.objects.all().delete()
+    rows = (tally(kind=kind, key=key, status=status, n=n) for (kind, key, status), n in sorted(total.items()))
+    for chunk in _chunks(rows, 2_000):
+        tally.objects.bulk_create(chunk)
+    kept_marks = (tally_marks(recommendation_uuid=uuid, marks=_encode(counter)) for uuid, counter in marks.items())
+    for chunk in _chunks(kept_marks, 2_000):
+        tally_marks.objects.bulk_create(chunk)
+    return len(marks)
+
+
+def uses_tallies() -> bool:
+    """Whether reports read the kept tallies (``REPORT_TALLIES``) rather than recounting."""
+    return bool(getattr(settings, "REPORT_TALLIES", True))

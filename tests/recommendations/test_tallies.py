@@ -1,0 +1,210 @@
+"""The report's tallies: kept in step by every write service, in its transaction, and equal to a full recount."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.changes import VersionConflict
+from partners.models import Partner
+from recommendations import tallies
+from recommendations.choices import Rating, Response, Status, TallyKind
+from recommendations.models import Recommendation, RecommendationPartner, Source, Tally, Theme
+from recommendations.services import (
+    recommendation_assess,
+    recommendation_bulk_change_status,
+    recommendation_change_status,
+    recommendation_create,
+    recommendation_delete,
+    recommendation_partner_record_status,
+    recommendation_record_response,
+    recommendation_update,
+)
+from recommendations.services.tallies import tallies_rebuild
+from recommendations.tasks import verify_report_tallies
+from reports.figures import compute_figures, kept_figures
+from tests.factories import PartnerFactory, UserFactory
+from tests.transfer.helpers import EXAMPLE, plan_for
+from transfer.services import recommendations_import
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = (date(2023, 1, 1), date.today())
+
+
+def assert_kept_equals_recount() -> None:
+    """The tallies hold exactly what a full recount gives, and the report's figures from them equal the rows'."""
+    expected, _ = tallies.recount()
+    assert tallies.differences(expected, tallies.kept()) == []
+    everything = Recommendation.objects.all()
+    for stale_days in (30, 90, 365):
+        assert kept_figures(period=PERIOD, stale_days=stale_days) == compute_figures(
+            queryset=everything, period=PERIOD, stale_days=stale_days
+        )
+
+
+def test_loading_the_commentary_keeps_the_tallies(commentary):
+    assert Recommendation.objects.count() > 20
+    assert Tally.objects.filter(kind=TallyKind.PARTNER).exists()
+    assert Tally.objects.filter(kind=TallyKind.THEME).exists()
+    assert_kept_equals_recount()
+
+
+def test_every_write_service_keeps_the_tallies(commentary, policy_user):
+    assessor = UserFactory(username="tally-assessor", assessor=True)
+    first, second, third = Recommendation.objects.order_by("reference")[:3]
+    india = PartnerFactory(slug="tally-partner", name_en="Tally partner")
+    theme = Theme.objects.order_by("slug").first()
+
+    created = recommendation_create(
+        actor=policy_user,
+        source=Source.objects.get(),
+        reference="TALLY-1",
+        title_en="A new one",
+        description_en="What it asks.",
+        partners=[(india, "")],
+        themes=[theme],
+        status=Status.IN_PROGRESS,
+        target_date=timezone.localdate() - timedelta(days=3),
+    )
+    assert_kept_equals_recount()
+
+    recommendation_update(
+        recommendation=created, actor=policy_user, data={"target_date": timezone.localdate() + timedelta(days=30)}
+    )
+    recommendation_update(recommendation=first, actor=policy_user, data={"partners": [(india, "")], "themes": []})
+    assert_kept_equals_recount()
+
+    recommendation_change_status(recommendation=second, actor=policy_user, status=Status.STALLED)
+    recommendation_bulk_change_status(
+        recommendations=[first, third], actor=policy_user, status=Status.IMPLEMENTED, note="Done."
+    )
+    assert_kept_equals_recount()
+
+    recommendation_record_response(recommendation=second, actor=policy_user, response=Response.ACCEPTED)
+    recommendation_assess(recommendation=second, actor=assessor, rating=Rating.COMPLETE, rationale="Stuck.")
+    assert_kept_equals_recount()
+
+    link = RecommendationPartner.objects.filter(recommendation=created).get()
+    recommendation_partner_record_status(link=link, actor=policy_user, status=Status.PARTIALLY_IMPLEMENTED)
+    assert_kept_equals_recount()
+    assert Tally.objects.get(kind=TallyKind.PARTNER, key=str(india.pk), status=Status.PARTIALLY_IMPLEMENTED).n == 1
+
+    recommendation_delete(recommendation=Recommendation.objects.get(pk=created.pk), actor=policy_user)
+    assert_kept_equals_recount()
+    assert not Tally.objects.filter(
+        kind=TallyKind.PARTNER, key=str(india.pk), status=Status.PARTIALLY_IMPLEMENTED, n__gt=0
+    )
+
+
+def test_an_import_keeps_the_tallies(commentary, policy_user):
+    plan = plan_for(EXAMPLE.read_bytes(), "example.csv", create_missing=True)
+    assert not plan.has_errors, [row.errors for row in plan.rows if row.errors]
+    before = Tally.objects.filter(kind=TallyKind.OVERALL).values_list("n", flat=True)
+    total_before = sum(before)
+    recommendations_import(plan=plan, actor=policy_user)
+    assert sum(Tally.objects.filter(kind=TallyKind.OVERALL).values_list("n", flat=True)) > total_before
+    assert_kept_equals_recount()
+
+
+def test_a_write_that_fails_leaves_the_tallies_as_they_were(commentary, policy_user):
+    recommendation = Recommendation.objects.order_by("reference").first()
+    before = tallies.kept()
+    with pytest.raises(VersionConflict):
+        recommendation_change_status(
+            recommendation=recommendation, actor=policy_user, status=Status.STALLED, expected_version=999
+        )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        recommendation_change_status(recommendation=recommendation, actor=policy_user, status=Status.STALLED)
+        raise RuntimeError("rolled back with the write")
+    assert tallies.kept() == before
+
+
+def test_the_unfiltered_report_reads_the_tallies_in_queries_that_do_not_grow(
+    commentary, manager_client, kept_tallies, policy_user
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get("/api/v1/reports/progress/", HTTP_HOST="127.0.0.1").status_code == 200
+        return len(captured)
+
+    few = queries()
+    source, partners = Source.objects.get(), list(Partner.objects.all()[:5])
+    for i in range(20):
+        recommendation_create(
+            actor=policy_user,
+            source=source,
+            reference=f"MORE-{i}",
+            title_en=f"More {i}",
+            description_en="More.",
+            partners=[(partners[i % 5], "")],
+        )
+    assert queries() == few
+
+
+def test_the_report_page_and_api_from_the_tallies_match_the_rows(commentary, manager_client, kept_tallies, settings):
+    recommendation_change_status(
+        recommendation=Recommendation.objects.order_by("reference").first(), actor=None, status=Status.STALLED
+    )
+    page = manager_client.get("/reports/progress/?stale_days=30", HTTP_HOST="127.0.0.1")
+    api = manager_client.get("/api/v1/reports/progress/", HTTP_HOST="127.0.0.1").json()
+    settings.REPORT_TALLIES = False
+    assert manager_client.get("/api/v1/reports/progress/", HTTP_HOST="127.0.0.1").json() == api
+    counted = manager_client.get("/reports/progress/?stale_days=30", HTTP_HOST="127.0.0.1")
+    for name in ("summary", "history", "stale_count"):
+        assert page.context[name] == counted.context[name], name
+
+
+def test_a_write_behind_the_services_back_is_found_and_repaired(commentary, capsys):
+    call_command("verify_report_figures")
+    Recommendation.objects.filter(pk=Recommendation.objects.order_by("pk").first().pk).update(status=Status.STALLED)
+    with pytest.raises(CommandError, match="tallies"):
+        call_command("verify_report_figures")
+    call_command("verify_report_figures", "--repair")
+    call_command("verify_report_figures")
+    assert_kept_equals_recount()
+
+
+def test_the_daily_job_repairs_the_tallies(commentary):
+    assert verify_report_tallies.call() == 0
+    Tally.objects.filter(kind=TallyKind.OVERALL).delete()
+    assert verify_report_tallies.call() > 0
+    assert verify_report_tallies.call() == 0
+    assert_kept_equals_recount()
+
+
+def test_rebuilding_gives_what_the_write_path_kept(commentary):
+    kept = tallies.kept()
+    assert tallies_rebuild() == Recommendation.objects.count()
+    assert tallies.kept() == kept
+
+
+def test_side_by_side_and_comparison_from_the_tallies_match_the_rows(
+    commentary, manager_client, kept_tallies, settings
+):
+    # Recorded long ago (created_at counts in no tally), so that a comparison may start before today.
+    Recommendation.objects.update(created_at=timezone.now() - timedelta(days=500))
+    first, second = Recommendation.objects.order_by("reference")[:2]
+    recommendation_change_status(recommendation=first, actor=None, status=Status.IN_PROGRESS)
+    recommendation_change_status(recommendation=second, actor=None, status=Status.STALLED)
+    today = timezone.localdate()
+    pages = {
+        "/reports/partners/side-by-side/": ("rows", "totals"),
+        f"/reports/compare/?from={today - timedelta(days=400)}&to={today}": ("comparison",),
+        f"/reports/compare/?from={today - timedelta(days=1)}&to={today}": ("comparison",),
+    }
+    kept = {url: manager_client.get(url, HTTP_HOST="127.0.0.1") for url in pages}
+    settings.REPORT_TALLIES = False
+    for url, names in pages.items():
+        counted = manager_client.get(url, HTTP_HOST="127.0.0.1")
+        assert kept[url].status_code == counted.status_code == 200
+        for name in names:
+            assert kept[url].context[name] == counted.context[name], (url, name)
+    yesterday = kept[f"/reports/compare/?from={today - timedelta(days=1)}&to={today}"].context["comparison"]
+    assert {(move.recommendation.pk, move.after) for move in yesterday.moved} == {
+        (first.pk, Status.IN_PROGRESS),
+        (second.pk, Status.STALLED),
+    }
