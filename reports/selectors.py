@@ -258,10 +258,12 @@ def kept_stale_count(*, days: int) -> int:
     """``stale_count`` of every recommendation from the tallies: the open ones last updated on a day before the
     cutoff's, plus those updated on that day before the cutoff (an indexed range), in two queries."""
     cutoff = timezone.now() - timedelta(days=days)
-    day = timezone.localtime(cutoff).date()
-    before = Tally.objects.filter(kind=TallyKind.IDLE, key__lt=day.isoformat()).aggregate(n=Sum("n"))["n"] or 0
-    since = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-    return before + Recommendation.objects.open().filter(updated_at__gte=since, updated_at__lte=cutoff).count()
+    zone = timezone.get_default_timezone()  # the tallies' days are in TIME_ZONE (``tallies.local_day``)
+    day = timezone.localtime(cutoff, zone).date()
+    before: int = Tally.objects.filter(kind=TallyKind.IDLE, key__lt=day.isoformat()).aggregate(n=Sum("n"))["n"] or 0
+    since = datetime.combine(day, time.min, tzinfo=zone)
+    boundary: int = Recommendation.objects.open().filter(updated_at__gte=since, updated_at__lte=cutoff).count()
+    return before + boundary
 
 
 # --- Web pages: status counts, progress over time, the report's lists, partners and sources -------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin import CheckedChoicesMixin, CheckedSearchMixin, copy_saved_into
+from core.changes import latest_seq
 from core.choices import ChangeAction
 from core.feed import object_type_choices
 from core.models import ChangeEvent
@@ -29,7 +30,6 @@ from core.models import ChangeEvent
 from .delivery import redeliver
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import (
-    latest_seq,
     validate_endpoint,
     webhook_endpoint_create,
     webhook_endpoint_delete,

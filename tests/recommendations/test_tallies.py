@@ -208,3 +208,20 @@ def test_side_by_side_and_comparison_from_the_tallies_match_the_rows(
         (first.pk, Status.IN_PROGRESS),
         (second.pk, Status.STALLED),
     }
+
+
+def test_the_stale_count_from_the_tallies_is_exact_at_the_day_boundary(commentary):
+    now = timezone.now()
+    ages = [
+        timedelta(days=29, hours=23),
+        timedelta(days=30, minutes=5),
+        timedelta(days=30, hours=20),
+        timedelta(days=45),
+    ]
+    for recommendation, age in zip(Recommendation.objects.open().order_by("pk"), ages, strict=False):
+        Recommendation.objects.filter(pk=recommendation.pk).update(updated_at=now - age)
+    tallies_rebuild()  # the rows were changed behind the services' back: the documented repair
+    for days in (29, 30, 31, 44, 45, 46):
+        counted = compute_figures(queryset=Recommendation.objects.all(), period=None, stale_days=days).stale_count
+        assert kept_figures(period=None, stale_days=days).stale_count == counted, days
+    assert kept_figures(period=None, stale_days=30).stale_count == 3

@@ -6,10 +6,11 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
+from core.changes import latest_seq
 from recommendations.choices import Status
 from recommendations.models import Recommendation
 from recommendations.services import recommendation_change_status
-from reports.figures import ReportFigures, figures_key, latest_seq, report_figures
+from reports.figures import ReportFigures, figures_key, report_figures
 from tests.factories import RecommendationFactory
 
 pytestmark = pytest.mark.django_db

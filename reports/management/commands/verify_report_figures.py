@@ -14,12 +14,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.changes import latest_seq
 from core.management.base import TrackerCommand
 from recommendations import tallies
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import Recommendation
 from recommendations.services.tallies import tallies_rebuild
-from reports.figures import ReportFigures, compute_figures, figures_key, latest_seq
+from reports.figures import ReportFigures, compute_figures, figures_key
 from reports.forms import ReportOptionsForm
 from reports.views import history_period
 
