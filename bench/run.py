@@ -17,6 +17,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench import data, imports  # noqa: E402
 from core.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
@@ -155,8 +157,10 @@ def sync(client: Client, name: str, url: str, size: int) -> dict[str, Any]:
     }
 
 
-def measure(size: int, repeat: int, full_sync: bool, import_rows: bool = True) -> list[dict[str, Any]]:
-    """Every measurement at one size, on freshly built data."""
+def measure(
+    size: int, repeat: int, full_sync: bool, import_rows: bool = True, only_reports: bool = False
+) -> list[dict[str, Any]]:
+    """Every measurement at one size (or only the reports'), on freshly built data."""
     built = data.build(size=size)
     say(f"\n{size:,} recommendations built in {built['build_seconds']} s: {built}")
     client = Client()
@@ -175,31 +179,35 @@ def measure(size: int, repeat: int, full_sync: bool, import_rows: bool = True) -
             say(f"  {name:<24} {row['median_ms']:>9.2f} ms  {row['queries']} queries")
             rows.append(row)
 
-    newest = data.ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    add(
-        ("baseline_list", f"{BASELINE}?page_size={PAGE}", None),
-        ("api_list", f"{LIST}?page_size={PAGE}", "baseline_list"),
-        ("api_list_deep_page", f"{LIST}?page_size={PAGE}&cursor={deep_cursor(0.9)}", "api_list"),
-    )
-    add(
-        ("baseline_list_filtered", f"{BASELINE}?page_size={PAGE}&{FILTER}", None),
-        ("api_list_filtered", f"{LIST}?page_size={PAGE}&{FILTER}", "baseline_list_filtered"),
-    )
-    add(("html_list", "/recommendations/", None))
-    add(
-        ("changes_first_page", "/api/v1/changes/?limit=500", None),
-        ("changes_deep_page", f"/api/v1/changes/?limit=500&after={int(newest * 0.9)}", "changes_first_page"),
-    )
+    if not only_reports:
+        newest = data.ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        add(
+            ("baseline_list", f"{BASELINE}?page_size={PAGE}", None),
+            ("api_list", f"{LIST}?page_size={PAGE}", "baseline_list"),
+            ("api_list_deep_page", f"{LIST}?page_size={PAGE}&cursor={deep_cursor(0.9)}", "api_list"),
+        )
+        add(
+            ("baseline_list_filtered", f"{BASELINE}?page_size={PAGE}&{FILTER}", None),
+            ("api_list_filtered", f"{LIST}?page_size={PAGE}&{FILTER}", "baseline_list_filtered"),
+        )
+        add(("html_list", "/recommendations/", None))
+        add(
+            ("changes_first_page", "/api/v1/changes/?limit=500", None),
+            ("changes_deep_page", f"/api/v1/changes/?limit=500&after={int(newest * 0.9)}", "changes_first_page"),
+        )
     add(
         ("report_html", "/reports/progress/", None),
         ("report_api", "/api/v1/reports/progress/", None),
         ("report_api_filtered", f"/api/v1/reports/progress/?{FILTER}", None),
     )
+    today = timezone.localdate()
     # Cold: each request is the first after a write (a status change through the service), so no cache can help.
     add(
         ("report_html_cold", "/reports/progress/", None),
         ("report_api_cold", "/api/v1/reports/progress/", None),
         ("report_api_filtered_cold", f"/api/v1/reports/progress/?{FILTER}", None),
+        ("side_by_side_cold", "/reports/partners/side-by-side/", None),
+        ("compare_quarter_cold", f"/reports/compare/?from={today - timedelta(days=91)}&to={today}", None),
         before=StatusWriter(),
     )
     if import_rows:
@@ -222,6 +230,8 @@ REPORTS = (
     "report_html_cold",
     "report_api_cold",
     "report_api_filtered_cold",
+    "side_by_side_cold",
+    "compare_quarter_cold",
 )
 
 
@@ -287,7 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", default=None, help="JSON results (default: bench/results.json for the full run, else var/)"
     )
-    parser.add_argument("--only", choices=["imports"], default=None, help="only the import's measurement (merged)")
+    parser.add_argument(
+        "--only",
+        choices=["imports", "reports"],
+        default=None,
+        help="only the import's or the reports' measurements (merged)",
+    )
     args = parser.parse_args(argv)
     sizes = SIZES.get(args.size) or [int(s) for s in args.size.split(",")]
     # Only the full run replaces the committed figures; a small (CI) run leaves the working tree clean.
@@ -306,6 +321,20 @@ def main(argv: list[str] | None = None) -> int:
         kept = json.loads(Path(args.output).read_text()) if Path(args.output).exists() else []
         fresh = imports.measure(min(sizes), max(3, repeat // 5), say)
         rows = [row for row in kept if not row["name"].startswith("import_")] + fresh
+        say()
+        say(table(fresh))
+        Path(args.output).write_text(json.dumps(rows, indent=1) + "\n")
+        say(f"\nwrote {args.output}")
+        return 0
+    if args.only == "reports":
+        # Only the reports' measurements at every size, merged into the results file's other rows.
+        kept = json.loads(Path(args.output).read_text()) if Path(args.output).exists() else []
+        fresh = []
+        for size in sizes:
+            fresh += measure(size, repeat, full_sync=False, import_rows=False, only_reports=True)
+        report_ratios(fresh)
+        names = {row["name"] for row in fresh}
+        rows = [row for row in kept if row["name"] not in names] + fresh
         say()
         say(table(fresh))
         Path(args.output).write_text(json.dumps(rows, indent=1) + "\n")
