@@ -149,12 +149,7 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
             partner_row = partners.setdefault(partner_link["partner_links__partner_id"], StatusRow(key="", label=""))
             status = partner_status(partner_link["partner_links__status"], partner_link["status"])
             partner_row.counts[status] = partner_row.counts.get(status, 0) + partner_link["n"]
-    for pk, slug, name, short_name in (
-        Partner.objects.filter(pk__in=list(partners))
-        .annotate(shown_name=localized("name"), shown_short_name=localized("short_name"))
-        .values_list("pk", "slug", "shown_name", "shown_short_name")
-    ):
-        partners[pk].key, partners[pk].label = slug, short_name or name
+    _partner_labels(partners)
 
     themes: dict[str, StatusRow] = {}
     names = ["themes__name_ja", "themes__name_en"]
