@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -33,9 +34,10 @@ from uuid import UUID
 from django.apps import apps as live_apps
 from django.apps.registry import Apps
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.feed import feed_type_for
 from core.models import ChangeEvent
 
 from .choices import CLOSED_STATUSES, TallyKind
@@ -45,9 +47,6 @@ Mark = tuple[str, str, str]
 
 #: Recommendations whose marks are read or written per query (well under SQLite's bound parameters).
 CHUNK = 500
-
-#: The change feed's object type of recommendations (``apps.py`` registers it).
-RECOMMENDATION_TYPE = "recommendation"
 
 
 def local_day(moment: datetime) -> str:
@@ -186,8 +185,9 @@ def tallies_refresh(*, uuids: Iterable[UUID], apps: Apps = live_apps) -> int:
 def tallies_follow_writes(since_seq: int) -> None:
     """Bring the tallies up to date with the recommendations the change feed recorded after ``since_seq`` (called by
     ``core.changes.atomic_write`` at the end of every write, inside its transaction)."""
+    object_type = feed_type_for(live_apps.get_model("recommendations", "Recommendation")).object_type
     written = (
-        ChangeEvent.objects.filter(seq__gt=since_seq, object_type=RECOMMENDATION_TYPE)
+        ChangeEvent.objects.filter(seq__gt=since_seq, object_type=object_type)
         .values_list("object_id", flat=True)
         .distinct()
     )
@@ -225,12 +225,10 @@ def differences(expected: Counter[Mark], actual: Counter[Mark]) -> list[tuple[Ma
     ]
 
 
-def rebuild(*, apps: Apps = live_apps) -> int:
-    """Replace the tallies and every recommendation's marks with a full recount; return the recommendations
-    counted. Call inside a write's transaction (``services.tallies_rebuild``) or a migration."""
+def _replace(total: Counter[Mark], marks: dict[UUID, Counter[Mark]], *, apps: Apps) -> None:
+    """Replace the tallies and every recommendation's marks with those of a recount."""
     tally = apps.get_model("recommendations", "Tally")
     tally_marks = apps.get_model("recommendations", "TallyMarks")
-    total, marks = recount(apps=apps)
     tally.objects.all().delete()
     tally_marks.objects.all().delete()
     rows = (tally(kind=kind, key=key, status=status, n=n) for (kind, key, status), n in sorted(total.items()))
@@ -239,9 +237,37 @@ def rebuild(*, apps: Apps = live_apps) -> int:
     kept_marks = (tally_marks(recommendation_uuid=uuid, marks=_encode(counter)) for uuid, counter in marks.items())
     for chunk in _chunks(kept_marks, 2_000):
         tally_marks.objects.bulk_create(chunk)
+
+
+def rebuild(*, apps: Apps = live_apps) -> int:
+    """Replace the tallies and every recommendation's marks with a full recount; return the recommendations
+    counted. Call inside a write's transaction (``services.tallies_rebuild``) or a migration."""
+    total, marks = recount(apps=apps)
+    _replace(total, marks, apps=apps)
     return len(marks)
 
 
-def uses_tallies() -> bool:
-    """Whether reports read the kept tallies (``REPORT_TALLIES``) rather than recounting."""
-    return bool(getattr(settings, "REPORT_TALLIES", True))
+@dataclass
+class TallyCheck:
+    """The tallies compared with a full recount: how many recommendations were counted, which tallies differed
+    ((kind, key, status), recounted, kept) and whether they were replaced by the recount."""
+
+    counted: int
+    differences: list[tuple[Mark, int, int]]
+    repaired: bool = False
+
+
+def check(*, repair: bool) -> TallyCheck:
+    """Recount every recommendation once and compare with the tallies; with ``repair``, replace the tallies by that
+    recount where they differ (inside a write's transaction: ``services.tallies_repair``)."""
+    total, marks = recount()
+    found = differences(total, kept())
+    if found and repair:
+        _replace(total, marks, apps=live_apps)
+    return TallyCheck(counted=len(marks), differences=found, repaired=bool(found and repair))
+
+
+def reads_tallies(queryset: QuerySet[Any]) -> bool:
+    """Whether the counts of a set of recommendations come from the tallies: it is every recommendation, unfiltered,
+    and the tallies are in use (``REPORT_TALLIES``)."""
+    return not queryset.query.where and settings.REPORT_TALLIES

@@ -6,8 +6,7 @@ import logging
 
 from core.jobs import job
 
-from . import tallies
-from .services.tallies import tallies_rebuild
+from .services.tallies import tallies_repair
 
 logger = logging.getLogger(__name__)
 
@@ -16,11 +15,11 @@ logger = logging.getLogger(__name__)
 def verify_report_tallies() -> int:
     """Compare the report's tallies with a full recount; on a difference, log it and rebuild them. Return how many
     tallies differed (0 when they were right)."""
-    expected, _marks = tallies.recount()
-    found = tallies.differences(expected, tallies.kept())
-    if found:
+    checked = tallies_repair()
+    if checked.differences:
         logger.warning(
-            "The report's tallies differed from a recount in %d places; rebuilt them: %s", len(found), found[:20]
+            "The report's tallies differed from a recount in %d places; rebuilt: %s",
+            len(checked.differences),
+            checked.differences[:20],
         )
-        tallies_rebuild()
-    return len(found)
+    return len(checked.differences)

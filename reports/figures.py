@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 
 from core.changes import latest_seq
 from recommendations.models import Recommendation
-from recommendations.tallies import uses_tallies
+from recommendations.tallies import reads_tallies
 
 from .selectors import (
     MonthCounts,
@@ -65,12 +65,6 @@ def figures_key(
     parts = [repr(query), repr(period), repr(stale_days), language, timezone.localdate().isoformat()]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return f"reports:figures:v{FIGURES_VERSION}:{seq}:{digest}"
-
-
-def reads_tallies(queryset: QuerySet[Recommendation]) -> bool:
-    """Whether the figures of ``queryset`` come from the tallies: it is every recommendation, unfiltered, and the
-    tallies are in use (``REPORT_TALLIES``)."""
-    return not queryset.query.where and uses_tallies()
 
 
 def kept_figures(*, period: tuple[date, date] | None, stale_days: int | None) -> ReportFigures:

@@ -42,7 +42,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.selectors import end_of_day, status_on_expression
-from recommendations.tallies import uses_tallies
+from recommendations.tallies import reads_tallies
 
 
 @dataclass
@@ -515,7 +515,7 @@ class StatusComparison:
 def _counts_now(queryset: QuerySet[Recommendation]) -> dict[str, int]:
     """Counts by current status of a set of recommendations: every recommendation's from the tallies, else one
     grouped query."""
-    if not queryset.query.where and uses_tallies():
+    if reads_tallies(queryset):
         counts: dict[str, int] = {}
         for status, n in Tally.objects.filter(kind=TallyKind.OVERALL).exclude(n=0).values_list("status", "n"):
             counts[status] = counts.get(status, 0) + n
@@ -524,11 +524,14 @@ def _counts_now(queryset: QuerySet[Recommendation]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def _touched(queryset: QuerySet[Recommendation], since: datetime) -> QuerySet[Recommendation]:
-    """The recommendations of a set added at or after ``since`` or with a timeline entry since: the only ones whose
-    status can differ between ``since`` and later (found by index ranges, not by rebuilding every status)."""
-    entries = StatusUpdate.objects.filter(created_at__gte=since).values("recommendation_id")
-    return _within(Recommendation.objects.filter(Q(created_at__gte=since) | Q(pk__in=entries)), "pk", queryset)
+def _touched(
+    queryset: QuerySet[Recommendation], since: datetime, until: datetime | None = None
+) -> QuerySet[Recommendation]:
+    """The recommendations of a set added, or with a timeline entry, from ``since`` (until ``until``): the only ones
+    whose status can differ between those two moments (found by index ranges, not by rebuilding every status)."""
+    window = Q(created_at__gte=since) & (Q(created_at__lt=until) if until else Q())
+    entries = StatusUpdate.objects.filter(window).values("recommendation_id")
+    return _within(Recommendation.objects.filter(window | Q(pk__in=entries)), "pk", queryset)
 
 
 def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: date) -> StatusComparison:
@@ -554,7 +557,7 @@ def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: d
     counts_end = StatusRow(key=end.isoformat(), label=end.isoformat())
     counts_end.counts.update({status: n for status, n in counts.items() if n})
 
-    between = _touched(queryset, start_until).filter(created_at__lt=end_until)
+    between = _touched(queryset, start_until, end_until).filter(created_at__lt=end_until)
     between = between.annotate(status_start=status_on_expression(start), status_end=status_on_expression(end))
     moved, added = [], []
     for recommendation in between.select_related("source").order_by("reference", "pk"):
@@ -579,7 +582,7 @@ def partners_side_by_side(
     that partner where one is recorded, else their overall status (``partner_status``), the most concerned first; only
     ``partners`` when given. Two queries whatever the number of rows: the grouped counts and the partners' names."""
     rows: dict[int, StatusRow] = {}
-    if not queryset.query.where and uses_tallies():  # every recommendation: the partners' tallies
+    if reads_tallies(queryset):  # every recommendation: the partners' tallies
         tallied = Tally.objects.filter(kind=TallyKind.PARTNER).exclude(n=0)
         if partners is not None:
             tallied = tallied.filter(key__in=[str(pk) for pk in partners.values_list("pk", flat=True)])

@@ -19,7 +19,7 @@ from core.management.base import TrackerCommand
 from recommendations import tallies
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import Recommendation
-from recommendations.services.tallies import tallies_rebuild
+from recommendations.services.tallies import tallies_repair
 from reports.figures import ReportFigures, compute_figures, figures_key
 from reports.forms import ReportOptionsForm
 from reports.views import history_period
@@ -53,16 +53,15 @@ class Command(TrackerCommand):
 
     def _check_tallies(self, *, repair: bool) -> None:
         """Compare the tallies with a full recount; rebuild them on --repair, else fail on a difference."""
-        expected, marks = tallies.recount()
-        found = tallies.differences(expected, tallies.kept())
-        if found and repair:
-            tallies_rebuild()
+        checked = tallies_repair() if repair else tallies.check(repair=False)
+        found = checked.differences
+        if checked.repaired:
             self.stdout.write(
                 _(
                     "The report's tallies differed in %(count)d places; rebuilt them from %(recommendations)d "
                     "recommendations."
                 )
-                % {"count": len(found), "recommendations": len(marks)}
+                % {"count": len(found), "recommendations": checked.counted}
             )
             return
         if found:
@@ -74,7 +73,7 @@ class Command(TrackerCommand):
                 % {"count": len(found), "shown": shown}
             )
         self.stdout.write(
-            _("The report's tallies match a recount of %(count)d recommendations.") % {"count": len(marks)}
+            _("The report's tallies match a recount of %(count)d recommendations.") % {"count": checked.counted}
         )
 
     def _check_cache(self, params: QueryDict, filterset: RecommendationFilterSet) -> None:
