@@ -225,28 +225,18 @@ def kept_status_history(*, start: date, end: date) -> list[MonthCounts]:
     """``status_history`` of every recommendation, from the tallies of status changes by day, in one query: the
     changes summed by month in the database (a few hundred rows), then running sums."""
     months = month_starts(date(start.year, start.month, 1), end)
-    first, after = months[0].isoformat()[:7], _next_month(end).isoformat()
+    after = _next_month(end).isoformat()
     by_month = (
         Tally.objects.filter(kind=TallyKind.DAY, key__lt=after)
         .annotate(month=Substr("key", 1, 7))
         .values("month", "status")
         .annotate(n=Sum("n"))
     )
-    deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    index = {month.isoformat()[:7]: i for i, month in enumerate(months)}
+    deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in by_month:
-        deltas[row["month"] if row["month"] >= first else _BEFORE][row["status"]] += row["n"]
-    running = dict.fromkeys(Status.values, 0)
-    history = []
-    for month in [_BEFORE, *(day.isoformat()[:7] for day in months)]:
-        for status, n in deltas.get(month, {}).items():
-            running[status] = running.get(status, 0) + n
-        if month != _BEFORE:
-            history.append(MonthCounts(month=date.fromisoformat(month + "-01"), counts=dict(running)))
-    return history
-
-
-#: The bucket of everything before a history's first month.
-_BEFORE = ""
+        deltas[index.get(row["month"], -1)][row["status"]] += row["n"]  # -1: before the first month
+    return _running_counts(months, deltas)
 
 
 def kept_stale_count(*, days: int) -> int:
@@ -265,9 +255,14 @@ def kept_stale_count(*, days: int) -> int:
 
 
 def status_counts(*, queryset: QuerySet[Recommendation], key: str = "all", label: str | None = None) -> StatusRow:
-    """Counts by status of a (filtered) set of recommendations, in one query (labelled "All" unless told)."""
+    """Counts by status of a (filtered) set of recommendations, in one query (labelled "All" unless told): every
+    recommendation's from the tallies."""
     row = StatusRow(key=key, label=_("All") if label is None else label)
-    rows = Recommendation.objects.filter(pk__in=_ids(queryset)).order_by().values("status").annotate(n=Count("pk"))
+    if reads_tallies(queryset):
+        for status, n in Tally.objects.filter(kind=TallyKind.OVERALL).exclude(n=0).values_list("status", "n"):
+            row.counts[status] = row.counts.get(status, 0) + n
+        return row
+    rows = _within(Recommendation.objects.all(), "pk", queryset).order_by().values("status").annotate(n=Count("pk"))
     for item in rows:
         row.counts[item["status"]] = item["n"]
     return row
@@ -328,6 +323,12 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
     for departure in departures.annotate(n=Count("pk")):
         deltas[departure["bucket"]][departure["from_status"]] -= departure["n"]
 
+    return _running_counts(months, deltas)
+
+
+def _running_counts(months: list[date], deltas: Mapping[int, Mapping[str, int]]) -> list[MonthCounts]:
+    """The counts at each month's end: running sums of the changes by month (``deltas[i]`` for ``months[i]``,
+    ``deltas[-1]`` for everything before the first month)."""
     running = dict.fromkeys(Status.values, 0)
     history = []
     for index in range(-1, len(months)):
@@ -512,18 +513,6 @@ class StatusComparison:
         return self.counts_end.total - self.counts_start.total
 
 
-def _counts_now(queryset: QuerySet[Recommendation]) -> dict[str, int]:
-    """Counts by current status of a set of recommendations: every recommendation's from the tallies, else one
-    grouped query."""
-    if reads_tallies(queryset):
-        counts: dict[str, int] = {}
-        for status, n in Tally.objects.filter(kind=TallyKind.OVERALL).exclude(n=0).values_list("status", "n"):
-            counts[status] = counts.get(status, 0) + n
-        return counts
-    rows = _within(Recommendation.objects.all(), "pk", queryset).order_by().values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
-
-
 def _touched(
     queryset: QuerySet[Recommendation], since: datetime, until: datetime | None = None
 ) -> QuerySet[Recommendation]:
@@ -539,13 +528,13 @@ def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: d
     rows, and with work in proportion to what changed since ``start``, not to what exists.
 
     Only recommendations added or with a timeline entry after a date can stand differently then and now. So the
-    counts at ``end`` are the counts now (``_counts_now``) with those touched since ``end`` taken back to their
+    counts at ``end`` are the counts now (``status_counts``) with those touched since ``end`` taken back to their
     status then (or out, if added later); the counts at ``start`` are those at ``end`` with the ones touched in
     between taken back in turn; and those touched in between, rebuilt at both dates (``status_on_expression``), are
     the moves and the additions.
     """
     start_until, end_until = end_of_day(start), end_of_day(end)
-    counts = _counts_now(queryset)
+    counts = dict(status_counts(queryset=queryset).counts)
     later = _touched(queryset, end_until).annotate(
         status_end=status_on_expression(end),
         existed=Case(When(created_at__lt=end_until, then=Value(True)), default=Value(False)),
