@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -112,6 +112,25 @@ def partner_status(own: str | None, overall: str) -> str:
     return own or overall
 
 
+def _theme_rows(recommendations: QuerySet[Recommendation], status: str) -> list[StatusRow]:
+    """Counts by theme and status (the ``status`` column or annotation) of a set of recommendations, in one grouped
+    query, each theme labelled by its name in the reader's language (else its slug)."""
+    themes: dict[str, StatusRow] = {}
+    names = ["themes__name_ja", "themes__name_en"]
+    for theme_link in recommendations.values(status, "themes__slug", *names).annotate(n=Count("pk")):
+        if theme_link["themes__slug"] is not None:
+            slug = theme_link["themes__slug"]
+            label = pick({"name_ja": theme_link["themes__name_ja"], "name_en": theme_link["themes__name_en"]}, "name")
+            theme_row = themes.setdefault(slug, StatusRow(key=slug, label=label[0] or slug))
+            theme_row.counts[theme_link[status]] = theme_link["n"]
+    return _largest_first(themes.values())
+
+
+def _largest_first(rows: Iterable[StatusRow]) -> list[StatusRow]:
+    """Rows of a report's tables in their order: the most recommendations first, then by label."""
+    return sorted(rows, key=lambda r: (-r.total, r.label))
+
+
 def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
     """Aggregate a (filtered) set of recommendations into the progress report, in four queries.
 
@@ -151,22 +170,15 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
             partner_row.counts[status] = partner_row.counts.get(status, 0) + partner_link["n"]
     _partner_labels(partners)
 
-    themes: dict[str, StatusRow] = {}
-    names = ["themes__name_ja", "themes__name_en"]
-    for theme_link in recommendations.values("status", "themes__slug", *names).annotate(n=Count("pk")):
-        if theme_link["themes__slug"] is not None:
-            slug = theme_link["themes__slug"]
-            label = pick({"name_ja": theme_link["themes__name_ja"], "name_en": theme_link["themes__name_en"]}, "name")
-            theme_row = themes.setdefault(slug, StatusRow(key=slug, label=label[0] or slug))
-            theme_row.counts[theme_link["status"]] = theme_link["n"]
+    themes = _theme_rows(recommendations, "status")
 
     return ProgressSummary(
         overall=overall,
         responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
         assessed=assessed,
         disagreeing=disagreeing,
-        by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
-        by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
+        by_partner=_largest_first(partners.values()),
+        by_theme=themes,
         overdue=overdue,
     )
 
@@ -215,8 +227,8 @@ def kept_progress_summary() -> ProgressSummary:
         responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
         assessed=assessed,
         disagreeing=disagreeing,
-        by_partner=sorted((row for row in partners.values() if row.key), key=lambda r: (-r.total, r.label)),
-        by_theme=sorted((row for row in themes.values() if row.key), key=lambda r: (-r.total, r.label)),
+        by_partner=_largest_first(row for row in partners.values() if row.key),
+        by_theme=_largest_first(row for row in themes.values() if row.key),
         overdue=overdue,
     )
 
@@ -458,20 +470,12 @@ def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> Pro
         partner_row.counts[status] = partner_row.counts.get(status, 0) + link["n"]
     _partner_labels(partners)
 
-    themes: dict[str, StatusRow] = {}
-    names = ["themes__name_ja", "themes__name_en"]
-    theme_links = existing.annotate(status_then=status_then).values("status_then", "themes__slug", *names)
-    for theme_link in theme_links.annotate(n=Count("pk")):
-        if theme_link["themes__slug"] is not None:
-            slug = theme_link["themes__slug"]
-            label = pick({"name_ja": theme_link["themes__name_ja"], "name_en": theme_link["themes__name_en"]}, "name")
-            theme_row = themes.setdefault(slug, StatusRow(key=slug, label=label[0] or slug))
-            theme_row.counts[theme_link["status_then"]] = theme_link["n"]
+    themes = _theme_rows(existing.annotate(status_then=status_then), "status_then")
 
     return ProgressSummary(
         overall=overall,
-        by_partner=sorted(partners.values(), key=lambda r: (-r.total, r.label)),
-        by_theme=sorted(themes.values(), key=lambda r: (-r.total, r.label)),
+        by_partner=_largest_first(partners.values()),
+        by_theme=themes,
         overdue=overdue,
     )
 

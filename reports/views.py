@@ -118,6 +118,21 @@ def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | 
     return matrix
 
 
+#: The filters the pages' filter bar shows as groups, in order.
+BAR_GROUPS = ("status", "partner", "theme", "priority", "source")
+
+
+def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict[str, Any]:
+    """What the report pages' filter bar reads: the filterset and its form, the chips of the filters in use and the
+    groups of the bar."""
+    return {
+        "filterset": filterset,
+        "form": filterset.form,
+        "chips": filter_chips(request.GET, filterset),
+        "bar_groups": [(filterset.form[name], filterset.form.fields[name].label) for name in BAR_GROUPS],
+    }
+
+
 def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     """Everything the report's template reads (the page's and the PDF's), and whether the filters are valid."""
     as_of_form = AsOfForm(request.GET)
@@ -128,10 +143,9 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     options = ReportOptionsForm(request.GET)
     valid = filterset.is_valid() and as_of_form.is_valid()
     list_url = reverse("recommendations:list")
-    chips = filter_chips(request.GET, filterset)
+    bar = filter_bar(request, filterset)
     context: dict[str, Any] = {
-        "filterset": filterset,
-        "form": filterset.form,
+        **bar,
         "options": options,
         "as_of_form": as_of_form,
         "as_of": as_of,
@@ -140,13 +154,8 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
         "side_by_side_url": reverse("reports:partners_side_by_side")
         + query_string(request.GET, as_of=None, stale_days=None),
         "valid": valid,
-        "chips": chips,
-        "filter_line": filter_line(chips),
+        "filter_line": filter_line(bar["chips"]),
         "statuses": Status.choices,
-        "bar_groups": [
-            (filterset.form[name], filterset.form.fields[name].label)
-            for name in ("status", "partner", "theme", "priority", "source")
-        ],
         "list_url": list_url + query_string(request.GET, stale_days=None),
         "csv_url": reverse("reports:progress_csv") + query_string(request.GET),
         "pdf_url": reverse("reports:progress_pdf") + query_string(request.GET),
@@ -277,14 +286,8 @@ def partner_grid(request: HttpRequest) -> HttpResponse:
     filterset = page_filterset(request)
     valid = filterset.is_valid()
     context: dict[str, Any] = {
-        "filterset": filterset,
-        "form": filterset.form,
+        **filter_bar(request, filterset),
         "valid": valid,
-        "chips": filter_chips(request.GET, filterset),
-        "bar_groups": [
-            (filterset.form[name], filterset.form.fields[name].label)
-            for name in ("status", "partner", "theme", "priority", "source")
-        ],
         "report_url": reverse("reports:progress") + query_string(request.GET, page=None),
     }
     if valid:
@@ -411,15 +414,9 @@ def status_compare(request: HttpRequest) -> HttpResponse:
     dates = _compare_form(request)
     valid = filterset.is_valid() & dates.is_valid()
     context: dict[str, Any] = {
-        "filterset": filterset,
-        "form": filterset.form,
+        **filter_bar(request, filterset),
         "dates": dates,
         "valid": valid,
-        "chips": filter_chips(request.GET, filterset),
-        "bar_groups": [
-            (filterset.form[name], filterset.form.fields[name].label)
-            for name in ("status", "partner", "theme", "priority", "source")
-        ],
         "report_url": reverse("reports:progress") + query_string(request.GET, **{"from": None, "to": None}),
         "generated_at": timezone.localtime(),
     }
@@ -492,15 +489,9 @@ def partners_side_by_side_view(request: HttpRequest) -> HttpResponse:
     filterset = page_filterset(request)
     valid = filterset.is_valid()
     context: dict[str, Any] = {
-        "filterset": filterset,
-        "form": filterset.form,
+        **filter_bar(request, filterset),
         "valid": valid,
-        "chips": filter_chips(request.GET, filterset),
         "statuses": Status.choices,
-        "bar_groups": [
-            (filterset.form[name], filterset.form.fields[name].label)
-            for name in ("status", "partner", "theme", "priority", "source")
-        ],
         "report_url": reverse("reports:progress") + query_string(request.GET),
         "grid_url": reverse("reports:partner_grid") + query_string(request.GET),
     }
