@@ -36,6 +36,20 @@ def run_jobs() -> None:
     call_command("worker", "--batch", "--no-scheduler")
 
 
+def importer_client() -> Client:
+    """A client signed in as a user who may import recommendations but add no source, partner or theme."""
+    user = UserFactory()
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="recommendations",
+            codename__in=["view_recommendation", "add_recommendation", "change_recommendation"],
+        )
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def upload(client, content: bytes, name: str = "import.csv", create_missing: bool = False):
     data = {"file": SimpleUploadedFile(name, content)}
     if create_missing:
@@ -202,15 +216,7 @@ def test_create_missing_adds_a_second_source(policy_client, policy_user):
 
 
 def test_creating_missing_objects_needs_the_permission_to_add_them(recommendation):
-    user = UserFactory()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="recommendations",
-            codename__in=["view_recommendation", "add_recommendation", "change_recommendation"],
-        )
-    )
-    client = Client()
-    client.force_login(user)
+    client = importer_client()
     row = {"reference": "NEW-1", "title_en": "t", "description_en": "d", "source": "Brand new report"}
     response = upload(client, file_bytes([row]), create_missing=True)
     assert response.context["cannot_create"] == ["source"]

@@ -2,15 +2,12 @@
 to those allowed to add them; the summary and the confirm button are at the top of the preview and at its foot."""
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.urls import reverse
 
 from recommendations.models import Recommendation, Source, Theme
-from tests.factories import UserFactory
 
 from .helpers import EXAMPLE, db_state, file_bytes
-from .test_import_admin import CONFIRM, run_jobs, upload
+from .test_import_admin import CONFIRM, importer_client, run_jobs, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -54,15 +51,7 @@ def test_the_preview_offers_to_create_what_is_missing_and_then_imports(policy_cl
 
 
 def test_no_offer_to_those_who_may_not_add_what_is_missing(recommendation):
-    user = UserFactory()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="recommendations",
-            codename__in=["view_recommendation", "add_recommendation", "change_recommendation"],
-        )
-    )
-    client = Client()
-    client.force_login(user)
+    client = importer_client()
     row = {"reference": "NEW-1", "title_en": "t", "description_en": "d", "source": "Brand new report"}
     response = upload(client, file_bytes([row]))
     assert response.context["counts"]["error"] == 1
