@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench import data, imports  # noqa: E402
 from core.api.pagination import Cursor, _signature, sort_keys  # noqa: E402
+from core.changes import latest_seq  # noqa: E402
 from recommendations.choices import Status  # noqa: E402
 from recommendations.filtersets import RecommendationFilterSet  # noqa: E402
 from recommendations.models import Recommendation  # noqa: E402
@@ -180,7 +181,7 @@ def measure(
             rows.append(row)
 
     if not only_reports:
-        newest = data.ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        newest = latest_seq()
         add(
             ("baseline_list", f"{BASELINE}?page_size={PAGE}", None),
             ("api_list", f"{LIST}?page_size={PAGE}", "baseline_list"),

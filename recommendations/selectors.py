@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import ChangeEvent
+from core.changes import latest_seq
 from core.translation import localized
 
 from .choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, SharedWith, Status
@@ -183,7 +183,7 @@ def similarity_index() -> tuple[Index, dict[int, int]]:
 
     Two queries when cached (the feed's latest ``seq``, and the recommendations' count and latest change, which
     also tell apart databases whose feeds stand at the same ``seq``), three when built."""
-    latest = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    latest = latest_seq()
     state = Recommendation.objects.aggregate(count=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
     key = _INDEX_CACHE_KEY.format(seq=latest, state=hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest())
     cached = cache.get(key)

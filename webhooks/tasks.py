@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
+from core.changes import latest_seq
 from core.jobs import job
-from core.models import ChangeEvent
 
 from .delivery import deliver_endpoint
 from .models import WebhookEndpoint
@@ -15,7 +15,7 @@ from .models import WebhookEndpoint
 
 def due_endpoint_ids() -> list[int]:
     """The endpoints that are due now and have an event after their cursor."""
-    newest = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    newest = latest_seq()
     return list(
         WebhookEndpoint.objects.due(timezone.now())
         .filter(cursor__lt=newest)

@@ -6,7 +6,6 @@ import functools
 from collections.abc import Mapping
 from typing import Any, cast
 
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from ..changes import latest_seq
 from ..choices import ChangeAction
 from ..feed import feed_types, object_type_choices
 from ..models import ChangeEvent
@@ -156,7 +156,7 @@ class ChangeFeedView(APIView):
         object_types = query.validated_data.get("object_type")
         # The newest seq is read before the page: every change up to it has committed (commit order), so the page
         # below sees them all, and a client may resume from last_seq without missing a change.
-        newest = ChangeEvent.objects.aggregate(newest=Max("seq"))["newest"] or 0
+        newest = latest_seq()
         events = ChangeEvent.objects.filter(seq__gt=after).order_by("seq")
         if object_types:
             events = events.filter(object_type__in=object_types)
