@@ -7,6 +7,7 @@ the report, in their exports and in the API.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +48,16 @@ def download_filterset(request: HttpRequest) -> RecommendationFilterSet | HttpRe
     filterset = RecommendationFilterSet(request.GET, queryset=Recommendation.objects.with_related(), request=request)
     if filterset.is_valid():
         return filterset
-    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    return errors_response(filterset.errors, heading=_("Invalid filters:"))
+
+
+def errors_response(errors: Mapping[str, Iterable[Any]], *, heading: str = "") -> HttpResponse:
+    """A download's plain-text 400: the heading, if any, then one line per invalid parameter with its messages."""
+    lines = [f"{name}: {' '.join(str(message) for message in messages)}" for name, messages in errors.items()]
     return HttpResponse(
-        _("Invalid filters:") + "\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        (heading + "\n" if heading else "") + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
     )
 
 

@@ -32,6 +32,7 @@ from recommendations.forms import AsOfForm, first_recommendation_day
 from recommendations.listing import (
     download_filterset,
     download_name,
+    errors_response,
     export_notes,
     filter_chips,
     filter_line,
@@ -449,8 +450,7 @@ def status_compare_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResp
         return filterset
     dates = _compare_form(request)
     if not dates.is_valid():
-        errors = [f"{name}: {' '.join(str(error) for error in errors)}" for name, errors in dates.errors.items()]
-        return HttpResponse("\n".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8")
+        return errors_response(dates.errors)
     start, end = dates.dates()
     comparison = status_comparison(queryset=filterset.qs, start=start, end=end)
     header = [
