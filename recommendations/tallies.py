@@ -155,13 +155,13 @@ def tallies_refresh(*, uuids: Iterable[UUID], apps: Apps = live_apps) -> int:
     for chunk in _chunks(sorted(set(uuids))):
         pks = list(recommendation.objects.filter(uuid__in=chunk).values_list("pk", flat=True))
         now = marks_of(pks, apps=apps)
-        kept = dict(
+        last = dict(
             tally_marks.objects.filter(recommendation_uuid__in=chunk).values_list("recommendation_uuid", "marks")
         )
         delta: Counter[Mark] = Counter()
         written, gone = [], []
         for uuid in chunk:
-            before = _decode(kept[uuid]) if uuid in kept else Counter()
+            before = _decode(last[uuid]) if uuid in last else Counter()
             after = now.get(uuid, Counter())
             if before == after:
                 continue
