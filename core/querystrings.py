@@ -65,13 +65,17 @@ def _bounded(text: str, limit: int) -> str:
     return cut.rsplit("-", 1)[0] if "-" in cut else cut
 
 
-def export_name(*, stem: str, params: QueryDict, keys: Iterable[str], day: date, extension: str) -> str:
+def export_name(
+    *, stem: str, params: QueryDict, keys: Iterable[str], day: date, extension: str, until: date | None = None
+) -> str:
     """A download's name saying what it holds: its stem, the filters in ``keys`` order and the day, e.g.
-    ``recommendations-status-stalled-partner-india-quad-2026-11-30.csv`` (slugified, the filters' part bounded)."""
+    ``recommendations-status-stalled-partner-india-quad-2026-11-30.csv`` (slugified, the filters' part bounded); a
+    file about a period names its first and last day (``day`` and ``until``)."""
     parts = []
     for key in keys:
         values = [value for value in params.getlist(key) if value]
         if values:
             parts.append(slugify(" ".join([key.replace("_", "-"), *values]), allow_unicode=True).replace("_", "-"))
     filters = _bounded("-".join(part for part in parts if part), MAX_FILTER_NAME)
-    return "-".join(part for part in (stem, filters, day.isoformat()) if part) + f".{extension}"
+    days = (day.isoformat(), until.isoformat() if until else "")
+    return "-".join(part for part in (stem, filters, *days) if part) + f".{extension}"

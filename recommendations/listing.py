@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -128,9 +129,11 @@ def export_notes(request: HttpRequest, filterset: RecommendationFilterSet) -> li
     ]
 
 
-def download_name(request: HttpRequest, stem: str, extension: str) -> str:
-    """A download's name with its filters and today's date, e.g. recommendations-status-stalled-2026-11-30.csv."""
-    return export_name(stem=stem, params=request.GET, keys=FILTER_PARAMS, day=timezone.localdate(), extension=extension)
+def download_name(request: HttpRequest, stem: str, extension: str, *, period: tuple[date, date] | None = None) -> str:
+    """A download's name with its filters and today's date, e.g. recommendations-status-stalled-2026-11-30.csv, or the
+    first and last day of the ``period`` it covers."""
+    first, last = period or (timezone.localdate(), None)
+    return export_name(stem=stem, params=request.GET, keys=FILTER_PARAMS, day=first, until=last, extension=extension)
 
 
 @dataclass

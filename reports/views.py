@@ -444,7 +444,8 @@ def compare_rows(comparison: StatusComparison) -> Iterator[list[Any]]:
 
 @page(VIEW_RECOMMENDATIONS)
 def status_compare_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The comparison of two dates as a CSV (through ``core.spreadsheets``: its formula guard)."""
+    """The comparison of two dates as a CSV (through ``core.spreadsheets``: its formula guard), headed by its filters
+    and named after them and the two dates."""
     filterset = download_filterset(request)
     if isinstance(filterset, HttpResponse):
         return filterset
@@ -461,9 +462,11 @@ def status_compare_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResp
         end.isoformat(),
     ]
     response = StreamingHttpResponse(
-        csv_lines(header, compare_rows(comparison)), content_type="text/csv; charset=utf-8"
+        csv_lines(header, compare_rows(comparison), notes=export_notes(request, filterset)),
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = attachment(f"status-comparison-{start.isoformat()}-{end.isoformat()}.csv")
+    name = download_name(request, "status-comparison", "csv", period=(start, end))
+    response["Content-Disposition"] = attachment(name)
     return response
 
 

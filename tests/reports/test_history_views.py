@@ -151,10 +151,21 @@ def test_the_comparison_as_csv(manager_client, history):
     Recommendation.objects.filter(reference="B").update(title_en="=HYPERLINK(1)")
     response = manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][-2:] == ["2025-01-31", "2025-03-31"]
+    assert 'filename="status-comparison-2025-01-31-2025-03-31.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+    # Headed by its filters and when it was made, then a blank line, then the table.
+    assert rows[0] == ["# Filters: none (all recommendations)"] and rows[1][0].startswith("# Exported: ")
+    assert rows[2] == [] and rows[3][-2:] == ["2025-01-31", "2025-03-31"]
     assert ["Moved", "A", "Alpha", "Proposed", "In progress"] in rows
     assert ["Added", "B", "'=HYPERLINK(1)", "", "Proposed"] in rows  # the formula guard
+
+
+def test_the_comparison_csv_is_named_and_headed_by_its_filters(manager_client, history):
+    response = manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31&partner=india")
+    assert 'filename="status-comparison-partner-india-2025-01-31-2025-03-31.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["# Filters: Partner: India"]
+    assert ["Moved", "A", "Alpha", "Proposed", "In progress"] in rows
 
 
 @pytest.mark.parametrize(

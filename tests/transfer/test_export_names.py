@@ -3,6 +3,7 @@ the editable export (for those who may import) re-imports as it is."""
 
 import csv
 import io
+from datetime import date
 from urllib.parse import quote
 
 import pytest
@@ -37,6 +38,15 @@ def test_a_name_holds_the_filters_in_order_and_the_day():
         extension="csv",
     )
     assert name == f"recommendations-status-stalled-partner-india-quad-{timezone.localdate()}.csv"
+    period = export_name(
+        stem="comparison",
+        params=params,
+        keys=("status",),
+        day=date(2026, 8, 31),
+        until=date(2026, 11, 30),
+        extension="csv",
+    )
+    assert period == "comparison-status-stalled-2026-08-31-2026-11-30.csv"
 
 
 def test_a_long_filter_is_bounded_and_japanese_gets_an_rfc_5987_name():
