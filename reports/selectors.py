@@ -523,8 +523,10 @@ def _touched(
     """The recommendations of a set added, or with a timeline entry, from ``since`` (until ``until``): the only ones
     whose status can differ between those two moments (found by index ranges, not by rebuilding every status)."""
     window = Q(created_at__gte=since) & (Q(created_at__lt=until) if until else Q())
-    entries = StatusUpdate.objects.filter(window).values("recommendation_id")
-    return _within(Recommendation.objects.filter(window | Q(pk__in=entries)), "pk", queryset)
+    added = Recommendation.objects.filter(window).order_by().values("pk")
+    moved = StatusUpdate.objects.filter(window).order_by().values("recommendation_id")
+    # A union of two index ranges: "added or moved" as one condition made the database read every recommendation.
+    return _within(Recommendation.objects.filter(pk__in=added.union(moved)), "pk", queryset)
 
 
 def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: date) -> StatusComparison:

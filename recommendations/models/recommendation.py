@@ -188,6 +188,8 @@ class Recommendation(VersionedModel):
             # Reports join partners, themes and timeline entries to their recommendation only for its status: this
             # index answers that lookup without reading the (wide) row.
             models.Index(fields=["id", "status"], name="rec_id_status_idx"),
+            # The first recommendation's day (the date pickers' earliest) and those added since a date (comparisons).
+            models.Index(fields=["created_at"], name="rec_created_idx"),
         ]
 
     def get_absolute_url(self) -> str:
