@@ -83,10 +83,27 @@ class SlugChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
 
 @extend_schema_field(OpenApiTypes.STR)
+class AnyOfFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values of one of the row's own columns (``?status=stalled&status=in_progress``).
+
+    Each row matches at most once, so no DISTINCT: django-filter adds one by default, which made the database sort and
+    de-duplicate every filtered set, and every report's subquery of it, for nothing.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
-    """A repeatable filter by the slug of a related object (documented in the schema as a string)."""
+    """A repeatable filter by the slug of an object the row points to (documented in the schema as a string); one
+    row each, so no DISTINCT (as ``AnyOfFilter``)."""
 
     field_class = SlugChoiceField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -164,10 +181,10 @@ class RecommendationFilterSet(StrictFilterSet):
             "Words in the reference, the title or description (Japanese or English), the excerpt or a status note."
         ),
     )
-    status = django_filters.MultipleChoiceFilter(
+    status = AnyOfFilter(
         choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
-    assessment = django_filters.MultipleChoiceFilter(
+    assessment = AnyOfFilter(
         choices=Rating.choices,
         label=_("Assessment"),
         widget=forms.CheckboxSelectMultiple,
@@ -183,7 +200,7 @@ class RecommendationFilterSet(StrictFilterSet):
         label=_("Has evidence"),
         help_text=_("true: recommendations with at least one piece of evidence (a file or a link); false: without."),
     )
-    response = django_filters.MultipleChoiceFilter(
+    response = AnyOfFilter(
         choices=Response.choices,
         label=_("Response"),
         widget=forms.CheckboxSelectMultiple,
@@ -205,7 +222,7 @@ class RecommendationFilterSet(StrictFilterSet):
         ),
         help_text=_("Theme slug; repeat for any of several."),
     )
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    priority = AnyOfFilter(choices=Priority.choices, label=_("Priority"))
     source = SlugFilter(
         queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),  # type: ignore[arg-type]
         to_field_name="slug",
@@ -385,7 +402,7 @@ class StatusUpdateFilterSet(StrictFilterSet):
     recommendation = django_filters.UUIDFilter(
         field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
     )
-    to_status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("New status"))
+    to_status = AnyOfFilter(choices=Status.choices, label=_("New status"))
     created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("Recorded since"), help_text=_("ISO 8601, inclusive.")
     )
@@ -404,7 +421,7 @@ class AssessmentFilterSet(StrictFilterSet):
     recommendation = django_filters.UUIDFilter(
         field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
     )
-    rating = django_filters.MultipleChoiceFilter(choices=Rating.choices, label=_("Rating"))
+    rating = AnyOfFilter(choices=Rating.choices, label=_("Rating"))
 
     class Meta:
         model = Assessment
@@ -432,7 +449,7 @@ class ResponseUpdateFilterSet(StrictFilterSet):
     recommendation = django_filters.UUIDFilter(
         field_name="recommendation__uuid", label=_("Recommendation"), help_text=_("The recommendation's id (UUID).")
     )
-    to_response = django_filters.MultipleChoiceFilter(choices=Response.choices, label=_("New response"))
+    to_response = AnyOfFilter(choices=Response.choices, label=_("New response"))
     created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("Recorded since"), help_text=_("ISO 8601, inclusive.")
     )
@@ -469,7 +486,7 @@ class PartnerStatusFilterSet(StrictFilterSet):
     partner = django_filters.CharFilter(
         field_name="partner__slug", label=_("Partner"), help_text=_("The partner's slug.")
     )
-    status = django_filters.MultipleChoiceFilter(
+    status = AnyOfFilter(
         choices=Status.choices,
         label=_("Status"),
         help_text=_("The status with the partner; repeat for any of several."),

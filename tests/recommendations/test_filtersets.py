@@ -36,6 +36,25 @@ def test_partner_by_slug_matches_any_without_duplicates(catalogue):
     assert sorted(filterset.qs.values_list("reference", flat=True)) == ["A", "B"]  # A once, though it has both
 
 
+def test_filters_match_each_row_once_without_distinct(catalogue):
+    # Every filter reads a column of the row, one it points to, or a subquery: no row twice, so no DISTINCT (which
+    # made the database sort and de-duplicate every filtered report's subquery).
+    params = {
+        "status": ["proposed", "in_progress", "implemented"],
+        "partner": ["india", "quad"],
+        "theme": ["cyber", "maritime"],
+        "source": ["report-b"],
+        "priority": ["high", "medium"],
+        "response": ["accepted", "no_response"],
+    }
+    for name, values in params.items():
+        filterset = RecommendationFilterSet({name: values})
+        assert filterset.is_valid(), filterset.errors
+        assert not filterset.qs.query.distinct, name
+        found = list(filterset.qs.values_list("reference", flat=True))
+        assert found and len(found) == len(set(found)), name
+
+
 def test_theme(catalogue):
     assert refs(theme=["cyber"]) == ["A", "C"]
 
