@@ -189,7 +189,7 @@ class Recommendation(VersionedModel):
             # index answers that lookup without reading the (wide) row.
             models.Index(fields=["id", "status"], name="rec_id_status_idx"),
             # The first recommendation's day (the date pickers' earliest) and those added since a date (comparisons).
-            models.Index(fields=["created_at"], name="rec_created_idx"),
+            models.Index(fields=["created_at", "id"], name="rec_created_idx"),
         ]
 
     def get_absolute_url(self) -> str:
