@@ -203,3 +203,4 @@ class TallyKind(models.TextChoices):
     PARTNER = "partner", _("Partner and status there")
     THEME = "theme", _("Theme and status")
     DAY = "day", _("Status changes by day")
+    STANDING = "standing", _("Status held at the end of a day, by day it changed")

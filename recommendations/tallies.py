@@ -10,7 +10,11 @@ time in proportion to the data. Instead each recommendation adds *marks* to a fe
 - ``partner``: each partner it concerns, at its status there where one is recorded, else its overall status;
 - ``theme``: each of its themes, at its status;
 - ``day``: each timeline entry, +1 for the status it moved to and -1 for the one it left, on the day (in
-  ``TIME_ZONE``) it was recorded (the months' counts are running sums of these).
+  ``TIME_ZONE``) it was recorded (the months' counts are running sums of these);
+- ``standing``: its status at the end of each day as the as-of views rebuild it (``status_on_expression``), +1 on
+  the day it was created, then -1/+1 on each later day that ended at another status: summed up to a day, the
+  counts by status of what existed then, exact even where a timeline does not start at the creation (a
+  comparison of two dates reads them).
 
 Every write runs under ``core.changes.atomic_write``, which ends by calling :func:`tallies_follow_writes` with the
 change feed's ``seq`` from before the write: the recommendations the feed says were written (every change that
@@ -77,11 +81,12 @@ def marks_of(pks: list[int], *, apps: Apps = live_apps) -> dict[UUID, Counter[Ma
         marks: dict[int, Counter[Mark]] = {}
         uuids: dict[int, UUID] = {}
         statuses: dict[int, str] = {}
-        fields = ("pk", "uuid", "status", "response", "assessment", "target_date", "updated_at")
-        for pk, uuid, status, response, rating, target_date, updated_at in recommendation.objects.filter(
+        created: dict[int, datetime] = {}
+        fields = ("pk", "uuid", "status", "response", "assessment", "target_date", "updated_at", "created_at")
+        for pk, uuid, status, response, rating, target_date, updated_at, created_at in recommendation.objects.filter(
             pk__in=chunk
         ).values_list(*fields):
-            uuids[pk], statuses[pk] = uuid, status
+            uuids[pk], statuses[pk], created[pk] = uuid, status, created_at
             counter = marks[pk] = Counter({(TallyKind.OVERALL.value, overall_key(response, rating), status): 1})
             if status not in CLOSED_STATUSES:
                 counter[(TallyKind.IDLE.value, local_day(updated_at), "")] += 1
@@ -97,16 +102,44 @@ def marks_of(pks: list[int], *, apps: Apps = live_apps) -> dict[UUID, Counter[Ma
         ):
             marks[pk][(TallyKind.THEME.value, str(theme_id), statuses[pk])] += 1
         entries = status_update.objects.filter(recommendation_id__in=chunk).values_list(
-            "recommendation_id", "created_at", "from_status", "to_status"
+            "recommendation_id", "created_at", "id", "from_status", "to_status"
         )
-        for pk, created_at, from_status, to_status in entries:
+        timelines: dict[int, list[tuple[datetime, int, str, str]]] = {pk: [] for pk in marks}
+        for pk, created_at, entry_id, from_status, to_status in entries:
             day = local_day(created_at)
             marks[pk][(TallyKind.DAY.value, day, to_status)] += 1
             if from_status:
                 marks[pk][(TallyKind.DAY.value, day, from_status)] -= 1
+            timelines[pk].append((created_at, entry_id, from_status, to_status))
+        for pk, timeline in timelines.items():
+            marks[pk].update(_standing(local_day(created[pk]), statuses[pk], sorted(timeline)))
         for pk, counter in marks.items():
             found[uuids[pk]] = Counter({mark: n for mark, n in counter.items() if n})
     return found
+
+
+def _standing(created_day: str, status_now: str, timeline: list[tuple[datetime, int, str, str]]) -> Counter[Mark]:
+    """The ``standing`` marks of one recommendation created on ``created_day`` from its timeline (ordered entries:
+    time, id, from, to): its status at the end of each day exactly as ``status_on_expression`` rebuilds it (the last
+    entry's status by then; before any, the first entry's starting status; without entries, its status now)."""
+    if timeline:
+        _, _, from_status, to_status = timeline[0]
+        current = from_status or to_status
+    else:
+        current = status_now
+    ended: dict[str, str] = {}  # the status each day with entries ended at, in order of days
+    for created_at, _, _, to_status in timeline:
+        ended[local_day(created_at)] = to_status
+    for day, status in ended.items():
+        if day <= created_day:
+            current = status
+    marks: Counter[Mark] = Counter({(TallyKind.STANDING.value, created_day, current): 1})
+    for day, status in ended.items():
+        if day > created_day and status != current:
+            marks[(TallyKind.STANDING.value, day, current)] -= 1
+            marks[(TallyKind.STANDING.value, day, status)] += 1
+            current = status
+    return marks
 
 
 def _encode(marks: Counter[Mark]) -> list[list[Any]]:

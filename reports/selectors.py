@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Model,
@@ -493,7 +495,8 @@ class StatusMove:
 @dataclass
 class StatusComparison:
     """What changed between two dates: counts by status at each, the recommendations that moved (from → to) and
-    those added in between."""
+    those added in between (``moved``/``added`` hold the first ones by reference when the comparison was asked for a
+    limited number; ``moved_count``/``added_count`` count them all)."""
 
     start: date
     end: date
@@ -501,6 +504,8 @@ class StatusComparison:
     counts_end: StatusRow
     moved: list[StatusMove]
     added: list[StatusMove]
+    moved_count: int
+    added_count: int
 
     @property
     def rows(self) -> list[tuple[str, str, int, int, int]]:
@@ -529,17 +534,20 @@ def _touched(
     return _within(Recommendation.objects.filter(pk__in=added.union(moved)), "pk", queryset)
 
 
-def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: date) -> StatusComparison:
-    """Compare a (filtered) set of recommendations at the ends of two dates, in a few queries whatever the number of
-    rows, and with work in proportion to what changed since ``start``, not to what exists.
+def kept_counts_on(day: date) -> StatusRow:
+    """Counts by status of every recommendation that existed at the end of ``day``, at its status then, from the
+    ``standing`` tallies in one query (a sum over at most a few rows per day): ``status_counts`` of
+    ``existing_on(day)``."""
+    row = StatusRow(key=day.isoformat(), label=day.isoformat())
+    standing = Tally.objects.filter(kind=TallyKind.STANDING, key__lte=day.isoformat()).values("status")
+    row.counts.update({r["status"]: r["n"] for r in standing.annotate(n=Sum("n")).order_by() if r["n"]})
+    return row
 
-    Only recommendations added or with a timeline entry after a date can stand differently then and now. So the
-    counts at ``end`` are the counts now (``status_counts``) with those touched since ``end`` taken back to their
-    status then (or out, if added later); the counts at ``start`` are those at ``end`` with the ones touched in
-    between taken back in turn; and those touched in between, rebuilt at both dates (``status_on_expression``), are
-    the moves and the additions.
-    """
-    start_until, end_until = end_of_day(start), end_of_day(end)
+
+def _counts_at_end(queryset: QuerySet[Recommendation], end: date) -> StatusRow:
+    """Counts by status of a (filtered) set at the end of ``end``, counted from its rows: the counts now with the
+    recommendations touched since taken back to their status then (or out, if added later)."""
+    end_until = end_of_day(end)
     counts = dict(status_counts(queryset=queryset).counts)
     later = _touched(queryset, end_until).annotate(
         status_end=status_on_expression(end),
@@ -549,24 +557,63 @@ def status_comparison(*, queryset: QuerySet[Recommendation], start: date, end: d
         counts[row["status"]] = counts.get(row["status"], 0) - row["n"]
         if row["existed"]:
             counts[row["status_end"]] = counts.get(row["status_end"], 0) + row["n"]
-    counts_end = StatusRow(key=end.isoformat(), label=end.isoformat())
-    counts_end.counts.update({status: n for status, n in counts.items() if n})
+    at_end = StatusRow(key=end.isoformat(), label=end.isoformat())
+    at_end.counts.update({status: n for status, n in counts.items() if n})
+    return at_end
 
+
+def status_comparison(
+    *, queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None = None
+) -> StatusComparison:
+    """Compare a (filtered) set of recommendations at the ends of two dates, in a few queries whatever the number of
+    rows, with work in proportion to what changed between them; ``limit``: list only the first moves and additions
+    by reference (their counts stay complete).
+
+    Only recommendations added or with a timeline entry between the dates can stand differently at them: those are
+    rebuilt at both dates (``status_on_expression``), giving the moves, the additions and the difference between
+    the two dates' counts. Unfiltered, the counts at each date are the ``standing`` tallies summed up to it;
+    filtered, the counts at the second date are counted from the rows (``_counts_at_end``) and those at the first
+    follow from the difference.
+    """
+    start_until, end_until = end_of_day(start), end_of_day(end)
     between = _touched(queryset, start_until, end_until).filter(created_at__lt=end_until)
-    between = between.annotate(status_start=status_on_expression(start), status_end=status_on_expression(end))
-    moved, added = [], []
-    for recommendation in between.select_related("source").order_by("reference", "pk"):
-        counts[recommendation.status_end] = counts.get(recommendation.status_end, 0) - 1
-        if recommendation.created_at >= start_until:
-            added.append(StatusMove(recommendation, "", recommendation.status_end))
+    rebuilt = between.annotate(
+        status_start=status_on_expression(start),
+        status_end=status_on_expression(end),
+        added=ExpressionWrapper(Q(created_at__gte=start_until), output_field=BooleanField()),
+    )
+    difference: dict[str, int] = defaultdict(int)
+    moves: list[tuple[int, str, str]] = []
+    additions: list[tuple[int, str, str]] = []
+    for pk, added, before, after in rebuilt.order_by("reference", "pk").values_list(
+        "pk", "added", "status_start", "status_end"
+    ):
+        difference[after] += 1
+        if added:
+            additions.append((pk, "", after))
             continue
-        counts[recommendation.status_start] = counts.get(recommendation.status_start, 0) + 1
-        if recommendation.status_start != recommendation.status_end:
-            moved.append(StatusMove(recommendation, recommendation.status_start, recommendation.status_end))
-    counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
-    counts_start.counts.update({status: n for status, n in counts.items() if n})
+        difference[before] -= 1
+        if before != after:
+            moves.append((pk, before, after))
+    if reads_tallies(queryset):
+        counts_start, counts_end = kept_counts_on(start), kept_counts_on(end)
+    else:
+        counts_end = _counts_at_end(queryset, end)
+        counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
+        for status in set(counts_end.counts) | set(difference):
+            if n := counts_end.counts.get(status, 0) - difference.get(status, 0):
+                counts_start.counts[status] = n
+    listed = [*moves[:limit], *additions[:limit]]
+    found = Recommendation.objects.select_related("source").in_bulk([pk for pk, _, _ in listed])
     return StatusComparison(
-        start=start, end=end, counts_start=counts_start, counts_end=counts_end, moved=moved, added=added
+        start=start,
+        end=end,
+        counts_start=counts_start,
+        counts_end=counts_end,
+        moved=[StatusMove(found[pk], before, after) for pk, before, after in moves[:limit]],
+        added=[StatusMove(found[pk], before, after) for pk, before, after in additions[:limit]],
+        moved_count=len(moves),
+        added_count=len(additions),
     )
 
 

@@ -391,6 +391,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 #: Days between the two dates of a comparison when none are given.
 DEFAULT_COMPARE_DAYS = 30
+#: Moves and additions the comparison's page lists (each, the first by reference); its CSV holds them all.
+COMPARE_LISTED = 200
 
 
 def _compare_form(request: HttpRequest) -> CompareForm:
@@ -424,7 +426,7 @@ def status_compare(request: HttpRequest) -> HttpResponse:
     if valid:
         start, end = dates.dates()
         context.update(
-            comparison=status_comparison(queryset=filterset.qs, start=start, end=end),
+            comparison=status_comparison(queryset=filterset.qs, start=start, end=end, limit=COMPARE_LISTED),
             csv_url=reverse("reports:compare_csv") + query_string(request.GET, **{"from": str(start), "to": str(end)}),
         )
     return render(request, "reports/status_compare.html", context, status=200 if valid else 400)

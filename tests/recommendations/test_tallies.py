@@ -1,10 +1,13 @@
 """The report's tallies: kept in step by every write service, in its transaction, and equal to a full recount."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,6 +16,7 @@ from partners.models import Partner
 from recommendations import tallies
 from recommendations.choices import Rating, Response, Status, TallyKind
 from recommendations.models import Recommendation, RecommendationPartner, Source, Tally, Theme
+from recommendations.selectors import existing_on
 from recommendations.services import (
     recommendation_assess,
     recommendation_bulk_change_status,
@@ -26,7 +30,8 @@ from recommendations.services import (
 from recommendations.services.tallies import tallies_rebuild
 from recommendations.tasks import verify_report_tallies
 from reports.figures import compute_figures, kept_figures
-from tests.factories import PartnerFactory, UserFactory
+from reports.selectors import kept_counts_on
+from tests.factories import PartnerFactory, RecommendationFactory, StatusUpdateFactory, UserFactory
 from tests.transfer.helpers import EXAMPLE, plan_for
 from transfer.services import recommendations_import
 
@@ -185,8 +190,12 @@ def test_rebuilding_gives_what_the_write_path_kept(commentary):
 def test_side_by_side_and_comparison_from_the_tallies_match_the_rows(
     commentary, manager_client, kept_tallies, settings
 ):
-    # Recorded long ago (created_at counts in no tally), so that a comparison may start before today.
+    # Recorded long ago, so that a comparison may start before today, and behind the services' back: their timelines
+    # now start long after their creation (the edge the ``standing`` tallies must get right); one has no timeline.
     Recommendation.objects.update(created_at=timezone.now() - timedelta(days=500))
+    no_timeline = Recommendation.objects.order_by("reference").last()
+    no_timeline.status_updates.all().delete()
+    tallies_rebuild()  # the documented repair after such writes
     first, second = Recommendation.objects.order_by("reference")[:2]
     recommendation_change_status(recommendation=first, actor=None, status=Status.IN_PROGRESS)
     recommendation_change_status(recommendation=second, actor=None, status=Status.STALLED)
@@ -195,6 +204,7 @@ def test_side_by_side_and_comparison_from_the_tallies_match_the_rows(
         "/reports/partners/side-by-side/": ("rows", "totals"),
         f"/reports/compare/?from={today - timedelta(days=400)}&to={today}": ("comparison",),
         f"/reports/compare/?from={today - timedelta(days=1)}&to={today}": ("comparison",),
+        f"/reports/compare/?from={today - timedelta(days=450)}&to={today - timedelta(days=2)}": ("comparison",),
     }
     kept = {url: manager_client.get(url, HTTP_HOST="127.0.0.1") for url in pages}
     settings.REPORT_TALLIES = False
@@ -225,3 +235,48 @@ def test_the_stale_count_from_the_tallies_is_exact_at_the_day_boundary(commentar
         counted = compute_figures(queryset=Recommendation.objects.all(), period=None, stale_days=days).stale_count
         assert kept_figures(period=None, stale_days=days).stale_count == counted, days
     assert kept_figures(period=None, stale_days=30).stale_count == 3
+
+
+def test_the_standing_tallies_give_the_counts_the_timeline_rebuilds_on_every_day(settings):
+    # Timelines as the services never write them (a restore, older data): none at all, one that starts after the
+    # creation from a status, one that starts before it, several entries on one day (the day's last one counts).
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+
+    def at(days_ago: int, hour: int = 12) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), dt_time(hour), tzinfo=zone)
+
+    def recommendation(created: int, status: str, *entries: tuple[int, int, str, str]) -> None:
+        made = RecommendationFactory(status=status)
+        Recommendation.objects.filter(pk=made.pk).update(created_at=at(created))
+        for days_ago, hour, from_status, to_status in entries:
+            StatusUpdateFactory(
+                recommendation=made, from_status=from_status, to_status=to_status, created_at=at(days_ago, hour)
+            )
+
+    recommendation(10, Status.IN_PROGRESS)
+    recommendation(10, Status.STALLED, (5, 9, Status.PROPOSED, Status.IN_PROGRESS), (2, 9, "", Status.STALLED))
+    recommendation(10, Status.IMPLEMENTED, (12, 9, "", Status.PROPOSED), (3, 9, Status.PROPOSED, Status.IMPLEMENTED))
+    recommendation(
+        10,
+        Status.IN_PROGRESS,
+        (10, 8, "", Status.PROPOSED),
+        (10, 15, Status.PROPOSED, Status.UNDER_REVIEW),
+        (4, 9, Status.UNDER_REVIEW, Status.IN_PROGRESS),
+        (4, 15, Status.IN_PROGRESS, Status.STALLED),
+        (1, 9, Status.STALLED, Status.IN_PROGRESS),
+    )
+    recommendation(0, Status.PROPOSED, (0, 8, "", Status.PROPOSED))
+    tallies_rebuild()
+    for days_ago in range(14, -1, -1):
+        day = today - timedelta(days=days_ago)
+        existing = existing_on(Recommendation.objects.all(), day).order_by()
+        rebuilt = {row["status_on"]: row["n"] for row in existing.values("status_on").annotate(n=Count("pk"))}
+        assert {status: n for status, n in kept_counts_on(day).counts.items() if n} == rebuilt, days_ago
+    assert kept_counts_on(today - timedelta(days=11)).total == 0  # nothing existed yet
+    six_days_ago = kept_counts_on(today - timedelta(days=6)).counts
+    assert (six_days_ago[Status.PROPOSED], six_days_ago[Status.UNDER_REVIEW], six_days_ago[Status.IN_PROGRESS]) == (
+        2,
+        1,
+        1,
+    )

@@ -147,6 +147,34 @@ def test_the_comparison_of_two_dates(manager_client, history):
     assert response.context["comparison"].added == [] and len(response.context["comparison"].moved) == 1
 
 
+def test_the_comparison_page_lists_the_first_moves_and_counts_them_all(manager_client, history, monkeypatch):
+    # Three more added in between (C, D, E) and a second move (B's own, after it was added: not a move, an addition).
+    for reference in ("E", "C", "D"):
+        made = RecommendationFactory(reference=reference, title=f"Title {reference}")
+        Recommendation.objects.filter(pk=made.pk).update(created_at=at(date(2025, 3, 1)))
+    limited = status_comparison(
+        queryset=Recommendation.objects.all(), start=date(2025, 1, 31), end=date(2025, 3, 31), limit=2
+    )
+    assert [m.recommendation.reference for m in limited.added] == ["B", "C"]  # the first by reference
+    assert (limited.added_count, limited.moved_count, len(limited.moved)) == (4, 1, 1)
+    everything = status_comparison(
+        queryset=Recommendation.objects.all(), start=date(2025, 1, 31), end=date(2025, 3, 31)
+    )
+    assert [m.recommendation.reference for m in everything.added] == ["B", "C", "D", "E"]
+    assert (limited.counts_start, limited.counts_end) == (everything.counts_start, everything.counts_end)
+
+    monkeypatch.setattr("reports.views.COMPARE_LISTED", 2)
+    html = manager_client.get("/reports/compare/?from=2025-01-31&to=2025-03-31").content.decode()
+    assert "4 recommendations added in between" in html
+    assert "The first 2 by reference are listed;" in html and "holds all 4." in html
+    assert "Title C" in html and "Title D" not in html
+    assert html.count("by reference are listed") == 1  # the moves are all listed
+    csv_rows = b"".join(
+        manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31").streaming_content
+    ).decode("utf-8-sig")
+    assert all(f"Title {reference}" in csv_rows for reference in "CDE")
+
+
 def test_the_comparison_as_csv(manager_client, history):
     Recommendation.objects.filter(reference="B").update(title_en="=HYPERLINK(1)")
     response = manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31")
