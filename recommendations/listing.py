@@ -28,7 +28,7 @@ from .choices import Priority, SavedViewPage, Status
 from .filtersets import FILTER_PARAMS, RecommendationFilterSet
 from .forms import SaveViewForm, style_filter_form
 from .models import RECOMMENDATION_ORDERING, Recommendation, Source, Theme
-from .selectors import saved_views_for
+from .selectors import existing_on, saved_views_for
 from .services.saved_views import shares_allowed
 
 #: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
@@ -37,9 +37,25 @@ LIST_SORT_KEYS = ("reference", "title", "status", "priority", "target_date", "up
 DEFAULT_ORDERING = ",".join(RECOMMENDATION_ORDERING)
 
 
-def page_filterset(request: HttpRequest, queryset: QuerySet[Recommendation] | None = None) -> RecommendationFilterSet:
-    """The filterset over the request's query string, its form dressed for the filter panel."""
+def as_of_filterset(
+    request: HttpRequest, queryset: QuerySet[Recommendation] | None, as_of: date | None
+) -> RecommendationFilterSet:
+    """The filterset over the request's query string; with ``as_of``, over what of ``queryset`` existed at the end of
+    that day, its status filter reading the status then (``existing_on``'s ``status_on``): the list as it stood."""
+    if as_of:
+        queryset = existing_on(Recommendation.objects.all() if queryset is None else queryset, as_of)
     filterset = RecommendationFilterSet(request.GET, queryset=queryset, request=request)
+    if as_of:
+        filterset.filters["status"].field_name = "status_on"
+    return filterset
+
+
+def page_filterset(
+    request: HttpRequest, queryset: QuerySet[Recommendation] | None = None, *, as_of: date | None = None
+) -> RecommendationFilterSet:
+    """The filterset over the request's query string (as of a past day: ``as_of_filterset``), its form dressed for the
+    filter panel."""
+    filterset = as_of_filterset(request, queryset, as_of)
     style_filter_form(filterset.form)
     return filterset
 

@@ -69,7 +69,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import existing_on, recommendation_links, saved_views_for, similar_recommendations, with_latest_note
+from .selectors import recommendation_links, saved_views_for, similar_recommendations, with_latest_note
 from .services import (
     evidence_add,
     evidence_verify,
@@ -98,12 +98,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         return cleaned
     as_of_form = AsOfForm(request.GET)
     as_of = as_of_form.day()
-    recommendations = with_latest_note(Recommendation.objects.with_related())
-    if as_of:  # as the list stood then: what existed, at its status then (the status filter reads that status)
-        recommendations = existing_on(recommendations, as_of)
-    filterset = page_filterset(request, recommendations)
-    if as_of:
-        filterset.filters["status"].field_name = "status_on"
+    # As of a day, the list as it stood then: what existed, at its status then (the status filter reads that status).
+    filterset = page_filterset(request, with_latest_note(Recommendation.objects.with_related()), as_of=as_of)
     valid = filterset.is_valid() and as_of_form.is_valid()
     page_ = None
     if valid:
