@@ -49,7 +49,7 @@ from .forms import (
     SaveViewForm,
     StatusChangeForm,
 )
-from .listing import filter_chips, page_filterset, saved_views_context, sort_columns
+from .listing import asks_as_of, filter_chips, page_filterset, saved_views_context, sort_columns
 from .models import (
     EVIDENCE_RELATED,
     Assessment,
@@ -119,10 +119,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
             "csv": reverse("transfer:export_csv") + query,
             "xlsx": reverse("transfer:export_xlsx") + query,
         },
-        # The import's rule (add and change): who may import may take the list in the import's columns.
+        # The import's rule (add and change): who may import may take the list in the import's columns, of today's
+        # data only (not offered as of a past day: imported back, past statuses would overwrite today's).
         "editable_exports": (
             {fmt: reverse("transfer:export_editable", args=[fmt]) + query for fmt in ("csv", "xlsx")}
             if request.user.has_perms(("recommendations.add_recommendation", "recommendations.change_recommendation"))
+            and not asks_as_of(request.GET)
             else {}
         ),
         "report_url": reverse("reports:progress") + query_string(request.GET, ordering=None),
