@@ -181,9 +181,7 @@ class RecommendationFilterSet(StrictFilterSet):
             "Words in the reference, the title or description (Japanese or English), the excerpt or a status note."
         ),
     )
-    status = AnyOfFilter(
-        choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
-    )
+    status = AnyOfFilter(choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple)
     assessment = AnyOfFilter(
         choices=Rating.choices,
         label=_("Assessment"),
@@ -224,16 +222,14 @@ class RecommendationFilterSet(StrictFilterSet):
     )
     priority = AnyOfFilter(choices=Priority.choices, label=_("Priority"))
     source = SlugFilter(
-        queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),  # type: ignore[arg-type]
+        queryset=lambda request: Source.objects.order_by(localized("title"), "slug"),
         to_field_name="slug",
         field_name="source__slug",
         label=_("Source"),
         help_text=_("Source slug; repeat for any of several."),
     )
     agency = SlugFilter(
-        queryset=lambda request: Partner.objects.filter(kind=PartnerKind.AGENCY).order_by(  # type: ignore[arg-type]
-            localized("name"), "slug"
-        ),
+        queryset=lambda request: Partner.objects.filter(kind=PartnerKind.AGENCY).order_by(localized("name"), "slug"),
         to_field_name="slug",
         field_name="agency__slug",
         label=_("Responsible agency"),

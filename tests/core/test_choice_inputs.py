@@ -33,14 +33,14 @@ def _inputs(html: str) -> list[dict[str, str | None]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["status", "response", "assessment", "partner", "theme", "source", "priority"])
 def test_choice_inputs_are_the_widgets_own(name: str) -> None:
-    PartnerFactory(slug="india", name="India <&> \"Quad\"")
+    PartnerFactory(slug="india", name='India <&> "Quad"')
     SourceFactory(slug="nss-2022")
     ThemeFactory(slug="maritime")
     data = QueryDict("status=in_progress&status=stalled&partner=india&source=nss-2022&response=accepted")
     form = style_filter_form(RecommendationFilterSet(data, queryset=Recommendation.objects.all()).form)
     field = form[name]
     ours = choice_inputs(field)
-    theirs = [option for option in field]
+    theirs = list(field)
     assert len(ours) == len(theirs) > 0
     for (tag, label), option in zip(ours, theirs, strict=True):
         assert _inputs(str(tag)) == _inputs(str(option.tag()))
