@@ -66,16 +66,24 @@ def _bounded(text: str, limit: int) -> str:
 
 
 def export_name(
-    *, stem: str, params: QueryDict, keys: Iterable[str], day: date, extension: str, until: date | None = None
+    *,
+    stem: str,
+    params: QueryDict,
+    keys: Iterable[str],
+    day: date,
+    extension: str,
+    until: date | None = None,
+    as_of: bool = False,
 ) -> str:
     """A download's name saying what it holds: its stem, the filters in ``keys`` order and the day, e.g.
     ``recommendations-status-stalled-partner-india-quad-2026-11-30.csv`` (slugified, the filters' part bounded); a
-    file about a period names its first and last day (``day`` and ``until``)."""
+    file about a period names its first and last day (``day`` and ``until``); a file of how things stood at the end
+    of a past ``day`` says so (``as_of``: ``recommendations-as-of-2025-03-31.csv``)."""
     parts = []
     for key in keys:
         values = [value for value in params.getlist(key) if value]
         if values:
             parts.append(slugify(" ".join([key.replace("_", "-"), *values]), allow_unicode=True).replace("_", "-"))
     filters = _bounded("-".join(part for part in parts if part), MAX_FILTER_NAME)
-    days = (day.isoformat(), until.isoformat() if until else "")
+    days = (f"as-of-{day.isoformat()}" if as_of else day.isoformat(), until.isoformat() if until else "")
     return "-".join(part for part in (stem, filters, *days) if part) + f".{extension}"

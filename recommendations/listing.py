@@ -26,9 +26,9 @@ from partners.models import Partner
 
 from .choices import Priority, SavedViewPage, Status
 from .filtersets import FILTER_PARAMS, RecommendationFilterSet
-from .forms import SaveViewForm, style_filter_form
+from .forms import AsOfForm, SaveViewForm, style_filter_form
 from .models import RECOMMENDATION_ORDERING, Recommendation, Source, Theme
-from .selectors import saved_views_for
+from .selectors import existing_on, saved_views_for
 from .services.saved_views import shares_allowed
 
 #: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
@@ -37,19 +37,51 @@ LIST_SORT_KEYS = ("reference", "title", "status", "priority", "target_date", "up
 DEFAULT_ORDERING = ",".join(RECOMMENDATION_ORDERING)
 
 
-def page_filterset(request: HttpRequest, queryset: QuerySet[Recommendation] | None = None) -> RecommendationFilterSet:
-    """The filterset over the request's query string, its form dressed for the filter panel."""
+def as_of_filterset(
+    request: HttpRequest, queryset: QuerySet[Recommendation] | None, as_of: date | None
+) -> RecommendationFilterSet:
+    """The filterset over the request's query string; with ``as_of``, over what of ``queryset`` existed at the end of
+    that day, its status filter reading the status then (``existing_on``'s ``status_on``): the list as it stood."""
+    if as_of:
+        queryset = existing_on(Recommendation.objects.all() if queryset is None else queryset, as_of)
     filterset = RecommendationFilterSet(request.GET, queryset=queryset, request=request)
+    if as_of:
+        filterset.filters["status"].field_name = "status_on"
+    return filterset
+
+
+def page_filterset(
+    request: HttpRequest, queryset: QuerySet[Recommendation] | None = None, *, as_of: date | None = None
+) -> RecommendationFilterSet:
+    """The filterset over the request's query string (as of a past day: ``as_of_filterset``), its form dressed for the
+    filter panel."""
+    filterset = as_of_filterset(request, queryset, as_of)
     style_filter_form(filterset.form)
     return filterset
 
 
 def download_filterset(request: HttpRequest) -> RecommendationFilterSet | HttpResponse:
-    """The filterset of a download, or a plain-text 400 that names the invalid parameters."""
-    filterset = RecommendationFilterSet(request.GET, queryset=Recommendation.objects.with_related(), request=request)
+    """The filterset of a download of today's data, or a plain-text 400 that names the invalid parameters."""
+    filterset = as_of_filterset(request, Recommendation.objects.with_related(), None)
     if filterset.is_valid():
         return filterset
     return errors_response(filterset.errors, heading=_("Invalid filters:"))
+
+
+def as_of_download(request: HttpRequest) -> tuple[RecommendationFilterSet, date | None] | HttpResponse:
+    """The filterset of a download that follows ``as_of`` as the list does (``as_of_filterset``) and that day (None:
+    today's data), or a plain-text 400 that names the invalid parameters, ``as_of`` among them."""
+    as_of_form = AsOfForm(request.GET)
+    as_of = as_of_form.day()
+    filterset = as_of_filterset(request, Recommendation.objects.with_related(), as_of)
+    if filterset.is_valid() and as_of_form.is_valid():
+        return filterset, as_of
+    return errors_response({**filterset.errors, **as_of_form.errors}, heading=_("Invalid filters:"))
+
+
+def asks_as_of(params: QueryDict) -> bool:
+    """Whether the query string asks for the list as of a past day (``as_of``, valid or not)."""
+    return any(params.getlist("as_of"))
 
 
 def errors_response(errors: Mapping[str, Iterable[Any]], *, heading: str = "") -> HttpResponse:
@@ -121,19 +153,43 @@ def filter_line(chips: list[Chip]) -> str:
     )
 
 
-def export_notes(request: HttpRequest, filterset: RecommendationFilterSet) -> list[tuple[str, str]]:
-    """What an export holds, as (label, text): its filters and when it was made (a CSV's first lines, a sheet)."""
-    return [
-        (_("Filters"), filter_line(filter_chips(request.GET, filterset))),
-        (_("Exported"), date_format(timezone.localtime(), "DATETIME_FORMAT")),
-    ]
+def export_notes(
+    request: HttpRequest, filterset: RecommendationFilterSet, *, as_of: date | None = None
+) -> list[tuple[str, str]]:
+    """What an export holds, as (label, text): its filters, the day it shows statuses as of (``as_of``, if any) and
+    when it was made (a CSV's first lines, a sheet)."""
+    notes = [(_("Filters"), filter_line(filter_chips(request.GET, filterset)))]
+    if as_of:
+        notes.append(
+            (
+                _("As of"),
+                _("%(day)s (statuses as they stood then; other columns as of today)") % {"day": as_of.isoformat()},
+            )
+        )
+    notes.append((_("Exported"), date_format(timezone.localtime(), "DATETIME_FORMAT")))
+    return notes
 
 
-def download_name(request: HttpRequest, stem: str, extension: str, *, period: tuple[date, date] | None = None) -> str:
+def download_name(
+    request: HttpRequest,
+    stem: str,
+    extension: str,
+    *,
+    period: tuple[date, date] | None = None,
+    as_of: date | None = None,
+) -> str:
     """A download's name with its filters and today's date, e.g. recommendations-status-stalled-2026-11-30.csv, or the
-    first and last day of the ``period`` it covers."""
-    first, last = period or (timezone.localdate(), None)
-    return export_name(stem=stem, params=request.GET, keys=FILTER_PARAMS, day=first, until=last, extension=extension)
+    first and last day of the ``period`` it covers, or the past day it shows the list as of (``…-as-of-2025-03-31``)."""
+    first, last = period or (as_of or timezone.localdate(), None)
+    return export_name(
+        stem=stem,
+        params=request.GET,
+        keys=FILTER_PARAMS,
+        day=first,
+        until=last,
+        extension=extension,
+        as_of=as_of is not None and period is None,
+    )
 
 
 @dataclass

@@ -49,7 +49,7 @@ from .forms import (
     SaveViewForm,
     StatusChangeForm,
 )
-from .listing import filter_chips, page_filterset, saved_views_context, sort_columns
+from .listing import asks_as_of, filter_chips, page_filterset, saved_views_context, sort_columns
 from .models import (
     EVIDENCE_RELATED,
     Assessment,
@@ -69,7 +69,7 @@ from .permissions import (
     can_record_status,
     can_verify_evidence,
 )
-from .selectors import existing_on, recommendation_links, saved_views_for, similar_recommendations, with_latest_note
+from .selectors import recommendation_links, saved_views_for, similar_recommendations, with_latest_note
 from .services import (
     evidence_add,
     evidence_verify,
@@ -98,12 +98,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         return cleaned
     as_of_form = AsOfForm(request.GET)
     as_of = as_of_form.day()
-    recommendations = with_latest_note(Recommendation.objects.with_related())
-    if as_of:  # as the list stood then: what existed, at its status then (the status filter reads that status)
-        recommendations = existing_on(recommendations, as_of)
-    filterset = page_filterset(request, recommendations)
-    if as_of:
-        filterset.filters["status"].field_name = "status_on"
+    # As of a day, the list as it stood then: what existed, at its status then (the status filter reads that status).
+    filterset = page_filterset(request, with_latest_note(Recommendation.objects.with_related()), as_of=as_of)
     valid = filterset.is_valid() and as_of_form.is_valid()
     page_ = None
     if valid:
@@ -123,10 +119,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
             "csv": reverse("transfer:export_csv") + query,
             "xlsx": reverse("transfer:export_xlsx") + query,
         },
-        # The import's rule (add and change): who may import may take the list in the import's columns.
+        # The import's rule (add and change): who may import may take the list in the import's columns, of today's
+        # data only (not offered as of a past day: imported back, past statuses would overwrite today's).
         "editable_exports": (
             {fmt: reverse("transfer:export_editable", args=[fmt]) + query for fmt in ("csv", "xlsx")}
             if request.user.has_perms(("recommendations.add_recommendation", "recommendations.change_recommendation"))
+            and not asks_as_of(request.GET)
             else {}
         ),
         "report_url": reverse("reports:progress") + query_string(request.GET, ordering=None),

@@ -40,7 +40,6 @@ from recommendations.listing import (
     saved_views_context,
 )
 from recommendations.models import Recommendation, RecommendationPartner, Source
-from recommendations.selectors import existing_on
 
 from .charts import history_chart, stacked_bar
 from .exports import report_header, report_rows
@@ -138,9 +137,7 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     """Everything the report's template reads (the page's and the PDF's), and whether the filters are valid."""
     as_of_form = AsOfForm(request.GET)
     as_of = as_of_form.day()
-    filterset = page_filterset(request, existing_on(Recommendation.objects.all(), as_of) if as_of else None)
-    if as_of:  # the status filter reads the status then
-        filterset.filters["status"].field_name = "status_on"
+    filterset = page_filterset(request, as_of=as_of)  # as of a day: what existed then, the status filter reading it
     options = ReportOptionsForm(request.GET)
     valid = filterset.is_valid() and as_of_form.is_valid()
     list_url = reverse("recommendations:list")

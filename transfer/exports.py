@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core.spreadsheets import table_write
+from recommendations.choices import Status
 from recommendations.models import Recommendation, RecommendationPartner, Theme
 from recommendations.selectors import attention_reasons, with_latest_note
 
@@ -75,6 +76,15 @@ def _person(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
+def _status_label(recommendation: Recommendation) -> str:
+    """The status's label: as it stood on the day of a list as of a past day (``existing_on``'s ``status_on``), else
+    today's."""
+    status_on = getattr(recommendation, "status_on", None)
+    if status_on is None:
+        return str(recommendation.get_status_display())
+    return str(dict(Status.choices).get(status_on, status_on))
+
+
 #: The import's columns, in its notation (``transfer.importing`` reads them back).
 EDITABLE_COLUMNS: dict[str, Column] = {
     "reference": Column("reference", lambda r, url: r.reference, 12),
@@ -106,7 +116,7 @@ assert tuple(EDITABLE_COLUMNS) == COLUMNS, "the editable export writes exactly t
 READABLE_COLUMNS: list[Column] = [
     Column(gettext_lazy("Reference"), lambda r, url: r.reference, 12),
     Column(gettext_lazy("Title"), lambda r, url: r.title, 48),
-    Column(gettext_lazy("Status"), lambda r, url: r.get_status_display(), 20),
+    Column(gettext_lazy("Status"), lambda r, url: _status_label(r), 20),
     Column(gettext_lazy("Priority"), lambda r, url: r.get_priority_display(), 10),
     Column(gettext_lazy("Partners (roles)"), lambda r, url: _partners_text(r), 40),
     Column(gettext_lazy("Themes"), lambda r, url: "; ".join(theme.name for theme in r.themes.all()), 36),

@@ -7,6 +7,9 @@ Two kinds, side by side on the list page:
 - the **editable** export (the import's columns, CSV or Excel), for those who may import: it re-imports as it is, so
   its CSV has no header block (its first line is the headings); its filters are in its name and, in Excel, on a
   second sheet (the importer reads the first).
+
+The report follows the list's ``as_of`` (what existed at the end of that day, at its status then; other columns are
+today's); the editable export is of today's data only: imported back, past statuses would overwrite today's.
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ from django.views.decorators.http import require_GET
 from core.querystrings import attachment
 from core.spreadsheets import CONTENT_TYPES, csv_lines, xlsx_bytes
 from core.views import page
-from recommendations.listing import download_filterset, download_name, export_notes
+from recommendations.listing import (
+    as_of_download,
+    asks_as_of,
+    download_filterset,
+    download_name,
+    errors_response,
+    export_notes,
+)
 
 from .exports import READABLE_COLUMNS, UrlFor, export_file, export_headings, export_rows
 
@@ -38,36 +48,40 @@ def _url_for(request: HttpRequest) -> UrlFor:
 
 @page(VIEW)
 def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The filtered list as a readable CSV report, streamed (UTF-8 with a byte order mark), its filters on top."""
-    filterset = download_filterset(request)
-    if isinstance(filterset, HttpResponse):
-        return filterset
+    """The filtered list (as of ``as_of``, if given) as a readable CSV report, streamed (UTF-8 with a byte order mark),
+    its filters on top."""
+    found = as_of_download(request)
+    if isinstance(found, HttpResponse):
+        return found
+    filterset, as_of = found
     rows = export_rows(filterset.qs, READABLE_COLUMNS, url_for=_url_for(request))
-    notes = export_notes(request, filterset)
+    notes = export_notes(request, filterset, as_of=as_of)
     response = StreamingHttpResponse(
         csv_lines(export_headings(READABLE_COLUMNS), rows, notes=notes), content_type=CONTENT_TYPES["csv"]
     )
-    response["Content-Disposition"] = attachment(download_name(request, "recommendations", "csv"))
+    response["Content-Disposition"] = attachment(download_name(request, "recommendations", "csv", as_of=as_of))
     return response
 
 
 @page(VIEW)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    """The filtered list as a readable Excel report with the same columns as the CSV, and a "Filters" sheet."""
-    filterset = download_filterset(request)
-    if isinstance(filterset, HttpResponse):
-        return filterset
+    """The filtered list (as of ``as_of``, if given) as a readable Excel report with the same columns as the CSV, and
+    a "Filters" sheet."""
+    found = as_of_download(request)
+    if isinstance(found, HttpResponse):
+        return found
+    filterset, as_of = found
     rows = export_rows(filterset.qs, READABLE_COLUMNS, url_for=_url_for(request))
     content = xlsx_bytes(
         export_headings(READABLE_COLUMNS),
         rows,
         title=_("Recommendations"),
         widths=[column.width for column in READABLE_COLUMNS],
-        notes=export_notes(request, filterset),
+        notes=export_notes(request, filterset, as_of=as_of),
         notes_title=_("Filters"),
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = attachment(download_name(request, "recommendations", "xlsx"))
+    response["Content-Disposition"] = attachment(download_name(request, "recommendations", "xlsx", as_of=as_of))
     return response
 
 
@@ -75,9 +89,16 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @permission_required(IMPORT_PERMISSIONS, raise_exception=True)
 @require_GET
 def export_editable(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered list in the import's columns (CSV or Excel), to edit and import back; for those who may import."""
+    """The filtered list in the import's columns (CSV or Excel), to edit and import back; for those who may import.
+    Today's data only: with ``as_of``, a plain-text 400."""
     if fmt not in EDITABLE_FORMATS:
         raise Http404
+    if asks_as_of(request.GET):
+        message = _(
+            "The editable export holds today’s data only: imported back, past statuses would overwrite today’s. "
+            "Remove the date, or download the report (CSV or Excel), which follows it."
+        )
+        return errors_response({"as_of": [message]})
     filterset = download_filterset(request)
     if isinstance(filterset, HttpResponse):
         return filterset

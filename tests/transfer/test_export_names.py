@@ -47,6 +47,10 @@ def test_a_name_holds_the_filters_in_order_and_the_day():
         extension="csv",
     )
     assert period == "comparison-status-stalled-2026-08-31-2026-11-30.csv"
+    as_of = export_name(
+        stem="recommendations", params=params, keys=("status",), day=date(2025, 3, 31), extension="csv", as_of=True
+    )
+    assert as_of == "recommendations-status-stalled-as-of-2025-03-31.csv"
 
 
 def test_a_long_filter_is_bounded_and_japanese_gets_an_rfc_5987_name():

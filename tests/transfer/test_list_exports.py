@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -203,3 +204,128 @@ def test_exports_show_the_lead_the_next_review_and_the_latest_note(manager_clien
     assert first["Latest note by"] == "Hanako Sato"
     others = dict(zip(HEADER, rows[2], strict=True))
     assert others["Latest note"] == "" and others["Responsible lead"] == "" and others["Needs attention because"] == ""
+
+
+# --- As of a past day: the report follows the list's ``as_of``; the editable export is of today's data only -------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+AS_OF_NOTE = "2025-02-28 (statuses as they stood then; other columns as of today)"
+
+
+def at(day: date) -> datetime:
+    """Noon in Tokyo on ``day``."""
+    return datetime.combine(day, time(12), tzinfo=TOKYO)
+
+
+@pytest.fixture
+def moved():
+    """A: created 10 Jan 2025 (proposed), under review on 10 Feb, in progress on 10 Mar (today's status).
+    B: created 20 Mar 2025, proposed."""
+    a = RecommendationFactory(
+        reference="A", status=Status.IN_PROGRESS, priority=Priority.HIGH, created_at=at(date(2025, 1, 10))
+    )
+    for day, (before, after) in {
+        date(2025, 1, 10): ("", Status.PROPOSED),
+        date(2025, 2, 10): (Status.PROPOSED, Status.UNDER_REVIEW),
+        date(2025, 3, 10): (Status.UNDER_REVIEW, Status.IN_PROGRESS),
+    }.items():
+        StatusUpdateFactory(recommendation=a, from_status=before, to_status=after, created_at=at(day))
+    b = RecommendationFactory(reference="B", status=Status.PROPOSED, created_at=at(date(2025, 3, 20)))
+    StatusUpdateFactory(recommendation=b, from_status="", to_status=Status.PROPOSED, created_at=at(date(2025, 3, 20)))
+    return a, b
+
+
+def csv_with_notes(response) -> tuple[list[str], list[list[str]]]:
+    """A readable CSV's header block (its "# …" lines) and its table (headings first)."""
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+    blank = rows.index([])
+    return [row[0] for row in rows[:blank]], rows[blank + 1 :]
+
+
+def test_the_report_as_of_a_day_holds_what_existed_then_at_its_status_then(manager_client, moved):
+    notes, rows = csv_with_notes(manager_client.get("/recommendations/export.csv?as_of=2025-02-28"))
+    assert rows[0] == HEADER
+    assert [(row[0], row[2], row[3]) for row in rows[1:]] == [("A", "Under review", "High")]  # B did not exist yet
+    sheet = read_xlsx(manager_client.get("/recommendations/export.xlsx?as_of=2025-02-28"))
+    assert sheet[0] == HEADER
+    assert [(row[0], row[2]) for row in sheet[1:]] == [("A", "Under review")]
+    # Today (and as of a day after both were made), the statuses now.
+    _notes, today = csv_with_notes(manager_client.get("/recommendations/export.csv?ordering=reference"))
+    assert [(row[0], row[2]) for row in today[1:]] == [("A", "In progress"), ("B", "Proposed")]
+    _notes, later = csv_with_notes(
+        manager_client.get("/recommendations/export.csv?as_of=2025-03-31&ordering=reference")
+    )
+    assert [(row[0], row[2]) for row in later[1:]] == [("A", "In progress"), ("B", "Proposed")]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ("as_of=2025-02-28&status=under_review", ["A"]),  # under review then, in progress today
+        ("as_of=2025-02-28&status=in_progress", []),
+        ("as_of=2025-01-31&status=proposed", ["A"]),
+        ("as_of=2025-03-31&status=proposed", ["B"]),
+        ("status=under_review", []),  # today's status without as_of
+    ],
+)
+def test_the_status_filter_of_the_report_as_of_a_day_reads_the_status_then(manager_client, moved, params, expected):
+    listed = [r.reference for r in manager_client.get(f"/recommendations/?{params}").context["page"].object_list]
+    assert listed == expected  # the page and its exports hold the same rows
+    _notes, rows = csv_with_notes(manager_client.get(f"/recommendations/export.csv?{params}"))
+    assert [row[0] for row in rows[1:]] == expected
+    assert [row[0] for row in read_xlsx(manager_client.get(f"/recommendations/export.xlsx?{params}"))[1:]] == expected
+
+
+def test_the_report_as_of_a_day_says_so_in_its_header_and_its_name(manager_client, moved):
+    response = manager_client.get("/recommendations/export.csv?as_of=2025-02-28&status=under_review")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="recommendations-status-under-review-as-of-2025-02-28.csv"'
+    )
+    notes, _rows = csv_with_notes(response)
+    assert notes[:2] == ["# Filters: Status: Under review", f"# As of: {AS_OF_NOTE}"]
+    assert notes[2].startswith("# Exported: ") and len(notes) == 3
+    response = manager_client.get("/recommendations/export.xlsx?as_of=2025-02-28")
+    assert response["Content-Disposition"] == 'attachment; filename="recommendations-as-of-2025-02-28.xlsx"'
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    sheet = [list(row) for row in book["Filters"].iter_rows(values_only=True)]
+    assert sheet[:2] == [["Filters", "none (all recommendations)"], ["As of", AS_OF_NOTE]]
+    assert sheet[2][0] == "Exported"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2999-01-01", "The date is in the future"),
+        ("2025-01-09", "The first recommendation was created on"),
+        ("yesterday", "Enter a valid date"),
+        ("2025-02-30", "Enter a valid date"),
+    ],
+)
+def test_an_invalid_as_of_is_a_plain_400_naming_it(manager_client, moved, value, message):
+    for url in ("/recommendations/export.csv", "/recommendations/export.xlsx"):
+        response = manager_client.get(f"{url}?as_of={value}&overdue=maybe")
+        assert response.status_code == 400, url
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        lines = response.content.decode().splitlines()
+        assert lines[0] == "Invalid filters:"
+        assert any(line.startswith("as_of: ") and message in line for line in lines), lines
+        assert any(line.startswith("overdue: ") for line in lines), lines  # with the other invalid filters
+
+
+def test_the_editable_export_is_of_today_only(superuser_client, moved):
+    for fmt in ("csv", "xlsx"):
+        for value in ("2025-02-28", "yesterday"):
+            response = superuser_client.get(f"/recommendations/export-editable.{fmt}?as_of={value}")
+            assert response.status_code == 400
+            assert response["Content-Type"] == "text/plain; charset=utf-8"
+            assert response.content.decode().startswith("as_of: The editable export holds today’s data only")
+        assert superuser_client.get(f"/recommendations/export-editable.{fmt}").status_code == 200
+
+
+def test_the_list_as_of_a_day_links_the_report_as_of_it_and_offers_no_editable_export(superuser_client, moved):
+    page = superuser_client.get("/recommendations/?as_of=2025-02-28&status=under_review").content.decode()
+    assert 'href="/recommendations/export.csv?as_of=2025-02-28&amp;status=under_review"' in page
+    assert 'href="/recommendations/export.xlsx?as_of=2025-02-28&amp;status=under_review"' in page
+    assert "export-editable" not in page
+    assert "the CSV and Excel downloads follow the same date" in page
+    assert "export-editable" in superuser_client.get("/recommendations/?status=under_review").content.decode()
