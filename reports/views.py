@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from recommendations.choices import SavedViewPage, Status, label, tracks_progres
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.forms import AsOfForm, first_recommendation_day
 from recommendations.listing import (
+    as_of_download,
     download_filterset,
     download_name,
     errors_response,
@@ -47,6 +49,8 @@ from .figures import report_figures
 from .forms import DEFAULT_STALE_DAYS, CompareForm, ReportOptionsForm
 from .pdf import PDF_TYPE, html_to_pdf
 from .selectors import (
+    MonthCounts,
+    ProgressSummary,
     StatusComparison,
     StatusRow,
     overdue_recommendations,
@@ -162,11 +166,7 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
         **saved_views_context(request, SavedViewPage.REPORT),
     }
     if valid and as_of:
-        # As it stood then: the counts rebuilt from the timelines, months up to that date; what cannot be rebuilt
-        # (responses, the stale and recent lists) is left out.
-        summary = progress_summary_on(queryset=filterset.qs, day=as_of)
-        start = _months_back(as_of, HISTORY_MONTHS - 1)
-        history = status_history(queryset=filterset.qs, start=start, end=as_of)
+        summary, history, start = _as_of_figures(filterset.qs, as_of)
         context.update(
             summary=summary,
             overall_segments=stacked_bar(summary.overall.counts),
@@ -180,6 +180,15 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     elif valid:
         context.update(_report_context(request, filterset, options))
     return context, valid
+
+
+def _as_of_figures(queryset: QuerySet[Recommendation], as_of: date) -> tuple[ProgressSummary, list[MonthCounts], date]:
+    """The report as it stood at the end of ``as_of`` (its page and its CSV): the counts rebuilt from the timelines
+    and the months up to that date, from the first of them; what cannot be rebuilt (responses, the stale and recent
+    lists) is left out."""
+    summary = progress_summary_on(queryset=queryset, day=as_of)
+    start = _months_back(as_of, HISTORY_MONTHS - 1)
+    return summary, status_history(queryset=queryset, start=start, end=as_of), start
 
 
 @page(VIEW_RECOMMENDATIONS)
@@ -245,19 +254,23 @@ def progress_report_pdf(request: HttpRequest) -> HttpResponse:
 @page(VIEW_RECOMMENDATIONS)
 def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The progress report's tables as one CSV: overall, partner × status, theme × status, month ends; its filters and
-    the time it was made on its first lines."""
-    filterset = download_filterset(request)
-    if isinstance(filterset, HttpResponse):
-        return filterset
-    start, end = history_period(filterset.form.cleaned_data)
-    figures = report_figures(queryset=filterset.qs, params=request.GET, period=(start, end))
+    the time it was made on its first lines. As of a past day (``as_of``), the report as it stood then, as its page
+    shows it."""
+    found = as_of_download(request)
+    if isinstance(found, HttpResponse):
+        return found
+    filterset, as_of = found
+    if as_of:
+        summary, history, _start = _as_of_figures(filterset.qs, as_of)
+    else:
+        start, end = history_period(filterset.form.cleaned_data)
+        figures = report_figures(queryset=filterset.qs, params=request.GET, period=(start, end))
+        summary, history = figures.summary, figures.history or []
     response = StreamingHttpResponse(
-        csv_lines(
-            report_header(), report_rows(figures.summary, figures.history or []), notes=export_notes(request, filterset)
-        ),
+        csv_lines(report_header(), report_rows(summary, history), notes=export_notes(request, filterset, as_of=as_of)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = attachment(download_name(request, "progress-report", "csv"))
+    response["Content-Disposition"] = attachment(download_name(request, "progress-report", "csv", as_of=as_of))
     return response
 
 

@@ -102,6 +102,22 @@ def test_the_report_as_of_a_date(manager_client, history):
     assert response.context["summary"].total == 1
 
 
+def test_the_report_csv_as_of_a_date_is_the_report_then(manager_client, history):
+    response = manager_client.get("/reports/progress/export.csv?as_of=2025-02-28&status=under_review")
+    assert response.status_code == 200
+    assert 'filename="progress-report-status-under-review-as-of-2025-02-28.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+    assert rows[1][0].startswith("# As of: 2025-02-28")
+    header = next(row for row in rows if row and row[0] == "Section")
+    overall = next(row for row in rows if row[:2] == ["Overall", "All recommendations"])
+    assert overall[header.index("Under review")] == "1" and overall[header.index("Total")] == "1"
+    month_end = next(row for row in rows if row[:2] == ["Month end", "2025-02"])
+    assert month_end[header.index("Under review")] == "1"
+    assert not any(row[:2] == ["Month end", "2025-03"] for row in rows)  # months up to that date only
+    bad = manager_client.get("/reports/progress/export.csv?as_of=2999-01-01")
+    assert bad.status_code == 400 and "as_of" in bad.content.decode()
+
+
 def test_the_list_as_of_a_date(manager_client, history):
     response = manager_client.get("/recommendations/?as_of=2025-02-12")
     assert response.status_code == 200
