@@ -50,6 +50,9 @@ PAGE = 100
 LIST = "/api/v1/recommendations/"
 BASELINE = "/bench/baseline/recommendations/"
 FILTER = "partner=partner-1&status=in_progress"
+#: A quarter in the thick of the data's history (the last 91 days hold few changes): at 100,000 recommendations about
+#: 12,000 moved in it and 9,000 were added.
+BUSY = (data.START.date() + timedelta(days=365), data.START.date() + timedelta(days=455))
 
 
 def say(text: str = "") -> None:
@@ -209,6 +212,7 @@ def measure(
         ("report_api_filtered_cold", f"/api/v1/reports/progress/?{FILTER}", None),
         ("side_by_side_cold", "/reports/partners/side-by-side/", None),
         ("compare_quarter_cold", f"/reports/compare/?from={today - timedelta(days=91)}&to={today}", None),
+        ("compare_busy_quarter_cold", f"/reports/compare/?from={BUSY[0]}&to={BUSY[1]}", None),
         before=StatusWriter(),
     )
     if import_rows:
@@ -233,6 +237,7 @@ REPORTS = (
     "report_api_filtered_cold",
     "side_by_side_cold",
     "compare_quarter_cold",
+    "compare_busy_quarter_cold",
 )
 
 

@@ -82,7 +82,6 @@ class SlugChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return checked
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class AnyOfFilter(django_filters.MultipleChoiceFilter):
     """Any of several values of one of the row's own columns (``?status=stalled&status=in_progress``).
 
@@ -95,6 +94,7 @@ class AnyOfFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
     """A repeatable filter by the slug of an object the row points to (documented in the schema as a string); one
     row each, so no DISTINCT (as ``AnyOfFilter``)."""
