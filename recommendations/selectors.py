@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from core.changes import latest_seq
 from core.translation import localized
 
 from .choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, SharedWith, Status
-from .models import Recommendation, RecommendationLink, SavedView, StatusUpdate
+from .models import Assessment, Recommendation, RecommendationLink, ResponseUpdate, SavedView, StatusUpdate
 from .services.saved_views import user_role_shares
 from .similarity import Index, build_index, recommendation_text, similar_pairs
 
@@ -129,12 +130,36 @@ def status_on_expression(day: date, *, recommendation: str = "pk") -> Coalesce:
     started from (its first entry's ``from_status``, or that entry's ``to_status`` when it is the first one); failing
     that (no entry at all) its status now. ``recommendation`` is the outer query's path to the recommendation's key.
     """
-    entries = StatusUpdate.objects.filter(recommendation=OuterRef(recommendation))
-    last = entries.filter(created_at__lt=end_of_day(day)).order_by("-created_at", "-id").values("to_status")[:1]
-    initial = Case(When(from_status="", then=F("to_status")), default=F("from_status"), output_field=CharField())
-    first = entries.order_by("created_at", "id").annotate(initial=initial).values("initial")[:1]
     status_now = F("status") if recommendation == "pk" else F(f"{recommendation.removesuffix('_id')}__status")
-    return Coalesce(Subquery(last), Subquery(first), status_now, output_field=CharField())
+    entries = StatusUpdate.objects.filter(recommendation=OuterRef(recommendation))
+    return _rebuilt_on(entries, day, "from_status", "to_status", status_now)
+
+
+def response_on_expression(day: date) -> Coalesce:
+    """A recommendation's response at the end of ``day``, rebuilt from its responses' timeline as
+    ``status_on_expression`` rebuilds its status (the last entry's response by then, else the one it started from,
+    else its response now)."""
+    entries = ResponseUpdate.objects.filter(recommendation=OuterRef("pk"))
+    return _rebuilt_on(entries, day, "from_response", "to_response", F("response"))
+
+
+def rating_on_expression(day: date) -> Coalesce:
+    """The rating of a recommendation's latest independent assessment recorded by the end of ``day`` (blank: none
+    yet), as the service makes the latest recorded one current."""
+    latest = Assessment.objects.filter(recommendation=OuterRef("pk"), created_at__lt=end_of_day(day))
+    return Coalesce(
+        Subquery(latest.order_by("-created_at", "-id").values("rating")[:1]), Value(""), output_field=CharField()
+    )
+
+
+def _rebuilt_on(entries: QuerySet[Any], day: date, from_field: str, to_field: str, now: F) -> Coalesce:
+    """A value at the end of ``day`` rebuilt from a timeline of ``entries`` (from → to): the last entry's ``to_field``
+    by then; failing that, the first entry's ``from_field`` (its ``to_field`` when it starts from nothing); failing
+    that (no entry), the value ``now``."""
+    last = entries.filter(created_at__lt=end_of_day(day)).order_by("-created_at", "-id").values(to_field)[:1]
+    initial = Case(When(**{from_field: ""}, then=F(to_field)), default=F(from_field), output_field=CharField())
+    first = entries.order_by("created_at", "id").annotate(initial=initial).values("initial")[:1]
+    return Coalesce(Subquery(last), Subquery(first), now, output_field=CharField())
 
 
 def existing_on(queryset: QuerySet[Recommendation], day: date) -> QuerySet[Recommendation]:

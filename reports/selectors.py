@@ -43,7 +43,13 @@ from recommendations.models import (
     Tally,
     Theme,
 )
-from recommendations.selectors import end_of_day, status_on_expression
+from recommendations.selectors import (
+    end_of_day,
+    existing_on,
+    rating_on_expression,
+    response_on_expression,
+    status_on_expression,
+)
 from recommendations.tallies import reads_tallies
 
 
@@ -353,9 +359,16 @@ def _running_counts(months: list[date], deltas: Mapping[int, Mapping[str, int]])
     return history
 
 
-def overdue_recommendations(*, queryset: QuerySet[Recommendation], limit: int = 20) -> list[Recommendation]:
-    """The open recommendations of a set whose target date has passed, the longest overdue first."""
-    overdue = _within(Recommendation.objects.overdue(), "pk", queryset)
+def overdue_recommendations(
+    *, queryset: QuerySet[Recommendation], limit: int = 20, day: date | None = None
+) -> list[Recommendation]:
+    """The open recommendations of a set whose target date has passed, the longest overdue first; as of a past
+    ``day``, those open then (annotated ``status_on``, their status then) with a target date before it."""
+    if day is None:
+        overdue = _within(Recommendation.objects.overdue(), "pk", queryset)
+    else:
+        due = existing_on(Recommendation.objects.filter(target_date__lt=day), day)
+        overdue = _within(due, "pk", queryset).exclude(status_on__in=CLOSED_STATUSES)
     return list(overdue.order_by("target_date", "reference")[:limit])
 
 
@@ -381,9 +394,14 @@ def stale_recommendations(
     return stale.count() if count is None else count, list(stale[:limit])
 
 
-def recent_status_changes(*, queryset: QuerySet[Recommendation], limit: int = 10) -> list[StatusUpdate]:
-    """The latest status changes (not the first entries) of a set of recommendations, newest first."""
+def recent_status_changes(
+    *, queryset: QuerySet[Recommendation], limit: int = 10, day: date | None = None
+) -> list[StatusUpdate]:
+    """The latest status changes (not the first entries) of a set of recommendations, newest first; as of a past
+    ``day``, the latest by its end."""
     changes = _within(StatusUpdate.objects.all(), "recommendation", queryset).exclude(from_status="")
+    if day is not None:
+        changes = changes.filter(created_at__lt=end_of_day(day))
     return list(changes.select_related("recommendation", "author").order_by("-created_at", "-id")[:limit])
 
 
@@ -438,19 +456,28 @@ def _partner_labels(rows: dict[int, StatusRow]) -> None:
 
 def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> ProgressSummary:
     """The progress report as it stood at the end of ``day``, in four queries: only the recommendations that existed
-    then, each at its status then (``status_on_expression``); per partner, at its status with that partner then
-    where one was recorded (rebuilt from the partners' timeline), else its overall status then. Responses and
-    assessments are not rebuilt (left empty)."""
+    then, each at its status, response and latest assessment's rating then (``status_on_expression``,
+    ``response_on_expression``, ``rating_on_expression``); per partner, at its status with that partner then where
+    one was recorded (rebuilt from the partners' timeline), else its overall status then. Overdue: open then, with a
+    target date (today's) before that day."""
     until = end_of_day(day)
     existing = _within(Recommendation.objects.filter(created_at__lt=until), "pk", queryset).order_by()
     status_then = status_on_expression(day)
     overall = StatusRow(key="all", label=_("All"))
-    overdue = 0
-    rows = existing.annotate(status_then=status_then).values("status_then", "target_date")
+    responses: dict[str, int] = {}
+    overdue = assessed = disagreeing = 0
+    rows = existing.annotate(
+        status_then=status_then, response_then=response_on_expression(day), rating_then=rating_on_expression(day)
+    ).values("status_then", "response_then", "rating_then", "target_date")
     for row in rows.annotate(n=Count("pk")):
-        overall.counts[row["status_then"]] = overall.counts.get(row["status_then"], 0) + row["n"]
-        if row["target_date"] and row["target_date"] < day and row["status_then"] not in CLOSED_STATUSES:
-            overdue += row["n"]
+        status, rating, n = row["status_then"], row["rating_then"], row["n"]
+        overall.counts[status] = overall.counts.get(status, 0) + n
+        responses[row["response_then"]] = responses.get(row["response_then"], 0) + n
+        if rating:
+            assessed += n
+            disagreeing += n if assessment_disagrees(status, rating) else 0
+        if row["target_date"] and row["target_date"] < day and status not in CLOSED_STATUSES:
+            overdue += n
 
     own_then = (
         PartnerStatusUpdate.objects.filter(
@@ -476,6 +503,9 @@ def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> Pro
 
     return ProgressSummary(
         overall=overall,
+        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        assessed=assessed,
+        disagreeing=disagreeing,
         by_partner=_largest_first(partners.values()),
         by_theme=themes,
         overdue=overdue,

@@ -167,6 +167,12 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     }
     if valid and as_of:
         summary, history, start = _as_of_figures(filterset.qs, as_of)
+        # The lists' links would lead to today's list (its filters read today's data): counts and names only.
+        context.update(
+            responses=[(value, label, count, None) for value, label, count in summary.responses],
+            overdue=overdue_recommendations(queryset=filterset.qs, limit=REPORT_LIST_LENGTH, day=as_of),
+            recent=recent_status_changes(queryset=filterset.qs, day=as_of),
+        )
         context.update(
             summary=summary,
             overall_segments=stacked_bar(summary.overall.counts),
@@ -184,8 +190,7 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
 
 def _as_of_figures(queryset: QuerySet[Recommendation], as_of: date) -> tuple[ProgressSummary, list[MonthCounts], date]:
     """The report as it stood at the end of ``as_of`` (its page and its CSV): the counts rebuilt from the timelines
-    and the months up to that date, from the first of them; what cannot be rebuilt (responses, the stale and recent
-    lists) is left out."""
+    and the months up to that date, from the first of them."""
     summary = progress_summary_on(queryset=queryset, day=as_of)
     start = _months_back(as_of, HISTORY_MONTHS - 1)
     return summary, status_history(queryset=queryset, start=start, end=as_of), start

@@ -7,16 +7,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from recommendations.choices import PartnerRole, Status
-from recommendations.models import PartnerStatusUpdate, Recommendation, RecommendationPartner, StatusUpdate
+from recommendations.choices import PartnerRole, Rating, Response, Status
+from recommendations.models import (
+    Assessment,
+    PartnerStatusUpdate,
+    Recommendation,
+    RecommendationPartner,
+    ResponseUpdate,
+    StatusUpdate,
+)
 from recommendations.selectors import existing_on
 from recommendations.services import (
+    recommendation_assess,
     recommendation_change_status,
     recommendation_create,
     recommendation_partner_record_status,
+    recommendation_record_response,
 )
 from reports.selectors import partners_side_by_side, progress_summary_on, status_comparison
-from tests.factories import PartnerFactory, RecommendationFactory
+from tests.factories import PartnerFactory, RecommendationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -100,6 +109,36 @@ def test_the_report_as_of_a_date(manager_client, history):
     # The status filter reads the status then.
     response = manager_client.get("/reports/progress/?as_of=2025-02-28&status=under_review")
     assert response.context["summary"].total == 1
+
+
+def test_the_report_as_of_a_date_rebuilds_responses_assessments_and_lists(manager_client, history, policy_user):
+    a, b = history
+    # A: accepted on 5 March; assessed "complete" on 15 February (it was under review then: they disagree); due on
+    # 1 February.
+    recommendation_record_response(recommendation=a, actor=policy_user, response=Response.ACCEPTED)
+    ResponseUpdate.objects.filter(recommendation=a).update(created_at=at(date(2025, 3, 5)))
+    assessor = UserFactory(username="assessor-then", assessor=True)
+    recommendation_assess(recommendation=a, actor=assessor, rating=Rating.COMPLETE, rationale="Done, they say.")
+    Assessment.objects.filter(recommendation=a).update(created_at=at(date(2025, 2, 15)))
+    Recommendation.objects.filter(pk=a.pk).update(target_date=date(2025, 2, 1))
+
+    early = manager_client.get("/reports/progress/?as_of=2025-02-12").context
+    responses = {value: count for value, _label, count, _url in early["responses"]}
+    assert responses[Response.NO_RESPONSE] == 1 and responses[Response.ACCEPTED] == 0
+    assert (early["summary"].assessed, early["summary"].disagreeing) == (0, 0)
+    assert [(entry.recommendation.reference, entry.to_status) for entry in early["recent"]] == [
+        ("A", Status.UNDER_REVIEW)
+    ]
+    assert [(rec.reference, rec.status_on) for rec in early["overdue"]] == [("A", Status.UNDER_REVIEW)]
+
+    late = manager_client.get("/reports/progress/?as_of=2025-03-20")
+    html = late.content.decode()
+    responses = {value: count for value, _label, count, url in late.context["responses"]}
+    assert responses[Response.ACCEPTED] == 1 and responses[Response.NO_RESPONSE] == 1  # B: none recorded
+    assert (late.context["summary"].assessed, late.context["summary"].disagreeing) == (1, 1)
+    assert "1 disagrees with the reported status" in html and "disagreement=true" not in html  # no link to today's list
+    assert [entry.to_status for entry in late.context["recent"]] == [Status.IN_PROGRESS, Status.UNDER_REVIEW]
+    assert "not kept" in html  # the stale list says why it is not shown
 
 
 def test_the_report_csv_as_of_a_date_is_the_report_then(manager_client, history):
