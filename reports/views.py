@@ -124,6 +124,8 @@ def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | 
 
 #: The filters the pages' filter bar shows as groups, in order.
 BAR_GROUPS = ("status", "partner", "theme", "priority", "source")
+#: The filters of the bar's "More" drop-down (and the report's as-of date), counted on its button when in use.
+BAR_MORE = ("overdue", "stale", "team", "target_after", "target_before", "updated_after", "updated_before", "as_of")
 
 
 def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict[str, Any]:
@@ -134,6 +136,7 @@ def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict
         "form": filterset.form,
         "chips": filter_chips(request.GET, filterset),
         "bar_groups": [(filterset.form[name], filterset.form.fields[name].label) for name in BAR_GROUPS],
+        "more_in_use": sum(1 for name in BAR_MORE if any(request.GET.getlist(name))),
     }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from recommendations.models import Recommendation, SavedView
 from tests import test_browser
@@ -96,6 +97,7 @@ def pages_to_check(site: str) -> dict[str, str]:
         "admin-change": f"/admin/recommendations/recommendation/{rec.pk}/change/",
         "admin-import": "/admin/recommendations/recommendation/import/",
         "compare": "/reports/compare/",
+        "report-as-of": f"/reports/progress/?as_of={timezone.localdate()}",
         "side-by-side": "/reports/partners/side-by-side/",
         "duplicates": "/recommendations/duplicates/",
         "admin-propose": "/admin/recommendations/recommendation/propose/",
@@ -142,6 +144,7 @@ def test_axe_finds_no_violation_on_a_phone(browser, site, language):
         "list": "/recommendations/",
         "detail": f"/recommendations/{rec.uuid}/",
         "report": "/reports/progress/",
+        "compare": "/reports/compare/",
     }.items():
         page.goto(f"{site}{path}")
         if violations := axe_violations(page):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -105,7 +106,11 @@ def test_the_report_as_of_a_date(manager_client, history):
     response = manager_client.get("/reports/progress/?as_of=2025-02-28")
     assert response.status_code == 200
     assert response.context["summary"].overall.counts[Status.UNDER_REVIEW] == 1
-    assert "As the report stood at the end of" in response.content.decode()
+    html = response.content.decode()
+    assert "As the report stood at the end of" in html
+    # The date is counted on the filter bar's "More" button; its drop-down stays closed over the report.
+    assert re.search(r'<details class="dropdown">\s*<summary class="btn">More <span class="count">1</span>', html)
+    assert '<details class="dropdown" open>' not in html
     # The status filter reads the status then.
     response = manager_client.get("/reports/progress/?as_of=2025-02-28&status=under_review")
     assert response.context["summary"].total == 1
