@@ -39,7 +39,9 @@ ENDPOINTS = {
     "/reports/progress/export.csv": 11,
     # As of a date (TODAY: today's date), between two dates, partners side by side.
     "/recommendations/?as_of=TODAY&status=in_progress": 16,
-    "/reports/progress/?as_of=TODAY": 18,
+    "/reports/progress/?as_of=TODAY": 20,  # with its overdue and recent lists, rebuilt
+    "/recommendations/export.csv?as_of=TODAY": 8,
+    "/reports/progress/export.csv?as_of=TODAY": 11,
     "/reports/compare/?from=TODAY&to=TODAY": 13,
     "/reports/compare/?from=TODAY&to=TODAY&partner=qc-partner-0": 15,
     "/reports/compare/export.csv?from=TODAY&to=TODAY": 8,
