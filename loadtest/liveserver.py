@@ -9,9 +9,11 @@ here and dropped afterwards. The server is plain HTTP on 127.0.0.1, so the TLS-o
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,12 +130,13 @@ class LiveServer:
     process: subprocess.Popen | None = None
     _log: object = field(default=None, repr=False)
 
-    def manage(self, *args: str, timeout: float = 120) -> str:
-        """Run a management command against the server's database and return what it printed."""
+    def manage(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> str:
+        """Run a management command against the server's database (``env``: settings to override for it) and return
+        what it printed."""
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=BASE_DIR,
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -199,15 +202,58 @@ class LiveServer:
             self._log = None
 
 
-def prepare(database_url: str, workdir: Path, *, load_data: bool = True, **env_overrides: str) -> LiveServer:
-    """A server (not started yet) on a free port, its database migrated and (``load_data``) holding the commentary.
+def _static_fingerprint() -> str | None:
+    """A fingerprint of every static source file the finders find (path, size, modification time), or None where
+    Django is not set up in this process (``make loadtest``)."""
+    from django.conf import settings
 
-    Its static files are collected into ``workdir`` (production settings serve them from a manifest).
+    if not settings.configured:
+        return None
+    from django.contrib.staticfiles.finders import get_finders
+
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            stat = os.stat(storage.path(path))
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
+
+
+def collected_static(server: LiveServer, workdir: Path) -> Path:
+    """Where the server's static files are collected (production settings serve them from a compressed manifest).
+
+    Collecting compresses a thousand files, 20 s of a test's setup: within a test run the servers share one
+    collection under ``var/``, named after the sources' fingerprint and made once (in a scratch directory renamed
+    into place, so that concurrent test workers never see half of one; older collections are removed). Outside
+    Django (``make loadtest``), each server collects into its own ``workdir``.
     """
-    env = server_environment(database_url, DJANGO_STATIC_ROOT=str(workdir / "static"), **env_overrides)
+    fingerprint = _static_fingerprint()
+    if fingerprint is None:
+        target = workdir / "static"
+        server.manage("collectstatic", "--no-input", "-v0", env={"DJANGO_STATIC_ROOT": str(target)})
+        return target
+    shared = BASE_DIR / "var" / f"test-static-{fingerprint}"
+    if not (shared / "staticfiles.json").exists():
+        scratch = shared.with_name(f".{shared.name}-{os.getpid()}")
+        shutil.rmtree(scratch, ignore_errors=True)
+        server.manage("collectstatic", "--no-input", "-v0", env={"DJANGO_STATIC_ROOT": str(scratch)})
+        try:
+            scratch.rename(shared)
+        except OSError:  # another worker was first: its collection is the same
+            shutil.rmtree(scratch, ignore_errors=True)
+        for older in shared.parent.glob("test-static-*"):
+            if older != shared:
+                shutil.rmtree(older, ignore_errors=True)
+    return shared
+
+
+def prepare(database_url: str, workdir: Path, *, load_data: bool = True, **env_overrides: str) -> LiveServer:
+    """A server (not started yet) on a free port, its database migrated and (``load_data``) holding the commentary;
+    its static files collected (``collected_static``)."""
+    env = server_environment(database_url, **env_overrides)
     server = LiveServer(url=f"http://127.0.0.1:{free_port()}", env=env, log_path=workdir / "gunicorn.log")
     server.manage("migrate", "--no-input", "-v0")
-    server.manage("collectstatic", "--no-input", "-v0")
+    server.env["DJANGO_STATIC_ROOT"] = str(collected_static(server, workdir))
     if load_data:
         server.manage("load_bundle", *sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json")))
     return server

@@ -368,7 +368,7 @@ def overdue_recommendations(
         overdue = _within(Recommendation.objects.overdue(), "pk", queryset)
     else:
         due = existing_on(Recommendation.objects.filter(target_date__lt=day), day)
-        overdue = _within(due, "pk", queryset).exclude(status_on__in=CLOSED_STATUSES)
+        overdue = _within(due, "pk", queryset).exclude(Q(status_on__in=CLOSED_STATUSES))  # the status then
     return list(overdue.order_by("target_date", "reference")[:limit])
 
 
