@@ -13,15 +13,6 @@ from recommendations.models import Recommendation
 from recommendations.services import recommendation_change_status, recommendation_create
 from tests.factories import PartnerFactory, RecommendationFactory, SourceFactory, ThemeFactory, UserFactory
 
-#: Markers of tests that take seconds each (a browser, live servers, concurrent writers).
-SLOW_MARKERS = ("browser", "concurrency")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Slow tests first (in their own order): pytest-xdist then starts them at once and the quick ones fill the workers
-    around them, instead of one worker finishing a browser test alone at the end of the run."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in SLOW_MARKERS))
-
 
 @pytest.fixture(autouse=True)
 def default_language():

@@ -34,7 +34,6 @@ def _redis_answers() -> bool:
 
 
 pytestmark = [
-    pytest.mark.concurrency,  # two live servers answer at once
     pytest.mark.skipif(
         os.environ.get("REDIS_TESTS") != "required" and not _redis_answers(),
         reason=f"shared rate limit tests skipped: no Redis answers at {REDIS_URL}",
