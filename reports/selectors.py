@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -607,10 +608,14 @@ def status_comparison(
     """
     start_until, end_until = end_of_day(start), end_of_day(end)
     between = _touched(queryset, start_until, end_until).filter(created_at__lt=end_until)
+    added_between = Q(created_at__gte=start_until)
     rebuilt = between.annotate(
-        status_start=status_on_expression(start),
+        # Those added in between had no status at the start: not rebuilt (a CASE evaluates only its branch).
+        status_start=Case(
+            When(added_between, then=Value("")), default=status_on_expression(start), output_field=CharField()
+        ),
         status_end=status_on_expression(end),
-        added=ExpressionWrapper(Q(created_at__gte=start_until), output_field=BooleanField()),
+        added=ExpressionWrapper(added_between, output_field=BooleanField()),
     )
     difference: dict[str, int] = defaultdict(int)
     moves: list[tuple[int, str, str]] = []
