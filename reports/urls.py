@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/partners/side-by-side/", views.partners_side_by_side_view, name="partners_side_by_side"),
     path("reports/compare/", views.status_compare, name="compare"),
     path("reports/compare/export.csv", views.status_compare_csv, name="compare_csv"),
+    path("reports/compare.pdf", views.status_compare_pdf, name="compare_pdf"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner_detail"),
     path("sources/", views.source_list, name="source_list"),

@@ -425,29 +425,54 @@ def _compare_form(request: HttpRequest) -> CompareForm:
     return CompareForm(data)
 
 
+def _compare_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
+    """What the comparison's template reads (its page's and its PDF's), and whether the dates and filters are valid."""
+    filterset = page_filterset(request)
+    dates = _compare_form(request)
+    valid = filterset.is_valid() & dates.is_valid()
+    bar = filter_bar(request, filterset)
+    context: dict[str, Any] = {
+        **bar,
+        "dates": dates,
+        "valid": valid,
+        "filter_line": filter_line(bar["chips"]),
+        "report_url": reverse("reports:progress") + query_string(request.GET, **{"from": None, "to": None}),
+        "generated_at": timezone.localtime(),
+    }
+    if valid:
+        start, end = dates.dates()
+        period = query_string(request.GET, **{"from": str(start), "to": str(end)})
+        context.update(
+            comparison=status_comparison(queryset=filterset.qs, start=start, end=end, limit=COMPARE_LISTED),
+            csv_url=reverse("reports:compare_csv") + period,
+            pdf_url=reverse("reports:compare_pdf") + period,
+        )
+    return context, valid
+
+
 @page(VIEW_RECOMMENDATIONS)
 def status_compare(request: HttpRequest) -> HttpResponse:
     """The filtered recommendations at two dates: counts by status at each, what moved from what to what, what was
     added in between; plain, printable HTML."""
     if cleaned := redirect_without_empty(request):
         return cleaned
-    filterset = page_filterset(request)
-    dates = _compare_form(request)
-    valid = filterset.is_valid() & dates.is_valid()
-    context: dict[str, Any] = {
-        **filter_bar(request, filterset),
-        "dates": dates,
-        "valid": valid,
-        "report_url": reverse("reports:progress") + query_string(request.GET, **{"from": None, "to": None}),
-        "generated_at": timezone.localtime(),
-    }
-    if valid:
-        start, end = dates.dates()
-        context.update(
-            comparison=status_comparison(queryset=filterset.qs, start=start, end=end, limit=COMPARE_LISTED),
-            csv_url=reverse("reports:compare_csv") + query_string(request.GET, **{"from": str(start), "to": str(end)}),
-        )
+    context, valid = _compare_context(request)
     return render(request, "reports/status_compare.html", context, status=200 if valid else 400)
+
+
+@page(VIEW_RECOMMENDATIONS)
+def status_compare_pdf(request: HttpRequest) -> HttpResponse:
+    """The comparison as an A4 PDF made on the server, as the report's (``progress_report_pdf``): its title and
+    filters in each page's header, the date and page numbers in the footer. Invalid dates or filters: the page's 400."""
+    context, valid = _compare_context(request)
+    if not valid:
+        return render(request, "reports/status_compare.html", context, status=400)
+    html = render_to_string("reports/status_compare.html", {**context, "pdf": True}, request=request)
+    comparison = context["comparison"]
+    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type=PDF_TYPE)
+    name = download_name(request, "status-comparison", "pdf", period=(comparison.start, comparison.end))
+    response["Content-Disposition"] = attachment(name)
+    return response
 
 
 def compare_rows(comparison: StatusComparison) -> Iterator[list[Any]]:

@@ -505,6 +505,7 @@ def _page_routes() -> dict[str, Route]:
         "reports/compare/": Route(lambda w: "/reports/compare/", "page", rec),
         "reports/compare/export.csv": Route(lambda w: "/reports/compare/export.csv", "page", rec),
         "reports/progress.pdf": Route(lambda w: "/reports/progress.pdf", "page", rec),
+        "reports/compare.pdf": Route(lambda w: "/reports/compare.pdf", "page", rec),
         "sources/": Route(lambda w: "/sources/", "page", "recommendations.source"),
         "sources/<slug:slug>/": Route(
             lambda w: f"/sources/{obj(w, 'recommendations.source').slug}/", "page", "recommendations.source"
@@ -687,6 +688,7 @@ def test_knowing_a_recommendations_uuid_is_not_enough_to_read_it(world, role):
         "/recommendations/",
         "/reports/progress/export.csv",
         "/reports/progress.pdf",
+        "/reports/compare.pdf",
     ):
         response = client.get(url)
         assert response.status_code in (302, 403) and rec.reference not in response.content.decode(), url

@@ -80,3 +80,21 @@ def test_the_pdf_reads_only_static_files_from_disk():
 def test_the_report_page_offers_the_pdf_with_its_filters(manager_client, commentary):
     page = manager_client.get("/reports/progress/?partner=india").content.decode()
     assert 'href="/reports/progress.pdf?partner=india"' in page
+
+
+def test_the_comparison_as_a_pdf_in_either_language(manager_client, commentary):
+    today = timezone.localdate()
+    url = f"/reports/compare.pdf?from={today}&to={today}&partner=india"
+    reader = pdf_of(response := manager_client.get(url))
+    text = text_of(reader)
+    assert "Compare two dates — Filtered by: Partner: India." in text  # the header: title and filters
+    assert "Counts by status" in text and "Printed from the tracker on" in text and f"1 / {len(reader.pages)}" in text
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="status-comparison-partner-india-{today}-{today}.pdf"'
+    )
+    japanese = text_of(pdf_of(manager_client.get(url, HTTP_ACCEPT_LANGUAGE="ja")))
+    assert "2 つの日付を比較" in japanese and len(JAPANESE.findall(japanese)) > 20
+    page = manager_client.get(f"/reports/compare/?from={today}&to={today}&partner=india").content.decode()
+    assert f'href="/reports/compare.pdf?from={today}&amp;to={today}&amp;partner=india"' in page
+    bad = manager_client.get("/reports/compare.pdf?from=2999-01-01&to=2999-01-02")
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("text/html")
