@@ -640,13 +640,14 @@ def status_comparison(
                 counts_start.counts[status] = n
     listed = [*moves[:limit], *additions[:limit]]
     found = Recommendation.objects.select_related("source").in_bulk([pk for pk, _, _ in listed])
+    # ``found`` misses one deleted between the two queries: it is left out rather than failing the page.
     return StatusComparison(
         start=start,
         end=end,
         counts_start=counts_start,
         counts_end=counts_end,
-        moved=[StatusMove(found[pk], before, after) for pk, before, after in moves[:limit]],
-        added=[StatusMove(found[pk], before, after) for pk, before, after in additions[:limit]],
+        moved=[StatusMove(found[pk], before, after) for pk, before, after in moves[:limit] if pk in found],
+        added=[StatusMove(found[pk], before, after) for pk, before, after in additions[:limit] if pk in found],
         moved_count=len(moves),
         added_count=len(additions),
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import QuerySet
 
 from recommendations.choices import PartnerRole, Rating, Response, Status
 from recommendations.models import (
@@ -233,6 +234,22 @@ def test_the_comparison_page_lists_the_first_moves_and_counts_them_all(manager_c
         manager_client.get("/reports/compare/export.csv?from=2025-01-31&to=2025-03-31").streaming_content
     ).decode("utf-8-sig")
     assert all(f"Title {reference}" in csv_rows for reference in "CDE")
+
+
+def test_a_recommendation_deleted_while_the_comparison_is_read_is_left_out(history, monkeypatch):
+    _a, b = history
+    in_bulk = QuerySet.in_bulk
+
+    def deleted_meanwhile(self, *args, **kwargs):
+        Recommendation.objects.filter(pk=b.pk).delete()  # another request, between the two reads
+        return in_bulk(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "in_bulk", deleted_meanwhile)
+    comparison = status_comparison(
+        queryset=Recommendation.objects.all(), start=date(2025, 1, 31), end=date(2025, 3, 31)
+    )
+    assert comparison.added == [] and comparison.added_count == 1
+    assert [m.recommendation.reference for m in comparison.moved] == ["A"]
 
 
 def test_the_comparison_as_csv(manager_client, history):
