@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core.spreadsheets import table_write
-from recommendations.choices import Status
+from recommendations.choices import Status, label
 from recommendations.models import Recommendation, RecommendationPartner, Theme
 from recommendations.selectors import attention_reasons, with_latest_note
 
@@ -80,9 +80,7 @@ def _status_label(recommendation: Recommendation) -> str:
     """The status's label: as it stood on the day of a list as of a past day (``existing_on``'s ``status_on``), else
     today's."""
     status_on = getattr(recommendation, "status_on", None)
-    if status_on is None:
-        return str(recommendation.get_status_display())
-    return str(dict(Status.choices).get(status_on, status_on))
+    return label(Status, recommendation.status if status_on is None else status_on)
 
 
 #: The import's columns, in its notation (``transfer.importing`` reads them back).
