@@ -121,6 +121,11 @@ def partner_status(own: str | None, overall: str) -> str:
     return own or overall
 
 
+def _response_rows(responses: Mapping[str, int]) -> list[tuple[str, str, int]]:
+    """Counts by response as the report shows them: (response, label, count) for every response, in their order."""
+    return [(value, str(label), responses.get(value, 0)) for value, label in Response.choices]
+
+
 def _theme_rows(recommendations: QuerySet[Recommendation], status: str) -> list[StatusRow]:
     """Counts by theme and status (the ``status`` column or annotation) of a set of recommendations, in one grouped
     query, each theme labelled by its name in the reader's language (else its slug)."""
@@ -183,7 +188,7 @@ def progress_summary(*, queryset: QuerySet[Recommendation]) -> ProgressSummary:
 
     return ProgressSummary(
         overall=overall,
-        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        responses=_response_rows(responses),
         assessed=assessed,
         disagreeing=disagreeing,
         by_partner=_largest_first(partners.values()),
@@ -233,7 +238,7 @@ def kept_progress_summary() -> ProgressSummary:
     overdue = Tally.objects.filter(kind=TallyKind.DUE, key__lt=today).aggregate(n=Sum("n"))["n"] or 0
     return ProgressSummary(
         overall=overall,
-        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        responses=_response_rows(responses),
         assessed=assessed,
         disagreeing=disagreeing,
         by_partner=_largest_first(row for row in partners.values() if row.key),
@@ -504,7 +509,7 @@ def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> Pro
 
     return ProgressSummary(
         overall=overall,
-        responses=[(value, str(label), responses.get(value, 0)) for value, label in Response.choices],
+        responses=_response_rows(responses),
         assessed=assessed,
         disagreeing=disagreeing,
         by_partner=_largest_first(partners.values()),

@@ -170,13 +170,11 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     }
     if valid and as_of:
         summary, history, start = _as_of_figures(filterset.qs, as_of)
-        # The lists' links would lead to today's list (its filters read today's data): counts and names only.
         context.update(
-            responses=[(value, label, count, None) for value, label, count in summary.responses],
+            # The lists' links would lead to today's list (its filters read today's data): counts and names only.
+            responses=[(value, name, count, None) for value, name, count in summary.responses],
             overdue=overdue_recommendations(queryset=filterset.qs, limit=REPORT_LIST_LENGTH, day=as_of),
             recent=recent_status_changes(queryset=filterset.qs, day=as_of),
-        )
-        context.update(
             summary=summary,
             overall_segments=stacked_bar(summary.overall.counts),
             partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
@@ -253,9 +251,16 @@ def progress_report_pdf(request: HttpRequest) -> HttpResponse:
     context, valid = _report_page_context(request)
     if not valid:
         return render(request, "reports/progress_report.html", context, status=400)
-    html = render_to_string("reports/progress_report.html", {**context, "pdf": True}, request=request)
+    return _pdf_response(
+        request, "reports/progress_report.html", context, download_name(request, "progress-report", "pdf")
+    )
+
+
+def _pdf_response(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
+    """A report page's template made into an A4 PDF on the server (its print styles, ``pdf`` set), as an attachment."""
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
     response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type=PDF_TYPE)
-    response["Content-Disposition"] = attachment(download_name(request, "progress-report", "pdf"))
+    response["Content-Disposition"] = attachment(name)
     return response
 
 
@@ -467,12 +472,9 @@ def status_compare_pdf(request: HttpRequest) -> HttpResponse:
     context, valid = _compare_context(request)
     if not valid:
         return render(request, "reports/status_compare.html", context, status=400)
-    html = render_to_string("reports/status_compare.html", {**context, "pdf": True}, request=request)
     comparison = context["comparison"]
-    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type=PDF_TYPE)
     name = download_name(request, "status-comparison", "pdf", period=(comparison.start, comparison.end))
-    response["Content-Disposition"] = attachment(name)
-    return response
+    return _pdf_response(request, "reports/status_compare.html", context, name)
 
 
 def compare_rows(comparison: StatusComparison) -> Iterator[list[Any]]:
