@@ -52,11 +52,13 @@ MAX_STALE_DAYS = 3650
 
 def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """Annotate the keys that sorting uses: the title in the reader's language (the other one where it has none),
-    the ranks of status and priority (lifecycle order, high priority first)."""
+    the ranks of status and priority (lifecycle order, high priority first). The status is the one a list as of a
+    past day shows where the set holds it (``existing_on``'s ``status_on``), so that sorting by status follows it."""
+    status = "status_on" if "status_on" in queryset.query.annotations else "status"
     return queryset.annotate(
         title_sort=localized("title"),
         status_rank=Case(
-            *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+            *[When(**{status: value}, then=Value(rank)) for value, rank in STATUS_RANK.items()],
             default=Value(99),
             output_field=IntegerField(),
         ),

@@ -171,6 +171,24 @@ def test_the_list_as_of_a_date(manager_client, history):
     assert [r.reference for r in response.context["page"].object_list] == ["B"]
 
 
+def test_the_list_as_of_a_date_sorts_by_the_status_then(manager_client, history, policy_user, source):
+    c = recommendation_create(actor=policy_user, source=source, reference="C", title_en="Charlie", description_en="c")
+    recommendation_change_status(recommendation=c, actor=policy_user, status=Status.IMPLEMENTED, note="Done")
+    first, done = StatusUpdate.objects.filter(recommendation=c).order_by("created_at", "id")
+    StatusUpdate.objects.filter(pk=first.pk).update(created_at=at(date(2025, 1, 5)))
+    StatusUpdate.objects.filter(pk=done.pk).update(created_at=at(date(2025, 3, 1)))
+    Recommendation.objects.filter(pk=c.pk).update(created_at=at(date(2025, 1, 5)))
+
+    def order(query: str) -> list[str]:
+        response = manager_client.get(f"/recommendations/?{query}")
+        return [r.reference for r in response.context["page"].object_list]
+
+    # Today: B proposed, A in progress, C implemented. On 28 February: B and C proposed, A under review.
+    assert order("ordering=status") == ["B", "A", "C"]
+    assert order("ordering=status&as_of=2025-02-28") == ["B", "C", "A"]
+    assert order("ordering=-status&as_of=2025-02-28") == ["A", "C", "B"]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
