@@ -257,6 +257,22 @@ def test_admin_list_filters_speak_the_filtersets_parameters(superuser_client, ca
     assert "status__exact" not in page and "overdue=yes" not in page
 
 
+def test_the_admin_sidebar_is_built_from_one_filterset_form(superuser_client, catalogue, monkeypatch):
+    from recommendations.filtersets import RecommendationFilterSet
+
+    built = []
+    original = RecommendationFilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecommendationFilterSet, "__init__", counting)
+    page = superuser_client.get(reverse("admin:recommendations_recommendation_changelist")).content.decode()
+    assert 'href="?status=in_progress"' in page and 'href="?partner=india"' in page
+    assert len(built) == 1  # a dozen list filters share it; each built its own before
+
+
 @pytest.mark.parametrize(
     "query",
     [
