@@ -271,6 +271,11 @@ def snapshot() -> dict[str, Any]:
     return state
 
 
+def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The models whose rows differ between two snapshots, by label."""
+    return sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label))
+
+
 # --- The routes -----------------------------------------------------------------------------------------------------
 
 
@@ -671,16 +676,14 @@ def test_matrix(world, pattern):
             if settings.SESSION_COOKIE_NAME in response.cookies:  # the session changed (signed out): a fresh one
                 client = client_for(role, world)
     # Once for all roles: a snapshot reads every table, and one after each role made this the suite's slowest test.
-    after = snapshot()
-    changed = sorted(label for label in before if before[label] != after.get(label))
+    changed = changed_tables(before, snapshot())
     assert not changed, f"requests to {url} changed the database: {', '.join(changed)}"
 
 
 def test_the_snapshot_sees_a_row_changed_in_place(world):
     before = snapshot()
     Partner.objects.filter(slug="matrix-partner").update(name="Renamed")
-    after = snapshot()
-    assert [label for label in before if before[label] != after[label]] == ["partners.partner"]
+    assert changed_tables(before, snapshot()) == ["partners.partner"]
 
 
 # --- Object access without a role -----------------------------------------------------------------------------------
