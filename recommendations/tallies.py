@@ -14,7 +14,9 @@ time in proportion to the data. Instead each recommendation adds *marks* to a fe
 - ``standing``: its status at the end of each day as the as-of views rebuild it (``status_on_expression``), +1 on
   the day it was created, then -1/+1 on each later day that ended at another status: summed up to a day, the
   counts by status of what existed then, exact even where a timeline does not start at the creation (a
-  comparison of two dates reads them).
+  comparison of two dates reads them); laid end to end, one recommendation's ``standing`` marks are also kept as
+  rows (``StatusSpan``: from which day to which it stood at which status), so that a comparison finds what moved
+  between two dates by index ranges instead of rebuilding every status.
 
 Every write runs under ``core.changes.atomic_write``, which ends by calling :func:`tallies_follow_writes` with the
 change feed's ``seq`` from before the write: the recommendations the feed says were written (every change that
@@ -31,7 +33,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +50,9 @@ from .choices import CLOSED_STATUSES, TallyKind
 
 #: A tally's identity: (kind, key, status).
 Mark = tuple[str, str, str]
+
+#: A recommendation's status over a run of days: (status, first day, first day at another status or None).
+Span = tuple[str, date, date | None]
 
 #: Recommendations whose marks are read or written per query (well under SQLite's bound parameters).
 CHUNK = 500
@@ -142,6 +147,38 @@ def _standing(created_day: str, status_now: str, timeline: list[tuple[datetime, 
     return marks
 
 
+def spans_of(marks: Counter[Mark]) -> list[Span]:
+    """One recommendation's ``standing`` marks laid end to end, in order of days: on its first day one status gains
+    a mark, on each later day in the marks one loses it and another gains it (``_standing``)."""
+    gained = {key: status for (kind, key, status), n in marks.items() if kind == TallyKind.STANDING.value and n > 0}
+    days = sorted(gained)
+    return [
+        (gained[day], date.fromisoformat(day), date.fromisoformat(following) if following else None)
+        for day, following in itertools.zip_longest(days, days[1:])
+    ]
+
+
+def _standing_part(marks: Counter[Mark]) -> Counter[Mark]:
+    """The ``standing`` marks among a recommendation's marks (what its spans follow from)."""
+    return Counter({mark: n for mark, n in marks.items() if mark[0] == TallyKind.STANDING.value})
+
+
+def _write_spans(spans: dict[int, list[Span]], *, apps: Apps, fresh: bool = False) -> None:
+    """Replace the kept spans of the recommendations (primary keys) in ``spans`` with those given (``fresh``: there
+    are none kept yet)."""
+    status_span = apps.get_model("recommendations", "StatusSpan")
+    for chunk in _chunks(sorted(spans)):
+        if not fresh:
+            status_span.objects.filter(recommendation_id__in=chunk).delete()
+        rows = (
+            status_span(recommendation_id=pk, status=status, start=start, until=until)
+            for pk in chunk
+            for status, start, until in spans[pk]
+        )
+        for batch in _chunks(rows, 2_000):
+            status_span.objects.bulk_create(batch)
+
+
 def _encode(marks: Counter[Mark]) -> list[list[Any]]:
     return [[kind, key, status, n] for (kind, key, status), n in sorted(marks.items())]
 
@@ -186,13 +223,14 @@ def tallies_refresh(*, uuids: Iterable[UUID], apps: Apps = live_apps) -> int:
     tally_marks = apps.get_model("recommendations", "TallyMarks")
     changed = 0
     for chunk in _chunks(sorted(set(uuids))):
-        pks = list(recommendation.objects.filter(uuid__in=chunk).values_list("pk", flat=True))
-        now = marks_of(pks, apps=apps)
+        pks = dict(recommendation.objects.filter(uuid__in=chunk).values_list("uuid", "pk"))
+        now = marks_of(list(pks.values()), apps=apps)
         last = dict(
             tally_marks.objects.filter(recommendation_uuid__in=chunk).values_list("recommendation_uuid", "marks")
         )
         delta: Counter[Mark] = Counter()
         written, gone = [], []
+        moved: dict[int, list[Span]] = {}  # the recommendations whose spans changed (a deletion takes its own)
         for uuid in chunk:
             before = _decode(last[uuid]) if uuid in last else Counter()
             after = now.get(uuid, Counter())
@@ -203,9 +241,13 @@ def tallies_refresh(*, uuids: Iterable[UUID], apps: Apps = live_apps) -> int:
             delta.subtract(before)
             if uuid in now:
                 written.append(tally_marks(recommendation_uuid=uuid, marks=_encode(after)))
+                if _standing_part(before) != _standing_part(after):
+                    moved[pks[uuid]] = spans_of(after)
             else:
                 gone.append(uuid)
         _apply(delta, apps=apps)
+        if moved and _keeps_spans(apps):
+            _write_spans(moved, apps=apps)
         if written:
             tally_marks.objects.bulk_create(
                 written, update_conflicts=True, unique_fields=["recommendation_uuid"], update_fields=["marks"]
@@ -258,12 +300,39 @@ def differences(expected: Counter[Mark], actual: Counter[Mark]) -> list[tuple[Ma
     ]
 
 
+def _keeps_spans(apps: Apps) -> bool:
+    """Whether the models of ``apps`` keep status spans (a migration before they were added does not)."""
+    return "statusspan" in apps.all_models["recommendations"]
+
+
+def _spans_by_pk(marks: dict[UUID, Counter[Mark]], *, apps: Apps) -> dict[int, list[Span]]:
+    """The spans that recounted ``marks`` give, by recommendation primary key."""
+    recommendation = apps.get_model("recommendations", "Recommendation")
+    pks = dict(recommendation.objects.values_list("uuid", "pk"))
+    return {pks[uuid]: spans_of(counter) for uuid, counter in marks.items() if uuid in pks}
+
+
+def _as_marks(spans: Iterable[tuple[int, str, date, date | None]]) -> Counter[Mark]:
+    """Spans (recommendation, status, start, until) as marks of kind ``span``, so that the verification compares and
+    shows them as it does the tallies."""
+    return Counter({("span", f"{pk} {start}…{until or ''}", status): 1 for pk, status, start, until in spans})
+
+
+def kept_spans(*, apps: Apps = live_apps) -> Counter[Mark]:
+    """The spans kept now, as marks (``_as_marks``)."""
+    status_span = apps.get_model("recommendations", "StatusSpan")
+    return _as_marks(status_span.objects.values_list("recommendation_id", "status", "start", "until").iterator())
+
+
 def _replace(total: Counter[Mark], marks: dict[UUID, Counter[Mark]], *, apps: Apps) -> None:
-    """Replace the tallies and every recommendation's marks with those of a recount."""
+    """Replace the tallies, every recommendation's marks and the spans with those of a recount."""
     tally = apps.get_model("recommendations", "Tally")
     tally_marks = apps.get_model("recommendations", "TallyMarks")
     tally.objects.all().delete()
     tally_marks.objects.all().delete()
+    if _keeps_spans(apps):
+        apps.get_model("recommendations", "StatusSpan").objects.all().delete()
+        _write_spans(_spans_by_pk(marks, apps=apps), apps=apps, fresh=True)
     rows = (tally(kind=kind, key=key, status=status, n=n) for (kind, key, status), n in sorted(total.items()))
     for chunk in _chunks(rows, 2_000):
         tally.objects.bulk_create(chunk)
@@ -282,8 +351,9 @@ def rebuild(*, apps: Apps = live_apps) -> int:
 
 @dataclass
 class TallyCheck:
-    """The tallies compared with a full recount: how many recommendations were counted, which tallies differed
-    ((kind, key, status), recounted, kept) and whether they were replaced by the recount."""
+    """The tallies compared with a full recount: how many recommendations were counted, which tallies (and status
+    spans, as marks of kind ``span``) differed ((kind, key, status), recounted, kept) and whether they were replaced
+    by the recount."""
 
     counted: int
     differences: list[tuple[Mark, int, int]]
@@ -294,7 +364,9 @@ def check(*, repair: bool) -> TallyCheck:
     """Recount every recommendation once and compare with the tallies; with ``repair``, replace the tallies by that
     recount where they differ (inside a write's transaction: ``services.tallies_repair``)."""
     total, marks = recount()
-    found = differences(total, kept())
+    spans = _spans_by_pk(marks, apps=live_apps)
+    expected_spans = _as_marks((pk, *span) for pk, kept_list in spans.items() for span in kept_list)
+    found = differences(total, kept()) + differences(expected_spans, kept_spans())
     if found and repair:
         _replace(total, marks, apps=live_apps)
     return TallyCheck(counted=len(marks), differences=found, repaired=bool(found and repair))

@@ -11,11 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
-    ExpressionWrapper,
     F,
     IntegerField,
     Model,
@@ -27,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +38,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationPartner,
     Source,
+    StatusSpan,
     StatusUpdate,
     Tally,
     Theme,
@@ -598,19 +597,101 @@ def _counts_at_end(queryset: QuerySet[Recommendation], end: date) -> StatusRow:
     return at_end
 
 
-def status_comparison(
-    *, queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None = None
-) -> StatusComparison:
-    """Compare a (filtered) set of recommendations at the ends of two dates, in a few queries whatever the number of
-    rows, with work in proportion to what changed between them; ``limit``: list only the first moves and additions
-    by reference (their counts stay complete).
+def _until_after(day: date) -> Q:
+    """Spans still running at the end of ``day`` (they end later, or not yet)."""
+    return Q(until__gt=day) | Q(until__isnull=True)
 
-    Only recommendations added or with a timeline entry between the dates can stand differently at them: those are
-    rebuilt at both dates (``status_on_expression``), giving the moves, the additions and the difference between
-    the two dates' counts. Unfiltered, the counts at each date are the ``standing`` tallies summed up to it;
-    filtered, the counts at the second date are counted from the rows (``_counts_at_end``) and those at the first
-    follow from the difference.
-    """
+
+def _span_status_on(day: date, recommendation: OuterRef) -> Subquery:
+    """A recommendation's status at the end of ``day`` from its kept spans (null: it did not exist yet): that of its
+    last span begun by then, one step back along an index (its spans follow each other without a gap)."""
+    spans = StatusSpan.objects.filter(recommendation=recommendation, start__lte=day)
+    return Subquery(spans.order_by("-start").values("status")[:1])
+
+
+def _span_pairs(queryset: QuerySet[Recommendation], start: date, end: date) -> dict[tuple[str, str], int]:
+    """How many of the (filtered) recommendations went from which status at the end of ``start`` (blank: it did not
+    exist yet) to which at the end of ``end``, counted over those whose kept span at ``end`` began after ``start``
+    (one for each added in between or whose status changed, if only to change back), found by an index range."""
+    began = StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
+    rows = (
+        _within(began, "recommendation", queryset)
+        .annotate(
+            before=Coalesce(_span_status_on(start, OuterRef("recommendation")), Value(""), output_field=CharField())
+        )
+        .order_by()
+        .values_list("before", "status")
+        .annotate(n=Count("pk"))
+    )
+    return {(before, after): n for before, after, n in rows}
+
+
+#: About how many times more it costs to sort a recommendation among those that changed than to pass one by in a
+#: walk of the references (both databases, ``make bench``): what ``_walk_references`` weighs.
+SORT_COST = 10
+
+
+def _walk_references(*, found: int, changed: int, existing: int, limit: int | None) -> bool:
+    """Whether the first ``limit`` (all: None) of ``found`` recommendations among ``existing`` are listed sooner by
+    walking the references in order until enough turned up (about ``limit / found`` of the way) than by sorting the
+    ``changed`` ones they are among: a busy period is walked, a quiet one sorted."""
+    walked = existing if limit is None or found <= limit else existing * limit / found
+    return walked < SORT_COST * changed
+
+
+def _span_listing(
+    queryset: QuerySet[Recommendation], start: date, end: date, *, added: bool, walk: bool, limit: int | None
+) -> list[StatusMove]:
+    """The first ``limit`` (all: None) of the (filtered) recommendations by reference that moved between the ends of
+    ``start`` and ``end`` (``added``: that were added in between), with their statuses then from the kept spans;
+    ``walk``: along the references without first restricting them to those whose span began in between."""
+    began = StatusSpan.objects.filter(_until_after(end), recommendation=OuterRef("pk"), start__gt=start, start__lte=end)
+    if not walk:
+        changed = StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
+        queryset = queryset.filter(pk__in=changed.values("recommendation_id"))
+    rows = queryset.select_related("source").annotate(
+        status_start=Coalesce(_span_status_on(start, OuterRef("pk")), Value(""), output_field=CharField()),
+        status_end=Subquery(began.values("status")[:1]),
+    )
+    wanted = Q(status_start="") if added else ~Q(status_start="") & ~Q(status_start=F("status_end"))
+    listed = rows.filter(wanted, status_end__isnull=False).order_by("reference", "pk")[:limit]
+    return [StatusMove(row, row.status_start, row.status_end) for row in listed]
+
+
+def _moves_from_spans(
+    queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None
+) -> tuple[dict[tuple[str, str], int], list[StatusMove], list[StatusMove]]:
+    """How many (filtered) recommendations went from which status at ``start`` to which at ``end`` (from blank:
+    added), and the first moves and additions by reference (all without ``limit``), from the kept spans; a listing
+    with nothing to list is not read."""
+    pairs = _span_pairs(queryset, start, end)
+    changed = sum(pairs.values())
+    found = {
+        "moved": sum(n for (before, after), n in pairs.items() if before and before != after),
+        "added": sum(n for (before, _after), n in pairs.items() if not before),
+    }
+    existing = kept_counts_on(end).total if any(found.values()) else 0
+    listed = {
+        kind: _span_listing(
+            queryset,
+            start,
+            end,
+            added=kind == "added",
+            walk=_walk_references(found=n, changed=changed, existing=existing, limit=limit),
+            limit=limit,
+        )
+        if n
+        else []
+        for kind, n in found.items()
+    }
+    return pairs, listed["moved"], listed["added"]
+
+
+def _moves_rebuilt(
+    queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None
+) -> tuple[dict[tuple[str, str], int], list[StatusMove], list[StatusMove]]:
+    """What ``_moves_from_spans`` gives, rebuilt from the timeline instead (``status_on_expression``) for the
+    recommendations added or with a timeline entry in between: the reference the kept spans are checked against."""
     start_until, end_until = end_of_day(start), end_of_day(end)
     between = _touched(queryset, start_until, end_until).filter(created_at__lt=end_until)
     added_between = Q(created_at__gte=start_until)
@@ -620,21 +701,46 @@ def status_comparison(
             When(added_between, then=Value("")), default=status_on_expression(start), output_field=CharField()
         ),
         status_end=status_on_expression(end),
-        added=ExpressionWrapper(added_between, output_field=BooleanField()),
     )
-    difference: dict[str, int] = defaultdict(int)
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
     moves: list[tuple[int, str, str]] = []
     additions: list[tuple[int, str, str]] = []
-    for pk, added, before, after in rebuilt.order_by("reference", "pk").values_list(
-        "pk", "added", "status_start", "status_end"
-    ):
-        difference[after] += 1
-        if added:
+    for pk, before, after in rebuilt.order_by("reference", "pk").values_list("pk", "status_start", "status_end"):
+        pairs[(before, after)] += 1
+        if not before:
             additions.append((pk, "", after))
-            continue
-        difference[before] -= 1
-        if before != after:
+        elif before != after:
             moves.append((pk, before, after))
+    listed = [*moves[:limit], *additions[:limit]]
+    found = Recommendation.objects.select_related("source").in_bulk([pk for pk, _, _ in listed])
+    # ``found`` misses one deleted between the two queries: it is left out rather than failing the page.
+    return (
+        dict(pairs),
+        [StatusMove(found[pk], before, after) for pk, before, after in moves[:limit] if pk in found],
+        [StatusMove(found[pk], before, after) for pk, before, after in additions[:limit] if pk in found],
+    )
+
+
+def status_comparison(
+    *, queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None = None
+) -> StatusComparison:
+    """Compare a (filtered) set of recommendations at the ends of two dates, in a few queries whatever the number of
+    rows, with work in proportion to what changed between them; ``limit``: list only the first moves and additions
+    by reference (their counts stay complete).
+
+    Only recommendations added or whose status changed between the dates can stand differently at them: the kept
+    status spans that began in between find them by an index range (with ``REPORT_TALLIES`` off, the timeline
+    rebuilds them instead), giving the moves, the additions and the difference between the two dates' counts.
+    Unfiltered, the counts at each date are the ``standing`` tallies summed up to it; filtered, the counts at the
+    second date are counted from the rows (``_counts_at_end``) and those at the first follow from the difference.
+    """
+    moves_of = _moves_from_spans if settings.REPORT_TALLIES else _moves_rebuilt
+    pairs, moved, added = moves_of(queryset, start, end, limit)
+    difference: dict[str, int] = defaultdict(int)
+    for (before, after), n in pairs.items():
+        difference[after] += n
+        if before:
+            difference[before] -= n
     if reads_tallies(queryset):
         counts_start, counts_end = kept_counts_on(start), kept_counts_on(end)
     else:
@@ -643,18 +749,15 @@ def status_comparison(
         for status in set(counts_end.counts) | set(difference):
             if n := counts_end.counts.get(status, 0) - difference.get(status, 0):
                 counts_start.counts[status] = n
-    listed = [*moves[:limit], *additions[:limit]]
-    found = Recommendation.objects.select_related("source").in_bulk([pk for pk, _, _ in listed])
-    # ``found`` misses one deleted between the two queries: it is left out rather than failing the page.
     return StatusComparison(
         start=start,
         end=end,
         counts_start=counts_start,
         counts_end=counts_end,
-        moved=[StatusMove(found[pk], before, after) for pk, before, after in moves[:limit] if pk in found],
-        added=[StatusMove(found[pk], before, after) for pk, before, after in additions[:limit] if pk in found],
-        moved_count=len(moves),
-        added_count=len(additions),
+        moved=moved,
+        added=added,
+        moved_count=sum(n for (before, after), n in pairs.items() if before and before != after),
+        added_count=sum(n for (before, _after), n in pairs.items() if not before),
     )
 
 

@@ -13,7 +13,7 @@ from .recommendation import (
     StatusUpdate,
 )
 from .saved_views import SavedView
-from .tallies import Tally, TallyMarks
+from .tallies import StatusSpan, Tally, TallyMarks
 from .taxonomy import Source, Theme
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "ResponseUpdate",
     "SavedView",
     "Source",
+    "StatusSpan",
     "StatusUpdate",
     "Tally",
     "TallyMarks",

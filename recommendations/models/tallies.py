@@ -41,3 +41,44 @@ class TallyMarks(models.Model):
 
     def __str__(self) -> str:
         return str(self.recommendation_uuid)
+
+
+class StatusSpan(models.Model):
+    """A run of days at the end of each of which one recommendation stood at one status, as the as-of views rebuild it
+    from its timeline: the ``standing`` tally marks laid end to end, kept with them (``recommendations.tallies``).
+
+    A comparison of two dates reads these instead of rebuilding every status: the recommendations whose span at the
+    second date began after the first are the only ones that can stand differently at the two.
+    """
+
+    recommendation = models.ForeignKey(
+        "recommendations.Recommendation",
+        on_delete=models.CASCADE,
+        related_name="status_spans",
+        verbose_name=_("recommendation"),
+    )
+    status = models.CharField(_("status"), max_length=30)
+    start = models.DateField(_("first day"), help_text=_("The first day that ended at this status."))
+    until = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("The first day that ended at another status; blank: none yet.")
+    )
+
+    class Meta:
+        verbose_name = _("status span")
+        verbose_name_plural = _("status spans")
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "start"], name="statusspan_recommendation_start_unique"),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gt=models.F("start")),
+                name="statusspan_until_after_start",
+            ),
+        ]
+        indexes = [
+            # The spans that began in a period (and the status each held), read by range without the table.
+            models.Index(fields=["start", "until", "status", "recommendation"], name="statusspan_start_idx"),
+            # One recommendation's span at a date: its spans by start, with what the comparison reads.
+            models.Index(fields=["recommendation", "start", "until", "status"], name="statusspan_rec_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} {self.status} {self.start}–{self.until or ''}"

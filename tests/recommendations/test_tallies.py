@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ from core.changes import VersionConflict
 from partners.models import Partner
 from recommendations import tallies
 from recommendations.choices import Rating, Response, Status, TallyKind
-from recommendations.models import Recommendation, RecommendationPartner, Source, Tally, Theme
+from recommendations.filtersets import RecommendationFilterSet
+from recommendations.models import Recommendation, RecommendationPartner, Source, StatusSpan, Tally, Theme
 from recommendations.selectors import existing_on
 from recommendations.services import (
     recommendation_assess,
@@ -30,7 +32,7 @@ from recommendations.services import (
 from recommendations.services.tallies import tallies_rebuild
 from recommendations.tasks import verify_report_tallies
 from reports.figures import compute_figures, kept_figures
-from reports.selectors import kept_counts_on
+from reports.selectors import kept_counts_on, status_comparison
 from tests.factories import PartnerFactory, RecommendationFactory, StatusUpdateFactory, UserFactory
 from tests.transfer.helpers import EXAMPLE, plan_for
 from transfer.services import recommendations_import
@@ -41,9 +43,11 @@ PERIOD = (date(2023, 1, 1), date.today())
 
 
 def assert_kept_equals_recount() -> None:
-    """The tallies hold exactly what a full recount gives, and the report's figures from them equal the rows'."""
+    """The tallies and the status spans hold exactly what a full recount gives, and the report's figures from them
+    equal the rows'."""
     expected, _ = tallies.recount()
     assert tallies.differences(expected, tallies.kept()) == []
+    assert tallies.check(repair=False).differences == []  # the spans too
     everything = Recommendation.objects.all()
     for stale_days in (30, 90, 365):
         assert kept_figures(period=PERIOD, stale_days=stale_days) == compute_figures(
@@ -173,6 +177,18 @@ def test_a_write_behind_the_services_back_is_found_and_repaired(commentary, caps
     assert_kept_equals_recount()
 
 
+def test_a_status_span_changed_behind_the_services_back_is_found_and_repaired(commentary, capsys):
+    recommendation = Recommendation.objects.order_by("pk").first()
+    assert StatusSpan.objects.filter(recommendation=recommendation).exists()
+    StatusSpan.objects.filter(recommendation=recommendation).update(status=Status.NOT_ADOPTED)
+    with pytest.raises(CommandError, match=f"span {recommendation.pk} "):
+        call_command("verify_report_figures")
+    call_command("verify_report_figures", "--repair")
+    assert "differed in 2 places" in capsys.readouterr().out  # the span kept, and the one that should be
+    call_command("verify_report_figures")
+    assert_kept_equals_recount()
+
+
 def test_the_daily_job_repairs_the_tallies(commentary):
     assert verify_report_tallies.call() == 0
     Tally.objects.filter(kind=TallyKind.OVERALL).delete()
@@ -280,3 +296,117 @@ def test_the_standing_tallies_give_the_counts_the_timeline_rebuilds_on_every_day
         1,
         1,
     )
+
+
+def comparison_as_read(start: date, end: date, *, spans: bool, limit: int | None = None, **filters: str) -> tuple:
+    """A comparison of two dates, from the kept spans or rebuilt from the timeline, as comparable values."""
+    with override_settings(REPORT_TALLIES=spans):
+        queryset = RecommendationFilterSet(filters, queryset=Recommendation.objects.all()).qs
+        found = status_comparison(queryset=queryset, start=start, end=end, limit=limit)
+    return (
+        found.counts_start.counts,
+        found.counts_end.counts,
+        [(move.recommendation.reference, move.before, move.after) for move in found.moved],
+        [(move.recommendation.reference, move.after) for move in found.added],
+        found.moved_count,
+        found.added_count,
+    )
+
+
+def test_the_comparison_from_the_kept_spans_is_the_timeline_rebuilt_for_every_pair_of_days(settings):
+    # Timelines as the services never write them (see the standing tallies' test above), on every pair of days,
+    # unfiltered and filtered, listing everything or the first only.
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+
+    def at(days_ago: int, hour: int = 12) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), dt_time(hour), tzinfo=zone)
+
+    def recommendation(reference: str, created: int, status: str, *entries: tuple[int, int, str, str]) -> None:
+        made = RecommendationFactory(reference=reference, status=status)
+        Recommendation.objects.filter(pk=made.pk).update(created_at=at(created))
+        for days_ago, hour, from_status, to_status in entries:
+            StatusUpdateFactory(
+                recommendation=made, from_status=from_status, to_status=to_status, created_at=at(days_ago, hour)
+            )
+
+    recommendation("R1", 8, Status.IN_PROGRESS)
+    recommendation("R2", 8, Status.STALLED, (5, 9, Status.PROPOSED, Status.IN_PROGRESS), (2, 9, "", Status.STALLED))
+    recommendation(
+        "R3", 8, Status.IMPLEMENTED, (9, 9, "", Status.PROPOSED), (3, 9, Status.PROPOSED, Status.IMPLEMENTED)
+    )
+    recommendation(
+        "R4",
+        7,
+        Status.IN_PROGRESS,
+        (7, 8, "", Status.PROPOSED),
+        (7, 15, Status.PROPOSED, Status.UNDER_REVIEW),
+        (5, 9, Status.UNDER_REVIEW, Status.IN_PROGRESS),
+        (4, 15, Status.IN_PROGRESS, Status.STALLED),
+        (3, 9, Status.STALLED, Status.IN_PROGRESS),  # back where it stood two days before: no move over both
+    )
+    recommendation("R0", 4, Status.PROPOSED, (4, 8, "", Status.PROPOSED))
+    recommendation("R5", 0, Status.UNDER_REVIEW, (0, 8, "", Status.UNDER_REVIEW))
+    tallies_rebuild()  # written behind the services' back: the documented repair
+    days = [today - timedelta(days=n) for n in range(9, -1, -1)]
+    for i, start in enumerate(days):
+        for end in days[i:]:
+            for filters in ({}, {"status": Status.IN_PROGRESS}):
+                for limit in (None, 1):
+                    kept = comparison_as_read(start, end, spans=True, limit=limit, **filters)
+                    assert kept == comparison_as_read(start, end, spans=False, limit=limit, **filters), (
+                        start,
+                        end,
+                        filters,
+                        limit,
+                    )
+    _, _, moved, added, _, _ = comparison_as_read(today - timedelta(days=5), today - timedelta(days=3), spans=True)
+    assert moved == [("R3", Status.PROPOSED, Status.IMPLEMENTED)] and added == [("R0", Status.PROPOSED)]
+    moved = comparison_as_read(today - timedelta(days=4), today - timedelta(days=3), spans=True)[2]
+    assert moved == [("R3", Status.PROPOSED, Status.IMPLEMENTED), ("R4", Status.STALLED, Status.IN_PROGRESS)]
+
+
+@pytest.mark.parametrize("sort_cost", [0, 10**9])
+def test_the_comparison_lists_the_same_whether_it_walks_the_references_or_sorts(commentary, monkeypatch, sort_cost):
+    # Moves and additions spread over the references, a day apart; then listed by both plans, in full and the first.
+    today = timezone.localdate()
+    references = list(Recommendation.objects.order_by("reference").values_list("reference", flat=True))
+    Recommendation.objects.update(created_at=timezone.now() - timedelta(days=30))
+    Recommendation.objects.filter(reference__in=references[5::4]).update(created_at=timezone.now())
+    tallies_rebuild()
+    for recommendation in Recommendation.objects.filter(reference__in=references[::3]).order_by("reference"):
+        recommendation_change_status(recommendation=recommendation, actor=None, status=Status.STALLED)
+    start = today - timedelta(days=1)
+    expected = [comparison_as_read(start, today, spans=False, limit=limit) for limit in (None, 2)]
+    monkeypatch.setattr("reports.selectors.SORT_COST", sort_cost)
+    assert [comparison_as_read(start, today, spans=True, limit=limit) for limit in (None, 2)] == expected
+    assert expected[0][4] >= 5 and expected[0][5] >= 5 and len(expected[1][2]) == len(expected[1][3]) == 2
+
+
+def test_the_comparison_from_the_kept_spans_takes_queries_that_do_not_grow(
+    commentary, kept_tallies, policy_user, manager_client
+):
+    today = timezone.localdate()
+    url = f"/reports/compare/?from={today - timedelta(days=1)}&to={today}"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(url, HTTP_HOST="127.0.0.1").status_code == 200
+        return len(captured)
+
+    def move_and_add(n: int) -> None:
+        for recommendation in Recommendation.objects.exclude(status=Status.STALLED).order_by("reference")[:n]:
+            recommendation_change_status(recommendation=recommendation, actor=policy_user, status=Status.STALLED)
+        for _ in range(n):
+            reference = f"NEW-{Recommendation.objects.count()}"
+            recommendation_create(
+                actor=policy_user, source=source, reference=reference, title_en="New", description_en="."
+            )
+
+    Recommendation.objects.update(created_at=timezone.now() - timedelta(days=30))
+    tallies_rebuild()  # dated behind the services' back: the documented repair
+    source = Source.objects.get()
+    move_and_add(1)
+    few = queries()
+    move_and_add(10)
+    assert queries() == few
