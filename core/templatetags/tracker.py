@@ -9,9 +9,10 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 from django.forms.utils import flatatt
+from django.forms.widgets import ChoiceWidget
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -129,15 +130,26 @@ def language_name(code: str) -> str:
 @register.filter
 def choice_inputs(field: BoundField) -> list[tuple[SafeString, str]]:
     """A multiple-choice field's options as (its ``<input>``, its label), written as Django's ``input.html`` writes
-    them but in Python: Django renders each option through templates of its own, which made a filter bar offering
-    hundreds of sources the slowest part of a report page. Other widgets (a ``<select>``) keep Django's templates."""
+    them but in Python: Django renders each option through templates of its own (and a dictionary of attributes
+    each), which made a filter bar offering hundreds of sources the slowest part of a report page. Other widgets (a
+    ``<select>``) and grouped choices keep Django's own rendering."""
+    widget = field.field.widget
+    if not isinstance(widget, ChoiceWidget) or widget.input_type not in ("checkbox", "radio"):
+        return [(option.tag(), option.data["label"]) for option in field.subwidgets]
+    choices = list(iter(widget.choices))  # iter: a model field's choices would count their rows first for list()
+    if any(isinstance(label, (list, tuple)) for _value, label in choices):
+        return [(option.tag(), option.data["label"]) for option in field.subwidgets]
+    attrs = widget.build_attrs(widget.attrs, {"id": field.auto_id} if field.auto_id else {})
+    base_id = attrs.pop("id", None)
+    shared = flatatt(attrs)  # the same on every option
+    selected = set(widget.format_value(field.value()))
+    start = f'<input type="{widget.input_type}" name="{conditional_escape(field.html_name)}"'
     options = []
-    for option in field.subwidgets:
-        data = option.data
-        if data["type"] not in ("checkbox", "radio"):
-            options.append((option.tag(), data["label"]))
-            continue
-        value = "" if data["value"] is None else format_html(' value="{}"', data["value"])
-        tag = format_html('<input type="{}" name="{}"{}{}>', data["type"], data["name"], value, flatatt(data["attrs"]))
-        options.append((tag, data["label"]))
+    for index, (value, label) in enumerate(choices):
+        text = "" if value is None else str(value)
+        tag = start + (f' value="{conditional_escape(text)}"' if value is not None else "")
+        if base_id:
+            tag += f' id="{conditional_escape(widget.id_for_label(base_id, index))}"'
+        tag += shared + (" checked" if text in selected else "") + ">"
+        options.append((mark_safe(tag), label))  # noqa: S308 - every part above is escaped
     return options
