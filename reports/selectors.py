@@ -407,7 +407,11 @@ def recent_status_changes(
     changes = _within(StatusUpdate.objects.all(), "recommendation", queryset).exclude(from_status="")
     if day is not None:
         changes = changes.filter(created_at__lt=end_of_day(day))
-    return list(changes.select_related("recommendation", "author").order_by("-created_at", "-id")[:limit])
+    # The latest entries alone first (newest first along an index, stopping at ``limit``), then their rows: with
+    # the joins in the same query, SQLite with table statistics (ANALYZE) sorted every entry instead.
+    latest = changes.order_by("-created_at", "-id").values("pk")[:limit]
+    rows = StatusUpdate.objects.filter(pk__in=latest).select_related("recommendation", "author")
+    return list(rows.order_by("-created_at", "-id"))
 
 
 def _status_count_annotations(path: str) -> dict[str, Count]:
