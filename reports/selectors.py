@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -616,18 +616,28 @@ def _span_status_on(day: date, recommendation: OuterRef) -> Subquery:
 def _span_pairs(queryset: QuerySet[Recommendation], start: date, end: date) -> dict[tuple[str, str], int]:
     """How many of the (filtered) recommendations went from which status at the end of ``start`` (blank: it did not
     exist yet) to which at the end of ``end``, counted over those whose kept span at ``end`` began after ``start``
-    (one for each added in between or whose status changed, if only to change back), found by an index range."""
+    (one for each added in between or whose status changed, if only to change back).
+
+    Two index ranges: the spans at ``end`` that began after ``start``, and the spans at ``start`` that ended by
+    ``end`` (every recommendation that existed at ``start`` and changed has one); paired up here, in one pass over
+    what changed. Looking each status at ``start`` up in SQL instead took twice as long on both databases.
+    """
+    ended = StatusSpan.objects.filter(start__lte=start, until__gt=start, until__lte=end)
     began = StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
-    rows = (
-        _within(began, "recommendation", queryset)
-        .annotate(
-            before=Coalesce(_span_status_on(start, OuterRef("recommendation")), Value(""), output_field=CharField())
-        )
-        .order_by()
-        .values_list("before", "status")
-        .annotate(n=Count("pk"))
-    )
-    return {(before, after): n for before, after, n in rows}
+    before = dict(_within(ended, "recommendation", queryset).values_list("recommendation_id", "status"))
+    after = _within(began, "recommendation", queryset).values_list("recommendation_id", "status")
+    return dict(Counter((before.get(pk, ""), status) for pk, status in after))
+
+
+def _span_counts_on(queryset: QuerySet[Recommendation], day: date) -> StatusRow:
+    """Counts by status of the (filtered) recommendations that existed at the end of ``day``, from their kept spans
+    then: one per recommendation, found through each one's spans (``_counts_at_end`` rebuilt every recommendation
+    touched since, which for a date long past is nearly all of them)."""
+    at_day = StatusSpan.objects.filter(_until_after(day), start__lte=day)
+    rows = _within(at_day, "recommendation", queryset).order_by().values_list("status").annotate(n=Count("pk"))
+    counted = StatusRow(key=day.isoformat(), label=day.isoformat())
+    counted.counts.update(dict(rows))
+    return counted
 
 
 #: About how many times more it costs to sort a recommendation among those that changed than to pass one by in a
@@ -736,7 +746,8 @@ def status_comparison(
     status spans that began in between find them by an index range (with ``REPORT_TALLIES`` off, the timeline
     rebuilds them instead), giving the moves, the additions and the difference between the two dates' counts.
     Unfiltered, the counts at each date are the ``standing`` tallies summed up to it; filtered, the counts at the
-    second date are counted from the rows (``_counts_at_end``) and those at the first follow from the difference.
+    second date are counted from the spans then (``_span_counts_on``; without the tallies, from the rows:
+    ``_counts_at_end``) and those at the first follow from the difference.
     """
     moves_of = _moves_from_spans if settings.REPORT_TALLIES else _moves_rebuilt
     pairs, moved, added = moves_of(queryset, start, end, limit)
@@ -748,7 +759,7 @@ def status_comparison(
     if reads_tallies(queryset):
         counts_start, counts_end = kept_counts_on(start), kept_counts_on(end)
     else:
-        counts_end = _counts_at_end(queryset, end)
+        counts_end = _span_counts_on(queryset, end) if settings.REPORT_TALLIES else _counts_at_end(queryset, end)
         counts_start = StatusRow(key=start.isoformat(), label=start.isoformat())
         for status in set(counts_end.counts) | set(difference):
             if n := counts_end.counts.get(status, 0) - difference.get(status, 0):

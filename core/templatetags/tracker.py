@@ -149,7 +149,7 @@ def choice_inputs(field: BoundField) -> list[tuple[SafeString, str]]:
         text = "" if value is None else str(value)
         tag = start + (f' value="{conditional_escape(text)}"' if value is not None else "")
         if base_id:
-            tag += f' id="{conditional_escape(widget.id_for_label(base_id, index))}"'
+            tag += f' id="{conditional_escape(widget.id_for_label(base_id, str(index)))}"'
         tag += shared + (" checked" if text in selected else "") + ">"
-        options.append((mark_safe(tag), label))  # noqa: S308 - every part above is escaped
+        options.append((mark_safe(tag), str(label)))  # noqa: S308 - every part above is escaped
     return options

@@ -78,6 +78,8 @@ class StatusSpan(models.Model):
             models.Index(fields=["start", "until", "status", "recommendation"], name="statusspan_start_idx"),
             # One recommendation's span at a date: its spans by start, with what the comparison reads.
             models.Index(fields=["recommendation", "start", "until", "status"], name="statusspan_rec_idx"),
+            # The spans that ended in a period (each recommendation's status before it changed), read by range.
+            models.Index(fields=["until", "start", "status", "recommendation"], name="statusspan_until_idx"),
         ]
 
     def __str__(self) -> str:
