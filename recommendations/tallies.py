@@ -365,7 +365,7 @@ def check(*, repair: bool) -> TallyCheck:
     recount where they differ (inside a write's transaction: ``services.tallies_repair``)."""
     total, marks = recount()
     spans = _spans_by_pk(marks, apps=live_apps)
-    expected_spans = _as_marks((pk, *span) for pk, kept_list in spans.items() for span in kept_list)
+    expected_spans = _as_marks((pk, *span) for pk, listed in spans.items() for span in listed)
     found = differences(total, kept()) + differences(expected_spans, kept_spans())
     if found and repair:
         _replace(total, marks, apps=live_apps)

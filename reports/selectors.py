@@ -606,6 +606,12 @@ def _until_after(day: date) -> Q:
     return Q(until__gt=day) | Q(until__isnull=True)
 
 
+def _spans_begun(start: date, end: date) -> QuerySet[StatusSpan]:
+    """The kept spans that began after the end of ``start`` and still ran at the end of ``end``: one for each
+    recommendation added in between or whose status changed then (if only to change back)."""
+    return StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
+
+
 def _span_status_on(day: date, recommendation: OuterRef) -> Subquery:
     """A recommendation's status at the end of ``day`` from its kept spans (null: it did not exist yet): that of its
     last span begun by then, one step back along an index (its spans follow each other without a gap)."""
@@ -623,9 +629,8 @@ def _span_pairs(queryset: QuerySet[Recommendation], start: date, end: date) -> d
     what changed. Looking each status at ``start`` up in SQL instead took twice as long on both databases.
     """
     ended = StatusSpan.objects.filter(start__lte=start, until__gt=start, until__lte=end)
-    began = StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
     before = dict(_within(ended, "recommendation", queryset).values_list("recommendation_id", "status"))
-    after = _within(began, "recommendation", queryset).values_list("recommendation_id", "status")
+    after = _within(_spans_begun(start, end), "recommendation", queryset).values_list("recommendation_id", "status")
     return dict(Counter((before.get(pk, ""), status) for pk, status in after))
 
 
@@ -659,13 +664,12 @@ def _span_listing(
     """The first ``limit`` (all: None) of the (filtered) recommendations by reference that moved between the ends of
     ``start`` and ``end`` (``added``: that were added in between), with their statuses then from the kept spans;
     ``walk``: along the references without first restricting them to those whose span began in between."""
-    began = StatusSpan.objects.filter(_until_after(end), recommendation=OuterRef("pk"), start__gt=start, start__lte=end)
+    began = _spans_begun(start, end)
     if not walk:
-        changed = StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
-        queryset = queryset.filter(pk__in=changed.values("recommendation_id"))
+        queryset = queryset.filter(pk__in=began.values("recommendation_id"))
     rows = queryset.select_related("source").annotate(
         status_start=Coalesce(_span_status_on(start, OuterRef("pk")), Value(""), output_field=CharField()),
-        status_end=Subquery(began.values("status")[:1]),
+        status_end=Subquery(began.filter(recommendation=OuterRef("pk")).values("status")[:1]),
     )
     wanted = Q(status_start="") if added else ~Q(status_start="") & ~Q(status_start=F("status_end"))
     listed = rows.filter(wanted, status_end__isnull=False).order_by("reference", "pk")[:limit]
