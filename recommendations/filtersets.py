@@ -41,7 +41,7 @@ from .models import (
     StatusUpdate,
     Theme,
 )
-from .models.recommendation import RecommendationQuerySet
+from .models.recommendation import RecommendationQuerySet, attention_expression
 
 #: Lifecycle order of the statuses, used when sorting by status.
 STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1)}
@@ -382,8 +382,7 @@ class RecommendationFilterSet(StrictFilterSet):
         """What needs attention: open and overdue, stalled or stale (or, for false, all the others)."""
         if value is None:
             return queryset
-        attention = Recommendation.objects.needs_attention().values("pk")
-        return queryset.filter(pk__in=attention) if value else queryset.exclude(pk__in=attention)
+        return queryset.alias(needs_attention=attention_expression()).filter(needs_attention=value)
 
     def filter_stale(
         self, queryset: RecommendationQuerySet, name: str, value: Decimal | None

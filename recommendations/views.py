@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from core.changes import VersionConflict
 from core.feed import feed_type_for
 from core.limits import accepts_uploads
 from core.models import ChangeEvent
+from core.paging import LateRowsPaginator
 from core.querystrings import query_string, redirect_without_empty
 from core.translation import column, fallback_order, value_in
 from core.views import page
@@ -103,7 +103,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid() and as_of_form.is_valid()
     page_ = None
     if valid:
-        page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_ = LateRowsPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = query_string(request.GET)
     context = {
         "filterset": filterset,

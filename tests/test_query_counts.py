@@ -30,15 +30,16 @@ ENDPOINTS = {
     "/api/v1/reports/progress/?partner=qc-partner-0": 10,
     # Reports +1: the change feed's latest seq, the key of the cached figures (reports/figures.py).
     # Pages: +1 the header's unread count; list and report +2 the saved-views menu; detail pages +1 the Watch button.
-    "/recommendations/": 15,
-    "/recommendations/?partner=qc-partner-0&status=in_progress&ordering=target_date": 17,
+    # The list reads a page's keys, then its rows (core.paging): +1.
+    "/recommendations/": 16,
+    "/recommendations/?partner=qc-partner-0&status=in_progress&ordering=target_date": 18,
     "/recommendations/export.csv": 7,
     "/recommendations/export.xlsx": 7,
     "/reports/progress/": 22,
     "/reports/progress/?theme=qc-theme-0": 24,
     "/reports/progress/export.csv": 11,
     # As of a date (TODAY: today's date), between two dates, partners side by side.
-    "/recommendations/?as_of=TODAY&status=in_progress": 16,
+    "/recommendations/?as_of=TODAY&status=in_progress": 17,
     "/reports/progress/?as_of=TODAY": 20,  # with its overdue and recent lists, rebuilt
     "/recommendations/export.csv?as_of=TODAY": 8,
     "/reports/progress/export.csv?as_of=TODAY": 11,
