@@ -215,6 +215,15 @@ def measure(
         ("compare_busy_quarter_cold", f"/reports/compare/?from={BUSY[0]}&to={BUSY[1]}", None),
         before=StatusWriter(),
     )
+    # The other views managers read: what needs attention (for two partners: "India or the Quad"), and the report
+    # and the list as they stood at the end of the busy quarter.
+    add(
+        ("attention_list_cold", "/recommendations/?attention=true", None),
+        ("attention_partners_cold", "/recommendations/?attention=true&partner=partner-1&partner=partner-2", None),
+        ("as_of_list_by_status_cold", f"/recommendations/?as_of={BUSY[1]}&ordering=status", None),
+        ("as_of_report_cold", f"/reports/progress/?as_of={BUSY[1]}", None),
+        before=StatusWriter(),
+    )
     if import_rows:
         rows += imports.measure(size, max(3, repeat // 5), say)
     if full_sync:
@@ -238,6 +247,10 @@ REPORTS = (
     "side_by_side_cold",
     "compare_quarter_cold",
     "compare_busy_quarter_cold",
+    "attention_list_cold",
+    "attention_partners_cold",
+    "as_of_list_by_status_cold",
+    "as_of_report_cold",
 )
 
 
