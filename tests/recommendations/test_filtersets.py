@@ -5,7 +5,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from recommendations.choices import ATTENTION_STALE_DAYS, Status
 from recommendations.filtersets import RecommendationFilterSet
+from recommendations.models import Recommendation
+from recommendations.selectors import attention_reasons
+from tests.factories import RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +193,39 @@ def test_search_finds_recommendations_by_a_partners_alias():
     RecommendationFactory(title_en="Something else")
     result = RecommendationFilterSet({"q": "Seoul"}, queryset=found.__class__.objects.all()).qs
     assert list(result) == [found]
+
+
+def test_needs_attention_is_exactly_the_rows_with_a_reason_and_false_is_all_the_others():
+    today, now = timezone.localdate(), timezone.now()
+    cases = {
+        "OVERDUE": {"status": Status.IN_PROGRESS, "target_date": today - timedelta(days=1)},
+        "DUE-TODAY": {"status": Status.IN_PROGRESS, "target_date": today},
+        "NO-TARGET": {"status": Status.PROPOSED, "target_date": None},
+        "STALLED": {"status": Status.STALLED, "target_date": None},
+        "DONE-LATE": {"status": Status.IMPLEMENTED, "target_date": today - timedelta(days=30)},
+        "DROPPED-STALE": {"status": Status.NOT_ADOPTED, "target_date": None},
+        "STALE": {"status": Status.UNDER_REVIEW, "target_date": None},
+        "NEARLY-STALE": {"status": Status.UNDER_REVIEW, "target_date": None},
+    }
+    for reference, fields in cases.items():
+        RecommendationFactory(reference=reference, **fields)
+    Recommendation.objects.filter(reference__in=["STALE", "DROPPED-STALE"]).update(
+        updated_at=now - timedelta(days=ATTENTION_STALE_DAYS, minutes=1)
+    )
+    Recommendation.objects.filter(reference="NEARLY-STALE").update(
+        updated_at=now - timedelta(days=ATTENTION_STALE_DAYS) + timedelta(minutes=5)
+    )
+    with_reason = {r.reference for r in Recommendation.objects.all() if attention_reasons(r)}
+    assert with_reason == {"OVERDUE", "STALLED", "STALE"}
+
+    def listed(value: str) -> set[str]:
+        filterset = RecommendationFilterSet({"attention": value}, queryset=Recommendation.objects.all())
+        assert filterset.is_valid()
+        return set(filterset.qs.values_list("reference", flat=True))
+
+    assert (
+        listed("true")
+        == with_reason
+        == set(Recommendation.objects.needs_attention().values_list("reference", flat=True))
+    )
+    assert listed("false") == set(cases) - with_reason
