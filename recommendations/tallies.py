@@ -324,15 +324,22 @@ def kept_spans(*, apps: Apps = live_apps) -> Counter[Mark]:
     return _as_marks(status_span.objects.values_list("recommendation_id", "status", "start", "until").iterator())
 
 
-def _replace(total: Counter[Mark], marks: dict[UUID, Counter[Mark]], *, apps: Apps) -> None:
-    """Replace the tallies, every recommendation's marks and the spans with those of a recount."""
+def _replace(
+    total: Counter[Mark],
+    marks: dict[UUID, Counter[Mark]],
+    *,
+    apps: Apps,
+    spans: dict[int, list[Span]] | None = None,
+) -> None:
+    """Replace the tallies, every recommendation's marks and the spans with those of a recount (``spans``: the
+    spans its marks give, when the caller has them already)."""
     tally = apps.get_model("recommendations", "Tally")
     tally_marks = apps.get_model("recommendations", "TallyMarks")
     tally.objects.all().delete()
     tally_marks.objects.all().delete()
     if _keeps_spans(apps):
         apps.get_model("recommendations", "StatusSpan").objects.all().delete()
-        _write_spans(_spans_by_pk(marks, apps=apps), apps=apps, fresh=True)
+        _write_spans(_spans_by_pk(marks, apps=apps) if spans is None else spans, apps=apps, fresh=True)
     rows = (tally(kind=kind, key=key, status=status, n=n) for (kind, key, status), n in sorted(total.items()))
     for chunk in _chunks(rows, 2_000):
         tally.objects.bulk_create(chunk)
@@ -368,7 +375,7 @@ def check(*, repair: bool) -> TallyCheck:
     expected_spans = _as_marks((pk, *span) for pk, listed in spans.items() for span in listed)
     found = differences(total, kept()) + differences(expected_spans, kept_spans())
     if found and repair:
-        _replace(total, marks, apps=live_apps)
+        _replace(total, marks, apps=live_apps, spans=spans)
     return TallyCheck(counted=len(marks), differences=found, repaired=bool(found and repair))
 
 

@@ -676,6 +676,13 @@ def _span_listing(
     return [StatusMove(row, row.status_start, row.status_end) for row in listed]
 
 
+def _moved_and_added(pairs: Mapping[tuple[str, str], int]) -> tuple[int, int]:
+    """How many of counted (status before, status after) pairs moved (from one status to another) and how many
+    were added (from none)."""
+    moved = sum(n for (before, after), n in pairs.items() if before and before != after)
+    return moved, sum(n for (before, _after), n in pairs.items() if not before)
+
+
 def _moves_from_spans(
     queryset: QuerySet[Recommendation], start: date, end: date, limit: int | None
 ) -> tuple[dict[tuple[str, str], int], list[StatusMove], list[StatusMove]]:
@@ -684,10 +691,8 @@ def _moves_from_spans(
     with nothing to list is not read."""
     pairs = _span_pairs(queryset, start, end)
     changed = sum(pairs.values())
-    found = {
-        "moved": sum(n for (before, after), n in pairs.items() if before and before != after),
-        "added": sum(n for (before, _after), n in pairs.items() if not before),
-    }
+    moved_count, added_count = _moved_and_added(pairs)
+    found = {"moved": moved_count, "added": added_count}
     existing = kept_counts_on(end).total if any(found.values()) else 0
     listed = {
         kind: _span_listing(
@@ -768,6 +773,7 @@ def status_comparison(
         for status in set(counts_end.counts) | set(difference):
             if n := counts_end.counts.get(status, 0) - difference.get(status, 0):
                 counts_start.counts[status] = n
+    moved_count, added_count = _moved_and_added(pairs)
     return StatusComparison(
         start=start,
         end=end,
@@ -775,8 +781,8 @@ def status_comparison(
         counts_end=counts_end,
         moved=moved,
         added=added,
-        moved_count=sum(n for (before, after), n in pairs.items() if before and before != after),
-        added_count=sum(n for (before, _after), n in pairs.items() if not before),
+        moved_count=moved_count,
+        added_count=added_count,
     )
 
 
