@@ -50,6 +50,15 @@ STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1
 MAX_STALE_DAYS = 3650
 
 
+def status_rank(field: str) -> Case:
+    """The lifecycle rank of the status in ``field`` (what sorting by status sorts by; unknown ones last)."""
+    return Case(
+        *[When(**{field: value}, then=Value(rank)) for value, rank in STATUS_RANK.items()],
+        default=Value(99),
+        output_field=IntegerField(),
+    )
+
+
 def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """Annotate the keys that sorting uses: the title in the reader's language (the other one where it has none),
     the ranks of status and priority (lifecycle order, high priority first). The status is the one a list as of a
@@ -57,11 +66,7 @@ def with_sort_keys(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendatio
     status = "status_on" if "status_on" in queryset.query.annotations else "status"
     return queryset.annotate(
         title_sort=localized("title"),
-        status_rank=Case(
-            *[When(**{status: value}, then=Value(rank)) for value, rank in STATUS_RANK.items()],
-            default=Value(99),
-            output_field=IntegerField(),
-        ),
+        status_rank=status_rank(status),
         priority_rank=Case(
             *[When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()],
             default=Value(99),

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.validators import EMPTY_VALUES
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
@@ -19,16 +21,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django_filters import OrderingFilter
 
 from core.querystrings import export_name, query_string
 from core.translation import localized
 from partners.models import Partner
 
 from .choices import Priority, SavedViewPage, Status
-from .filtersets import FILTER_PARAMS, RecommendationFilterSet
+from .filtersets import FILTER_PARAMS, RecommendationFilterSet, status_rank
 from .forms import AsOfForm, SaveViewForm, style_filter_form
-from .models import RECOMMENDATION_ORDERING, Recommendation, Source, Theme
-from .selectors import existing_on, saved_views_for
+from .models import RECOMMENDATION_ORDERING, Recommendation, Source, StatusSpan, Theme
+from .selectors import existing_on, saved_views_for, with_status_on
 from .services.saved_views import shares_allowed
 
 #: The list's sortable columns, as ``ordering`` values of the filterset (their titles are the filterset's labels).
@@ -46,8 +49,51 @@ def as_of_filterset(
         queryset = existing_on(Recommendation.objects.all() if queryset is None else queryset, as_of)
     filterset = RecommendationFilterSet(request.GET, queryset=queryset, request=request)
     if as_of:
+        day = as_of
+
+        def status_then(rows: QuerySet[Recommendation], _name: str, statuses: list[str]) -> QuerySet[Recommendation]:
+            return with_status_on(rows, day, statuses)
+
         filterset.filters["status"].field_name = "status_on"
+        filterset.filters["status"].method = status_then
     return filterset
+
+
+def report_set(filterset: RecommendationFilterSet) -> QuerySet[Recommendation]:
+    """The recommendations a report as of a past day reads for a valid filterset: its set when a filter is set (its
+    order aside), else every recommendation. The as-of selectors keep to what existed on their day themselves, so an
+    unfiltered report reads the kept tallies and spans instead of checking every row against the existence filter of
+    ``as_of_filterset``."""
+    cleaned = filterset.form.cleaned_data
+    sorting = {name for name, declared in filterset.filters.items() if isinstance(declared, OrderingFilter)}
+    if any(_chosen(value) for name, value in cleaned.items() if name not in sorting):
+        return cast("QuerySet[Recommendation]", filterset.qs)
+    every: QuerySet[Recommendation] = Recommendation.objects.all()
+    return every
+
+
+def _chosen(value: Any) -> bool:
+    """Whether a filter's cleaned value sets it (an empty choice of rows is the field's ``none()`` queryset)."""
+    if isinstance(value, QuerySet):
+        return not value.query.is_empty()
+    return value not in EMPTY_VALUES
+
+
+def as_of_status_keys(filterset: RecommendationFilterSet, as_of: date | None) -> QuerySet[StatusSpan, int] | None:
+    """The keys of a valid list as of a past day sorted by status (lifecycle order, then key; ``-status``: both
+    reversed), in that order, from the kept status spans then; None for any other list (or without the spans).
+
+    Sorted by the filterset, every recommendation that existed then had its status then looked up in its timeline
+    before a page of them could be kept; the spans running then hold it already."""
+    ordering = list(filterset.form.cleaned_data.get("ordering") or [])
+    if not as_of or not settings.REPORT_TALLIES or ordering not in (["status"], ["-status"]):
+        return None
+    spans = StatusSpan.objects.running_on(as_of)
+    chosen = report_set(filterset)
+    if chosen.query.where:  # a filter is set: only its recommendations (the spans running then all existed)
+        spans = spans.filter(recommendation__in=chosen.order_by().values("pk"))
+    order = ("-rank", "-recommendation_id") if ordering == ["-status"] else ("rank", "recommendation_id")
+    return spans.annotate(rank=status_rank("status")).order_by(*order).values_list("recommendation_id", flat=True)
 
 
 def page_filterset(

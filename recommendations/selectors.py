@@ -22,7 +22,15 @@ from core.changes import latest_seq
 from core.translation import localized
 
 from .choices import ATTENTION_STALE_DAYS, CLOSED_STATUSES, LINK_INVERSE_LABELS, LinkType, SharedWith, Status
-from .models import Assessment, Recommendation, RecommendationLink, ResponseUpdate, SavedView, StatusUpdate
+from .models import (
+    Assessment,
+    Recommendation,
+    RecommendationLink,
+    ResponseUpdate,
+    SavedView,
+    StatusSpan,
+    StatusUpdate,
+)
 from .services.saved_views import user_role_shares
 from .similarity import Index, build_index, recommendation_text, similar_pairs
 
@@ -162,10 +170,29 @@ def _rebuilt_on(entries: QuerySet[Any], day: date, from_field: str, to_field: st
     return Coalesce(Subquery(last), Subquery(first), now, output_field=CharField())
 
 
+def span_status_on_expression(day: date, *, recommendation: str = "pk") -> Subquery:
+    """A recommendation's status at the end of ``day`` from its kept status spans (null: it did not exist yet): that
+    of its last span begun by then, one step back along an index (its spans follow each other without a gap). What
+    ``status_on_expression`` rebuilds, while the spans are kept (``REPORT_TALLIES``)."""
+    spans = StatusSpan.objects.filter(recommendation=OuterRef(recommendation), start__lte=day)
+    return Subquery(spans.order_by("-start").values("status")[:1])
+
+
 def existing_on(queryset: QuerySet[Recommendation], day: date) -> QuerySet[Recommendation]:
     """The recommendations of ``queryset`` that existed at the end of ``day``, annotated with ``status_on``: their
-    status then (``status_on_expression``)."""
-    return queryset.filter(created_at__lt=end_of_day(day)).annotate(status_on=status_on_expression(day))
+    status then (from the kept spans, else rebuilt from the timeline: ``status_on_expression``)."""
+    status_then = span_status_on_expression(day) if settings.REPORT_TALLIES else status_on_expression(day)
+    return queryset.filter(created_at__lt=end_of_day(day)).annotate(status_on=status_then)
+
+
+def with_status_on(queryset: QuerySet[Recommendation], day: date, statuses: Sequence[str]) -> QuerySet[Recommendation]:
+    """The recommendations of ``queryset`` (``existing_on`` that day) whose status at the end of ``day`` is one of
+    ``statuses``: while the spans are kept, those of the spans running then at those statuses (an index range, where
+    checking ``status_on`` looked every recommendation's status up)."""
+    if not settings.REPORT_TALLIES:
+        return queryset.filter(Q(status_on__in=statuses))
+    running = StatusSpan.objects.running_on(day).filter(status__in=statuses)
+    return queryset.filter(pk__in=running.values("recommendation_id"))
 
 
 #: The columns a recommendation's similarity text is made of.

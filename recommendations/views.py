@@ -49,7 +49,7 @@ from .forms import (
     SaveViewForm,
     StatusChangeForm,
 )
-from .listing import asks_as_of, filter_chips, page_filterset, saved_views_context, sort_columns
+from .listing import as_of_status_keys, asks_as_of, filter_chips, page_filterset, saved_views_context, sort_columns
 from .models import (
     EVIDENCE_RELATED,
     Assessment,
@@ -103,7 +103,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid() and as_of_form.is_valid()
     page_ = None
     if valid:
-        page_ = LateRowsPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        keys = as_of_status_keys(filterset, as_of)  # sorted by the status then: the kept spans order the keys
+        page_ = LateRowsPaginator(filterset.qs, PAGE_SIZE, keys=keys).get_page(request.GET.get("page"))
     query = query_string(request.GET)
     context = {
         "filterset": filterset,

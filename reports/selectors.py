@@ -6,15 +6,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
+    Field,
     IntegerField,
     Model,
     OuterRef,
@@ -34,9 +37,11 @@ from partners.models import Partner
 from recommendations.choices import CLOSED_STATUSES, Response, Status, TallyKind, assessment_disagrees
 from recommendations.filtersets import RecommendationFilterSet
 from recommendations.models import (
+    Assessment,
     PartnerStatusUpdate,
     Recommendation,
     RecommendationPartner,
+    ResponseUpdate,
     Source,
     StatusSpan,
     StatusUpdate,
@@ -48,6 +53,7 @@ from recommendations.selectors import (
     existing_on,
     rating_on_expression,
     response_on_expression,
+    span_status_on_expression,
     status_on_expression,
 )
 from recommendations.tallies import reads_tallies
@@ -246,11 +252,11 @@ def kept_progress_summary() -> ProgressSummary:
     )
 
 
-def kept_status_history(*, start: date, end: date) -> list[MonthCounts]:
+def kept_status_history(*, start: date, end: date, upto: date | None = None) -> list[MonthCounts]:
     """``status_history`` of every recommendation, from the tallies of status changes by day, in one query: the
     changes summed by month in the database (a few hundred rows), then running sums."""
     months = month_starts(date(start.year, start.month, 1), end)
-    after = _next_month(end).isoformat()
+    after = (upto + timedelta(days=1) if upto else _next_month(end)).isoformat()
     by_month = (
         Tally.objects.filter(kind=TallyKind.DAY, key__lt=after)
         .annotate(month=Substr("key", 1, 7))
@@ -320,8 +326,11 @@ def _next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
-def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date) -> list[MonthCounts]:
-    """Status counts at the end of each month from ``start`` to ``end``, rebuilt from the timeline in two queries.
+def status_history(
+    *, queryset: QuerySet[Recommendation], start: date, end: date, upto: date | None = None
+) -> list[MonthCounts]:
+    """Status counts at the end of each month from ``start`` to ``end`` (with ``upto``, nothing after that day
+    counts: as of a day within a month, that month ends there), rebuilt from the timeline in two queries.
 
     Every recommendation's timeline starts with an entry from "" to its first status and then has one entry per
     change, so grouping the entries by month (in the configured time zone) gives, per month and status, +1 for each
@@ -333,7 +342,8 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
     tz = ZoneInfo(settings.TIME_ZONE)
     first = date(start.year, start.month, 1)
     months = month_starts(first, end)
-    bounds = [datetime.combine(month, time.min, tzinfo=tz) for month in [*months, _next_month(end)]]
+    last = end_of_day(upto) if upto else datetime.combine(_next_month(end), time.min, tzinfo=tz)
+    bounds = [*(datetime.combine(month, time.min, tzinfo=tz) for month in months), last]
     # Bucket -1: everything before the period (its starting point); bucket i: the i-th month of the period.
     bucket = Case(
         *[When(created_at__lt=bound, then=Value(index - 1)) for index, bound in enumerate(bounds[:-1])],
@@ -349,6 +359,14 @@ def status_history(*, queryset: QuerySet[Recommendation], start: date, end: date
         deltas[departure["bucket"]][departure["from_status"]] -= departure["n"]
 
     return _running_counts(months, deltas)
+
+
+def status_history_on(*, queryset: QuerySet[Recommendation], start: date, day: date) -> list[MonthCounts]:
+    """``status_history`` of a (filtered) set from ``start`` as it stood at the end of ``day`` (the last month ends
+    there): every recommendation's from the kept changes by day (``kept_status_history``)."""
+    if reads_tallies(queryset):
+        return kept_status_history(start=start, end=day, upto=day)
+    return status_history(queryset=queryset, start=start, end=day, upto=day)
 
 
 def _running_counts(months: list[date], deltas: Mapping[int, Mapping[str, int]]) -> list[MonthCounts]:
@@ -464,7 +482,177 @@ def _partner_labels(rows: dict[int, StatusRow]) -> None:
 
 
 def progress_summary_on(*, queryset: QuerySet[Recommendation], day: date) -> ProgressSummary:
-    """The progress report as it stood at the end of ``day``, in four queries: only the recommendations that existed
+    """The progress report of a (filtered) set as it stood at the end of ``day``: only the recommendations that
+    existed then, each at its status, response and latest assessment's rating then; per partner, at its status with
+    that partner then where one was recorded, else its overall status then. Overdue: open then, with a target date
+    (today's) before that day. From the kept status spans (``_summary_from_spans``), else rebuilt from the timelines
+    (``_summary_rebuilt``): both give the same figures."""
+    return _summary_from_spans(queryset, day) if settings.REPORT_TALLIES else _summary_rebuilt(queryset, day)
+
+
+def _summary_from_spans(queryset: QuerySet[Recommendation], day: date) -> ProgressSummary:
+    """``progress_summary_on`` counted from the kept status spans at ``day`` in a fixed number of queries: each
+    recommendation's status then is its span's (read with the counts by status, the partners' and the themes' links,
+    where the rebuild looked every status up in the timeline three times); its response and rating are today's
+    except for the few with a response timeline or an assessment by then (rebuilt, and the counts corrected), and
+    likewise each partner link counts at the overall status then except where the partner's own status was recorded
+    by then."""
+    until = end_of_day(day)
+    overall = kept_counts_on(day) if reads_tallies(queryset) else _span_counts_on(queryset, day)
+    overall.key, overall.label = "all", _("All")
+
+    existing = _within(Recommendation.objects.filter(created_at__lt=until), "pk", queryset).order_by()
+    responses: dict[str, int] = defaultdict(int)
+    responses.update(existing.values_list("response").annotate(n=Count("pk")))
+    # Driven from the (few) responses' and assessments' rows, each recommendation's existence then read off it.
+    existed = Case(When(created_at__lt=until, then=Value(True)), default=Value(False))
+    responded = _within(
+        Recommendation.objects.filter(pk__in=ResponseUpdate.objects.values("recommendation_id")), "pk", queryset
+    )
+    for response_now, response_then, existing_then, n in (
+        responded.annotate(response_then=response_on_expression(day), existed=existed)
+        .values_list("response", "response_then", "existed")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if existing_then:
+            responses[response_now] -= n
+            responses[response_then] += n
+
+    assessed = disagreeing = 0
+    assessments_then = Assessment.objects.filter(created_at__lt=until).values("recommendation_id")
+    assessed_then = _within(Recommendation.objects.filter(pk__in=assessments_then), "pk", queryset)
+    ratings = (
+        assessed_then.annotate(status_then=span_status_on_expression(day), rating_then=rating_on_expression(day))
+        .values_list("status_then", "rating_then")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for status, rating, n in ratings:
+        if status:  # null: it did not exist yet
+            assessed += n
+            disagreeing += n if assessment_disagrees(status, rating) else 0
+
+    partners = _linked_counts_on(day, queryset, RecommendationPartner, "partner")
+    for partner_id, overall_then, own_then in _own_statuses_on(queryset, day):
+        partner_row = partners[partner_id]
+        partner_row.counts[overall_then] -= 1
+        own = partner_status(own_then, overall_then)
+        partner_row.counts[own] = partner_row.counts.get(own, 0) + 1
+    _partner_labels(partners)
+    themes = _linked_counts_on(day, queryset, Recommendation.themes.through, "theme")
+    _theme_labels(themes)
+
+    return ProgressSummary(
+        overall=overall,
+        responses=_response_rows(responses),
+        assessed=assessed,
+        disagreeing=disagreeing,
+        by_partner=_largest_first(partners.values()),
+        by_theme=_largest_first(themes.values()),
+        overdue=_overdue_on(day, queryset),
+    )
+
+
+def _column(model: type[Model], name: str) -> str:
+    """The quoted column of one of a model's fields, for the SQL written here."""
+    column = cast(Field[Any, Any], model._meta.get_field(name)).column
+    assert column is not None  # a concrete field
+    return connection.ops.quote_name(column)
+
+
+def _sql_within(column: str, queryset: QuerySet[Recommendation]) -> tuple[str, list[Any]]:
+    """An SQL condition (and its parameters) restricting ``column`` to the keys of a filtered set (none when it is
+    every recommendation)."""
+    if not queryset.query.where:
+        return "", []
+    subquery, params = _ids(queryset).query.sql_with_params()
+    return f" AND {column} IN ({subquery})", list(params)
+
+
+def _span_at(alias: str, day: date) -> tuple[str, list[Any]]:
+    """The SQL condition (and parameters) that a kept span (``alias``) ran at the end of ``day``:
+    ``StatusSpan.objects.running_on`` in SQL."""
+    start, until = _column(StatusSpan, "start"), _column(StatusSpan, "until")
+    value = connection.ops.adapt_datefield_value(day)
+    return f"{alias}.{start} <= %s AND ({alias}.{until} > %s OR {alias}.{until} IS NULL)", [value, value]
+
+
+def _linked_counts_on(
+    day: date, queryset: QuerySet[Recommendation], links: type[Model], target: str
+) -> dict[int, StatusRow]:
+    """Counts by status then of the (filtered) recommendations that existed at the end of ``day``, per partner or
+    theme they are linked to (``links``: the links' model, ``target``: the field to group by), unlabelled.
+
+    In SQL, to choose the plan: the spans running then first, each one's links looked up (``CROSS JOIN`` keeps that
+    order on SQLite, which otherwise read every link and looked each one's spans up: four times as long; PostgreSQL
+    plans it as a plain join)."""
+    q = connection.ops.quote_name
+    span_table, link_table = q(StatusSpan._meta.db_table), q(links._meta.db_table)
+    key, recommendation = _column(links, target), _column(links, "recommendation")
+    span_recommendation, status = _column(StatusSpan, "recommendation"), _column(StatusSpan, "status")
+    at_day, params = _span_at("s", day)
+    within, within_params = _sql_within(f"s.{span_recommendation}", queryset)
+    sql = (
+        f"SELECT l.{key}, s.{status}, COUNT(*) FROM {span_table} s CROSS JOIN {link_table} l"
+        f" WHERE l.{recommendation} = s.{span_recommendation} AND {at_day}{within} GROUP BY l.{key}, s.{status}"
+    )
+    rows: dict[int, StatusRow] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *within_params])
+        for pk, status_then, n in cursor.fetchall():
+            rows.setdefault(pk, StatusRow(key="", label="")).counts[status_then] = n
+    return rows
+
+
+def _overdue_on(day: date, queryset: QuerySet[Recommendation]) -> int:
+    """How many of the (filtered) recommendations were open at the end of ``day`` with a target date (today's)
+    before it: those due before it first (an index range), each one's span then looked up (in SQL, as
+    ``_linked_counts_on``, to keep that order: from the spans it took twenty times as long)."""
+    q = connection.ops.quote_name
+    recommendation_table, span_table = q(Recommendation._meta.db_table), q(StatusSpan._meta.db_table)
+    pk, target = _column(Recommendation, "id"), _column(Recommendation, "target_date")
+    span_recommendation, status = _column(StatusSpan, "recommendation"), _column(StatusSpan, "status")
+    at_day, params = _span_at("s", day)
+    within, within_params = _sql_within(f"r.{pk}", queryset)
+    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
+    sql = (
+        f"SELECT COUNT(*) FROM {recommendation_table} r CROSS JOIN {span_table} s"
+        f" WHERE s.{span_recommendation} = r.{pk} AND r.{target} < %s AND {at_day}"
+        f" AND s.{status} NOT IN ({closed}){within}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [connection.ops.adapt_datefield_value(day), *params, *sorted(CLOSED_STATUSES), *within_params],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _own_statuses_on(queryset: QuerySet[Recommendation], day: date) -> list[tuple[int, str, str]]:
+    """(partner, overall status then, own status then) of each partner link of the (filtered) recommendations that
+    existed at the end of ``day`` whose partner's own status had been recorded by then: the last entry of that
+    partner's timeline by then, read in one pass over those entries (few: most links never have one)."""
+    until = end_of_day(day)
+    entries = _within(PartnerStatusUpdate.objects.filter(created_at__lt=until), "recommendation", queryset)
+    linked = RecommendationPartner.objects.filter(
+        recommendation=OuterRef("recommendation_id"), partner=OuterRef("partner_id")
+    )
+    latest: dict[tuple[int, int], tuple[str, str]] = {}
+    for recommendation_id, partner_id, own, overall_then in (
+        entries.filter(Exists(linked))
+        .annotate(overall_then=span_status_on_expression(day, recommendation="recommendation_id"))
+        .order_by("created_at", "id")
+        .values_list("recommendation_id", "partner_id", "to_status", "overall_then")
+    ):
+        if overall_then:  # null: the recommendation did not exist yet
+            latest[(recommendation_id, partner_id)] = (overall_then, own)
+    return [(partner_id, overall_then, own) for (_, partner_id), (overall_then, own) in latest.items()]
+
+
+def _summary_rebuilt(queryset: QuerySet[Recommendation], day: date) -> ProgressSummary:
+    """The progress report as it stood at the end of ``day``, rebuilt from the timelines in four queries (what the
+    kept spans are checked against, and the report with ``REPORT_TALLIES`` off): only the recommendations that existed
     then, each at its status, response and latest assessment's rating then (``status_on_expression``,
     ``response_on_expression``, ``rating_on_expression``); per partner, at its status with that partner then where
     one was recorded (rebuilt from the partners' timeline), else its overall status then. Overdue: open then, with a
@@ -601,22 +789,10 @@ def _counts_at_end(queryset: QuerySet[Recommendation], end: date) -> StatusRow:
     return at_end
 
 
-def _until_after(day: date) -> Q:
-    """Spans still running at the end of ``day`` (they end later, or not yet)."""
-    return Q(until__gt=day) | Q(until__isnull=True)
-
-
 def _spans_begun(start: date, end: date) -> QuerySet[StatusSpan]:
     """The kept spans that began after the end of ``start`` and still ran at the end of ``end``: one for each
     recommendation added in between or whose status changed then (if only to change back)."""
-    return StatusSpan.objects.filter(_until_after(end), start__gt=start, start__lte=end)
-
-
-def _span_status_on(day: date, recommendation: OuterRef) -> Subquery:
-    """A recommendation's status at the end of ``day`` from its kept spans (null: it did not exist yet): that of its
-    last span begun by then, one step back along an index (its spans follow each other without a gap)."""
-    spans = StatusSpan.objects.filter(recommendation=recommendation, start__lte=day)
-    return Subquery(spans.order_by("-start").values("status")[:1])
+    return StatusSpan.objects.running_on(end).filter(start__gt=start)
 
 
 def _span_pairs(queryset: QuerySet[Recommendation], start: date, end: date) -> dict[tuple[str, str], int]:
@@ -638,7 +814,7 @@ def _span_counts_on(queryset: QuerySet[Recommendation], day: date) -> StatusRow:
     """Counts by status of the (filtered) recommendations that existed at the end of ``day``, from their kept spans
     then: one per recommendation, found through each one's spans (``_counts_at_end`` rebuilt every recommendation
     touched since, which for a date long past is nearly all of them)."""
-    at_day = StatusSpan.objects.filter(_until_after(day), start__lte=day)
+    at_day = StatusSpan.objects.running_on(day)
     rows = _within(at_day, "recommendation", queryset).order_by().values_list("status").annotate(n=Count("pk"))
     counted = StatusRow(key=day.isoformat(), label=day.isoformat())
     counted.counts.update(dict(rows))
@@ -668,7 +844,7 @@ def _span_listing(
     if not walk:
         queryset = queryset.filter(pk__in=began.values("recommendation_id"))
     rows = queryset.select_related("source").annotate(
-        status_start=Coalesce(_span_status_on(start, OuterRef("pk")), Value(""), output_field=CharField()),
+        status_start=Coalesce(span_status_on_expression(start), Value(""), output_field=CharField()),
         status_end=Subquery(began.filter(recommendation=OuterRef("pk")).values("status")[:1]),
     )
     wanted = Q(status_start="") if added else ~Q(status_start="") & ~Q(status_start=F("status_end"))

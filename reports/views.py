@@ -39,6 +39,7 @@ from recommendations.listing import (
     filter_chips,
     filter_line,
     page_filterset,
+    report_set,
     saved_views_context,
 )
 from recommendations.models import Recommendation, RecommendationPartner, Source
@@ -63,7 +64,7 @@ from .selectors import (
     stale_recommendations,
     status_comparison,
     status_counts,
-    status_history,
+    status_history_on,
 )
 
 #: Months of the progress-over-time chart when no period is filtered, and the most it ever shows.
@@ -169,12 +170,13 @@ def _report_page_context(request: HttpRequest) -> tuple[dict[str, Any], bool]:
         **saved_views_context(request, SavedViewPage.REPORT),
     }
     if valid and as_of:
-        summary, history, start = _as_of_figures(filterset.qs, as_of)
+        every = report_set(filterset)  # unfiltered: the kept figures
+        summary, history, start = _as_of_figures(every, as_of)
         context.update(
             # The lists' links would lead to today's list (its filters read today's data): counts and names only.
             responses=[(value, name, count, None) for value, name, count in summary.responses],
-            overdue=overdue_recommendations(queryset=filterset.qs, limit=REPORT_LIST_LENGTH, day=as_of),
-            recent=recent_status_changes(queryset=filterset.qs, day=as_of),
+            overdue=overdue_recommendations(queryset=every, limit=REPORT_LIST_LENGTH, day=as_of),
+            recent=recent_status_changes(queryset=every, day=as_of),
             summary=summary,
             overall_segments=stacked_bar(summary.overall.counts),
             partner_rows=_matrix(summary.by_partner, request.GET, "partner", "reports:partner_detail"),
@@ -194,7 +196,7 @@ def _as_of_figures(queryset: QuerySet[Recommendation], as_of: date) -> tuple[Pro
     and the months up to that date, from the first of them."""
     summary = progress_summary_on(queryset=queryset, day=as_of)
     start = _months_back(as_of, HISTORY_MONTHS - 1)
-    return summary, status_history(queryset=queryset, start=start, end=as_of), start
+    return summary, status_history_on(queryset=queryset, start=start, day=as_of), start
 
 
 @page(VIEW_RECOMMENDATIONS)
@@ -274,7 +276,7 @@ def progress_report_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
         return found
     filterset, as_of = found
     if as_of:
-        summary, history, _start = _as_of_figures(filterset.qs, as_of)
+        summary, history, _start = _as_of_figures(report_set(filterset), as_of)
     else:
         start, end = history_period(filterset.form.cleaned_data)
         figures = report_figures(queryset=filterset.qs, params=request.GET, period=(start, end))

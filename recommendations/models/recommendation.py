@@ -202,8 +202,9 @@ class Recommendation(VersionedModel):
             # Reports join partners, themes and timeline entries to their recommendation only for its status: this
             # index answers that lookup without reading the (wide) row.
             models.Index(fields=["id", "status"], name="rec_id_status_idx"),
-            # The first recommendation's day (the date pickers' earliest) and those added since a date (comparisons).
-            models.Index(fields=["created_at", "id"], name="rec_created_idx"),
+            # The first recommendation's day (the date pickers' earliest), those added since a date (comparisons) and
+            # the counts by response of those that existed at a date (the report as of a day), without the rows.
+            models.Index(fields=["created_at", "id", "response"], name="rec_created_idx"),
             # What needs attention, checked without reading the (wide) row (``attention_expression``).
             models.Index(fields=["status", "target_date", "updated_at"], name="rec_attention_idx"),
         ]

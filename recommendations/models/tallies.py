@@ -1,5 +1,9 @@
 """The progress report's counts, kept up to date by the write path (``recommendations.tallies``)."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +47,14 @@ class TallyMarks(models.Model):
         return str(self.recommendation_uuid)
 
 
+class StatusSpanQuerySet(models.QuerySet["StatusSpan"]):
+    """Kept status spans."""
+
+    def running_on(self, day: date) -> StatusSpanQuerySet:
+        """The spans running at the end of ``day``: one per recommendation that existed then, at its status then."""
+        return self.filter(models.Q(until__gt=day) | models.Q(until__isnull=True), start__lte=day)
+
+
 class StatusSpan(models.Model):
     """A run of days at the end of each of which one recommendation stood at one status, as the as-of views rebuild it
     from its timeline: the ``standing`` tally marks laid end to end, kept with them (``recommendations.tallies``).
@@ -62,6 +74,8 @@ class StatusSpan(models.Model):
     until = models.DateField(
         _("until"), null=True, blank=True, help_text=_("The first day that ended at another status; blank: none yet.")
     )
+
+    objects = StatusSpanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status span")
