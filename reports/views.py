@@ -125,8 +125,10 @@ def _matrix(rows: list[StatusRow], params: QueryDict, key: str, url_name: str | 
 
 #: The filters the pages' filter bar shows as groups, in order.
 BAR_GROUPS = ("status", "partner", "theme", "priority", "source")
-#: The filters of the bar's "More" drop-down (and the report's as-of date), counted on its button when in use.
-BAR_MORE = ("overdue", "stale", "team", "target_after", "target_before", "updated_after", "updated_before", "as_of")
+#: The filters of the bar's "More" drop-down, one under the other, then the date ranges side by side (the report's
+#: as-of date, a form of its own, follows them); counted on its button when in use, open when one is in error.
+BAR_MORE = ("overdue", "stale", "team")
+BAR_MORE_RANGES = ("target_after", "target_before", "updated_after", "updated_before")
 
 
 def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict[str, Any]:
@@ -137,7 +139,10 @@ def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict
         "form": filterset.form,
         "chips": filter_chips(request.GET, filterset),
         "bar_groups": [(filterset.form[name], filterset.form.fields[name].label) for name in BAR_GROUPS],
-        "more_in_use": sum(1 for name in BAR_MORE if any(request.GET.getlist(name))),
+        "more_fields": [filterset.form[name] for name in BAR_MORE],
+        "more_ranges": [filterset.form[name] for name in BAR_MORE_RANGES],
+        "more_in_use": sum(1 for name in (*BAR_MORE, *BAR_MORE_RANGES, "as_of") if any(request.GET.getlist(name))),
+        "more_errors": any(filterset.form[name].errors for name in (*BAR_MORE, *BAR_MORE_RANGES)),
     }
 
 

@@ -3,6 +3,7 @@ what is overdue, stale and recently changed, and exports its tables as CSV."""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -270,3 +271,24 @@ def test_report_csv_runs_a_constant_number_of_queries(
     make_recommendations(n)
     with django_assert_max_num_queries(12):
         b"".join(manager_client.get(f"{REPORT}export.csv").streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("query", "in_use", "opened"),
+    [
+        ("", 0, False),
+        ("team=Team+1&overdue=true", 2, False),
+        ("target_after=2026-01-01&updated_before=2026-02-01", 2, False),
+        ("target_after=not-a-date", 1, True),  # an error in the drop-down opens it, where the message is
+        ("stale=-1", 1, True),
+    ],
+)
+def test_the_filter_bar_counts_and_opens_its_more_drop_down(manager_client, catalogue, query, in_use, opened):
+    html = manager_client.get(f"{REPORT}?{query}").content.decode()
+    more = re.search(
+        r'<details class="dropdown"( open)?>\s*<summary class="btn">More(?: <span class="count">(\d+)</span>)?', html
+    )
+    assert more is not None
+    assert (more.group(1) == " open", int(more.group(2) or 0)) == (opened, in_use)
+    for name in ("overdue", "stale", "team", "target_after", "target_before", "updated_after", "updated_before"):
+        assert f'name="{name}"' in html.split("More")[1]  # each of them inside the drop-down
