@@ -44,7 +44,7 @@ def as_of_filterset(
     request: HttpRequest, queryset: QuerySet[Recommendation] | None, as_of: date | None
 ) -> RecommendationFilterSet:
     """The filterset over the request's query string; with ``as_of``, over what of ``queryset`` existed at the end of
-    that day, its status filter reading the status then (``existing_on``'s ``status_on``): the list as it stood."""
+    that day, its status filter reading the status then (``with_status_on``): the list as it stood."""
     if as_of:
         queryset = existing_on(Recommendation.objects.all() if queryset is None else queryset, as_of)
     filterset = RecommendationFilterSet(request.GET, queryset=queryset, request=request)
@@ -54,7 +54,6 @@ def as_of_filterset(
         def status_then(rows: QuerySet[Recommendation], _name: str, statuses: list[str]) -> QuerySet[Recommendation]:
             return with_status_on(rows, day, statuses)
 
-        filterset.filters["status"].field_name = "status_on"
         filterset.filters["status"].method = status_then
     return filterset
 

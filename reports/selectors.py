@@ -252,11 +252,11 @@ def kept_progress_summary() -> ProgressSummary:
     )
 
 
-def kept_status_history(*, start: date, end: date, upto: date | None = None) -> list[MonthCounts]:
+def kept_status_history(*, start: date, end: date, whole_months: bool = True) -> list[MonthCounts]:
     """``status_history`` of every recommendation, from the tallies of status changes by day, in one query: the
     changes summed by month in the database (a few hundred rows), then running sums."""
     months = month_starts(date(start.year, start.month, 1), end)
-    after = (upto + timedelta(days=1) if upto else _next_month(end)).isoformat()
+    after = (_next_month(end) if whole_months else end + timedelta(days=1)).isoformat()
     by_month = (
         Tally.objects.filter(kind=TallyKind.DAY, key__lt=after)
         .annotate(month=Substr("key", 1, 7))
@@ -327,10 +327,10 @@ def _next_month(day: date) -> date:
 
 
 def status_history(
-    *, queryset: QuerySet[Recommendation], start: date, end: date, upto: date | None = None
+    *, queryset: QuerySet[Recommendation], start: date, end: date, whole_months: bool = True
 ) -> list[MonthCounts]:
-    """Status counts at the end of each month from ``start`` to ``end`` (with ``upto``, nothing after that day
-    counts: as of a day within a month, that month ends there), rebuilt from the timeline in two queries.
+    """Status counts at the end of each month from ``start`` to ``end`` (``whole_months`` off: the last month ends
+    with ``end``, as of a day within it), rebuilt from the timeline in two queries.
 
     Every recommendation's timeline starts with an entry from "" to its first status and then has one entry per
     change, so grouping the entries by month (in the configured time zone) gives, per month and status, +1 for each
@@ -342,7 +342,7 @@ def status_history(
     tz = ZoneInfo(settings.TIME_ZONE)
     first = date(start.year, start.month, 1)
     months = month_starts(first, end)
-    last = end_of_day(upto) if upto else datetime.combine(_next_month(end), time.min, tzinfo=tz)
+    last = datetime.combine(_next_month(end), time.min, tzinfo=tz) if whole_months else end_of_day(end)
     bounds = [*(datetime.combine(month, time.min, tzinfo=tz) for month in months), last]
     # Bucket -1: everything before the period (its starting point); bucket i: the i-th month of the period.
     bucket = Case(
@@ -365,8 +365,8 @@ def status_history_on(*, queryset: QuerySet[Recommendation], start: date, day: d
     """``status_history`` of a (filtered) set from ``start`` as it stood at the end of ``day`` (the last month ends
     there): every recommendation's from the kept changes by day (``kept_status_history``)."""
     if reads_tallies(queryset):
-        return kept_status_history(start=start, end=day, upto=day)
-    return status_history(queryset=queryset, start=start, end=day, upto=day)
+        return kept_status_history(start=start, end=day, whole_months=False)
+    return status_history(queryset=queryset, start=start, end=day, whole_months=False)
 
 
 def _running_counts(months: list[date], deltas: Mapping[int, Mapping[str, int]]) -> list[MonthCounts]:
@@ -561,6 +561,18 @@ def _column(model: type[Model], name: str) -> str:
     return connection.ops.quote_name(column)
 
 
+def _table(model: type[Model]) -> str:
+    """The quoted table of a model, for the SQL written here."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of the SQL written here."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _sql_within(column: str, queryset: QuerySet[Recommendation]) -> tuple[str, list[Any]]:
     """An SQL condition (and its parameters) restricting ``column`` to the keys of a filtered set (none when it is
     every recommendation)."""
@@ -587,8 +599,7 @@ def _linked_counts_on(
     In SQL, to choose the plan: the spans running then first, each one's links looked up (``CROSS JOIN`` keeps that
     order on SQLite, which otherwise read every link and looked each one's spans up: four times as long; PostgreSQL
     plans it as a plain join)."""
-    q = connection.ops.quote_name
-    span_table, link_table = q(StatusSpan._meta.db_table), q(links._meta.db_table)
+    span_table, link_table = _table(StatusSpan), _table(links)
     key, recommendation = _column(links, target), _column(links, "recommendation")
     span_recommendation, status = _column(StatusSpan, "recommendation"), _column(StatusSpan, "status")
     at_day, params = _span_at("s", day)
@@ -598,10 +609,8 @@ def _linked_counts_on(
         f" WHERE l.{recommendation} = s.{span_recommendation} AND {at_day}{within} GROUP BY l.{key}, s.{status}"
     )
     rows: dict[int, StatusRow] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *within_params])
-        for pk, status_then, n in cursor.fetchall():
-            rows.setdefault(pk, StatusRow(key="", label="")).counts[status_then] = n
+    for pk, status_then, n in _rows(sql, [*params, *within_params]):
+        rows.setdefault(pk, StatusRow(key="", label="")).counts[status_then] = n
     return rows
 
 
@@ -609,8 +618,7 @@ def _overdue_on(day: date, queryset: QuerySet[Recommendation]) -> int:
     """How many of the (filtered) recommendations were open at the end of ``day`` with a target date (today's)
     before it: those due before it first (an index range), each one's span then looked up (in SQL, as
     ``_linked_counts_on``, to keep that order: from the spans it took twenty times as long)."""
-    q = connection.ops.quote_name
-    recommendation_table, span_table = q(Recommendation._meta.db_table), q(StatusSpan._meta.db_table)
+    recommendation_table, span_table = _table(Recommendation), _table(StatusSpan)
     pk, target = _column(Recommendation, "id"), _column(Recommendation, "target_date")
     span_recommendation, status = _column(StatusSpan, "recommendation"), _column(StatusSpan, "status")
     at_day, params = _span_at("s", day)
@@ -621,12 +629,9 @@ def _overdue_on(day: date, queryset: QuerySet[Recommendation]) -> int:
         f" WHERE s.{span_recommendation} = r.{pk} AND r.{target} < %s AND {at_day}"
         f" AND s.{status} NOT IN ({closed}){within}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [connection.ops.adapt_datefield_value(day), *params, *sorted(CLOSED_STATUSES), *within_params],
-        )
-        return int(cursor.fetchone()[0])
+    due = connection.ops.adapt_datefield_value(day)
+    [(count,)] = _rows(sql, [due, *params, *sorted(CLOSED_STATUSES), *within_params])
+    return int(count)
 
 
 def _own_statuses_on(queryset: QuerySet[Recommendation], day: date) -> list[tuple[int, str, str]]:

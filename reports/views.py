@@ -134,15 +134,16 @@ BAR_MORE_RANGES = ("target_after", "target_before", "updated_after", "updated_be
 def filter_bar(request: HttpRequest, filterset: RecommendationFilterSet) -> dict[str, Any]:
     """What the report pages' filter bar reads: the filterset and its form, the chips of the filters in use and the
     groups of the bar."""
+    more = [filterset.form[name] for name in (*BAR_MORE, *BAR_MORE_RANGES)]
     return {
         "filterset": filterset,
         "form": filterset.form,
         "chips": filter_chips(request.GET, filterset),
         "bar_groups": [(filterset.form[name], filterset.form.fields[name].label) for name in BAR_GROUPS],
-        "more_fields": [filterset.form[name] for name in BAR_MORE],
-        "more_ranges": [filterset.form[name] for name in BAR_MORE_RANGES],
+        "more_fields": more[: len(BAR_MORE)],
+        "more_ranges": more[len(BAR_MORE) :],
         "more_in_use": sum(1 for name in (*BAR_MORE, *BAR_MORE_RANGES, "as_of") if any(request.GET.getlist(name))),
-        "more_errors": any(filterset.form[name].errors for name in (*BAR_MORE, *BAR_MORE_RANGES)),
+        "more_errors": any(field.errors for field in more),
     }
 
 
